@@ -1,0 +1,336 @@
+/**
+ * The design document: one zod schema used everywhere a design enters (IPC, HTTP
+ * query overrides, files on disk, CLI). Every rejection names the field and the rule.
+ */
+import { z } from 'zod';
+import { COLOR_RULE, isColor } from './color.ts';
+import { ExprError, GLYPH_VARS, SIZE_VARS, parseExpr } from './expr.ts';
+import { MAX_SEED } from './random.ts';
+
+export const DESIGN_VERSION = 1;
+export const LIMITS = {
+  side: 8192,
+  /** 7680 x 4320: the largest image any entry point will allocate. */
+  area: 33_177_600,
+  scale: 4,
+  textLength: 32,
+  layers: 32,
+  stops: 16,
+  palette: 16,
+  fonts: 16,
+  lines: 500,
+  curves: 500,
+  dots: 50_000,
+  bubbles: 2_000,
+  customCharset: 1024,
+  imageSource: 16 * 1024 * 1024,
+} as const;
+
+const int = (min: number, max: number) =>
+  z
+    .number({ error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+const num = (min: number, max: number) =>
+  z.number({ error: 'must be a number' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+const colorSchema = z.string({ error: 'must be a colour string' }).max(64, 'must be at most 64 characters').refine(isColor, COLOR_RULE);
+const palette = (min = 1) =>
+  z.array(colorSchema).min(min, `must list at least ${min} colour${min > 1 ? 's' : ''}`).max(LIMITS.palette, `must list at most ${LIMITS.palette} colours`);
+
+function lengthSchema(vars: readonly string[]) {
+  return z.union(
+    [
+      num(-1_000_000, 1_000_000),
+      z.string().superRefine((s, ctx) => {
+        try {
+          parseExpr(s, vars);
+        } catch (e) {
+          if (!(e instanceof ExprError)) throw e;
+          ctx.addIssue({ code: 'custom', message: `must be a number or an expression of ${vars.join(', ')}: ${e.message}` });
+        }
+      }),
+    ],
+    { error: `must be a number or an expression of ${vars.join(', ')}` },
+  );
+}
+const length = lengthSchema(SIZE_VARS);
+const glyphLength = lengthSchema(GLYPH_VARS);
+
+const stop = z.strictObject({ offset: num(0, 1), color: colorSchema });
+const stops = z.array(stop).min(2, 'must list at least 2 stops').max(LIMITS.stops, `must list at most ${LIMITS.stops} stops`);
+const opacity = num(0, 1).default(1);
+const outline = { outline: colorSchema.optional(), outlineWidth: num(0, 1000).default(1) };
+
+export const layerSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('solid'), color: colorSchema, opacity }),
+    // Seed 002 way 2: one random RGB colour per image, channels within [min, max].
+    z.strictObject({
+      type: z.literal('random-color'),
+      min: int(0, 255).default(0),
+      max: int(0, 255).default(255),
+      alpha: int(0, 255).default(255),
+      opacity,
+    }),
+    z.strictObject({ type: z.literal('linear-gradient'), angle: num(-360, 360).default(90), stops, opacity }),
+    z.strictObject({
+      type: z.literal('radial-gradient'),
+      cx: length.default('w/2'),
+      cy: length.default('h/2'),
+      radius: length.default('max(w,h)/2'),
+      stops,
+      opacity,
+    }),
+    // Seed 000: a PIL-style bounding box (x0, y0, x1, y1), inclusive.
+    z.strictObject({
+      type: z.literal('ellipse'),
+      box: z.tuple([length, length, length, length], { error: 'must be [x0, y0, x1, y1]' }),
+      fill: colorSchema.optional(),
+      ...outline,
+      opacity,
+    }),
+    z.strictObject({ type: z.literal('circle'), cx: length, cy: length, r: length, fill: colorSchema.optional(), ...outline, opacity }),
+    z.strictObject({
+      type: z.literal('rect'),
+      x: length,
+      y: length,
+      width: length,
+      height: length,
+      radius: length.default(0),
+      fill: colorSchema.optional(),
+      ...outline,
+      opacity,
+    }),
+    z.strictObject({
+      type: z.literal('blob'),
+      cx: length,
+      cy: length,
+      r: length,
+      points: int(3, 32).default(8),
+      irregularity: num(0, 1).default(0.35),
+      fill: colorSchema.optional(),
+      ...outline,
+      opacity,
+    }),
+    z.strictObject({
+      type: z.literal('bubbles'),
+      count: int(0, LIMITS.bubbles).default(20),
+      minRadius: num(0.5, 4096).default(4),
+      maxRadius: num(0.5, 4096).default(24),
+      colors: palette(0).default([]),
+      alpha: num(0, 1).default(0.35),
+      opacity,
+    }),
+    z.strictObject({ type: z.literal('stripes'), colors: palette(1), width: num(1, 4096).default(10), angle: num(-360, 360).default(45), opacity }),
+    z.strictObject({
+      type: z.literal('dots'),
+      color: colorSchema,
+      spacing: num(2, 4096).default(16),
+      radius: num(0.25, 2048).default(2),
+      jitter: num(0, 1).default(0),
+      opacity,
+    }),
+    z.strictObject({ type: z.literal('grid'), color: colorSchema, spacing: num(2, 4096).default(20), lineWidth: num(0.25, 256).default(1), opacity }),
+    z.strictObject({ type: z.literal('grain'), amount: num(0, 1).default(0.15), monochrome: z.boolean().default(true), opacity }),
+    z.strictObject({ type: z.literal('triangles'), cellSize: num(4, 4096).default(60), colors: palette(1), variance: num(0, 1).default(0.75), opacity }),
+    z.strictObject({
+      type: z.literal('image'),
+      src: z.string().min(1, 'must name an image file or be a data URL').max(LIMITS.imageSource, 'is too long'),
+      fit: z.enum(['cover', 'contain', 'stretch', 'tile']).default('cover'),
+      opacity,
+    }),
+  ],
+  { error: 'must be a layer with a known type: solid, random-color, linear-gradient, radial-gradient, ellipse, circle, rect, blob, bubbles, stripes, dots, grid, grain, triangles, image' },
+);
+
+export const CHARSETS = ['digits', 'letters', 'lowercase', 'uppercase', 'alphanumeric', 'unambiguous', 'cjk', 'custom'] as const;
+
+export const textSchema = z
+  .strictObject({
+    mode: z.enum(['random', 'fixed', 'math']).default('random'),
+    charset: z.enum(CHARSETS).default('unambiguous'),
+    chars: z.string().min(1, 'must have at least 1 character').max(LIMITS.customCharset, `must be at most ${LIMITS.customCharset} characters`).optional(),
+    length: int(1, LIMITS.textLength).default(5),
+    value: z.string().optional(),
+    math: z
+      .strictObject({
+        operators: z.array(z.enum(['+', '-', '*'])).min(1, 'must list at least 1 operator').max(3).default(['+', '-']),
+        min: int(0, 999).default(1),
+        max: int(0, 999).default(9),
+      })
+      .prefault({}),
+    fonts: z.array(z.string().min(1).max(100)).min(1, 'must list at least 1 font').max(LIMITS.fonts, `must list at most ${LIMITS.fonts} fonts`).default(['DejaVu Sans']),
+    size: num(4, 1024).default(28),
+    sizeJitter: num(0, 0.9).default(0.15),
+    rotation: num(0, 90).default(20),
+    baselineJitter: num(0, 1).default(0.1),
+    spacing: num(-0.8, 4).default(0),
+    position: z.strictObject({ x: glyphLength, y: glyphLength }).optional(),
+    color: z
+      .discriminatedUnion('mode', [
+        z.strictObject({ mode: z.literal('palette'), palette: palette(1) }),
+        z.strictObject({ mode: z.literal('random'), minContrast: num(1, 21).default(3) }),
+      ])
+      .prefault({ mode: 'random' }),
+    outline: z.strictObject({ color: colorSchema, width: num(0.25, 64).default(1) }).optional(),
+  })
+  .superRefine((t, ctx) => {
+    if (t.mode === 'fixed') {
+      const n = t.value === undefined ? 0 : [...t.value].length;
+      if (n < 1 || n > LIMITS.textLength)
+        ctx.addIssue({ code: 'custom', path: ['value'], message: `must be 1 to ${LIMITS.textLength} characters when mode is "fixed"` });
+    }
+    if (t.charset === 'custom' && t.chars === undefined)
+      ctx.addIssue({ code: 'custom', path: ['chars'], message: 'must be given when charset is "custom"' });
+    if (t.math.min > t.math.max) ctx.addIssue({ code: 'custom', path: ['math', 'min'], message: 'must not be greater than math.max' });
+  });
+
+export const noiseSchema = z.strictObject({
+  lines: int(0, LIMITS.lines).default(0),
+  curves: int(0, LIMITS.curves).default(0),
+  dots: int(0, LIMITS.dots).default(0),
+  lineWidth: num(0.25, 64).default(1.5),
+  dotRadius: num(0.25, 32).default(1),
+  colors: palette(0).default([]),
+  opacity: num(0, 1).default(1),
+  /** Noise drawn under the text is easier for people; over it, harder for OCR. */
+  placement: z.enum(['over', 'under']).default('over'),
+});
+
+export const distortionSchema = z.strictObject({
+  wave: z
+    .strictObject({
+      amplitude: num(0, 200).default(0),
+      period: num(1, 10_000).default(40),
+      direction: z.enum(['horizontal', 'vertical']).default('horizontal'),
+    })
+    .prefault({}),
+});
+
+export const outputSchema = z.strictObject({
+  format: z.enum(['png', 'jpeg', 'webp']).default('png'),
+  quality: int(1, 100).default(90),
+  /** PNG effort: 0 stores, 1-3 fast (default 2), 4-6 balanced, 7-9 smallest. */
+  compression: int(0, 9).default(2),
+});
+
+export const designSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z
+      .number({ error: 'must be a number' })
+      .refine((v) => v <= DESIGN_VERSION, `was written by a newer Captcha Studio; this one reads version ${DESIGN_VERSION}`)
+      .refine((v) => v > DESIGN_VERSION || v === DESIGN_VERSION, `must be ${DESIGN_VERSION}`)
+      .default(DESIGN_VERSION),
+    name: z.string().max(100, 'must be at most 100 characters').default('untitled'),
+    description: z.string().max(1000, 'must be at most 1000 characters').optional(),
+    width: int(1, LIMITS.side).default(270),
+    height: int(1, LIMITS.side).default(40),
+    scale: int(1, LIMITS.scale).default(1),
+    seed: int(0, MAX_SEED).optional(),
+    background: z.array(layerSchema).max(LIMITS.layers, `must have at most ${LIMITS.layers} layers`).default([{ type: 'solid', color: '#ffffff', opacity: 1 }]),
+    text: textSchema.optional(),
+    noise: noiseSchema.prefault({}),
+    distortion: distortionSchema.prefault({}),
+    output: outputSchema.prefault({}),
+  })
+  .superRefine((d, ctx) => {
+    const px = d.width * d.height * d.scale * d.scale;
+    if (px > LIMITS.area)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['width'],
+        message: `width x height x scale² must be at most ${LIMITS.area.toLocaleString('en-US')} pixels (got ${px.toLocaleString('en-US')})`,
+      });
+  });
+
+export type Design = z.output<typeof designSchema>;
+export type DesignInput = z.input<typeof designSchema>;
+export type Layer = z.output<typeof layerSchema>;
+export type TextSpec = z.output<typeof textSchema>;
+export type NoiseSpec = z.output<typeof noiseSchema>;
+export type OutputSpec = z.output<typeof outputSchema>;
+export type ImageFormat = OutputSpec['format'];
+
+export interface DesignIssue {
+  /** Dotted path of the offending field, e.g. "background.0.color". */
+  field: string;
+  /** The rule it broke, in words. */
+  rule: string;
+}
+
+export class DesignError extends Error {
+  readonly issues: DesignIssue[];
+  constructor(issues: DesignIssue[]) {
+    const first = issues[0];
+    super(first ? `${first.field || 'design'}: ${first.rule}` : 'invalid design');
+    this.name = 'DesignError';
+    this.issues = issues;
+  }
+  get field(): string {
+    return this.issues[0]?.field ?? '';
+  }
+}
+
+function issuesOf(error: z.ZodError): DesignIssue[] {
+  return error.issues.map((i) => {
+    // Unions report the deepest branch's problem; show it rather than the generic one.
+    const inner = i.code === 'invalid_union' && i.errors?.length ? i.errors.flat().find((e) => e.code !== 'invalid_type') : undefined;
+    const issue = inner ?? i;
+    const path = [...i.path, ...(inner ? inner.path : [])];
+    let rule = issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      path.push(issue.keys[0]);
+      rule = `is not a known field${issue.keys.length > 1 ? ` (nor ${issue.keys.slice(1).join(', ')})` : ''}`;
+    }
+    if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) rule = `must be ${issue.expected}`;
+    return { field: path.map(String).join('.'), rule };
+  });
+}
+
+export type ParseResult = { ok: true; design: Design } | { ok: false; error: DesignError };
+
+export function safeParseDesign(input: unknown): ParseResult {
+  const r = designSchema.safeParse(input);
+  return r.success ? { ok: true, design: r.data } : { ok: false, error: new DesignError(issuesOf(r.error)) };
+}
+
+/** Validates and fills defaults; throws DesignError naming the field and the rule. */
+export function parseDesign(input: unknown): Design {
+  const r = safeParseDesign(input);
+  if (!r.ok) throw r.error;
+  return r.design;
+}
+
+/** A stable text form of a parsed design, for cache keys and equality. */
+export function canonicalDesign(d: Design): string {
+  return JSON.stringify(d);
+}
+
+const RANDOM_LAYERS = new Set<Layer['type']>(['random-color', 'blob', 'bubbles', 'grain', 'triangles']);
+
+/** True when the design draws anything random (so without a seed it differs each time). */
+export function usesRandomness(d: Design): boolean {
+  const t = d.text;
+  const randomText =
+    t !== undefined &&
+    (t.mode !== 'fixed' ||
+      t.sizeJitter + t.rotation + t.baselineJitter > 0 ||
+      t.fonts.length > 1 ||
+      t.color.mode === 'random' ||
+      t.color.palette.length > 1);
+  return (
+    randomText ||
+    d.noise.lines + d.noise.curves + d.noise.dots > 0 ||
+    d.distortion.wave.amplitude > 0 ||
+    d.background.some((l) => RANDOM_LAYERS.has(l.type) || (l.type === 'dots' && l.jitter > 0))
+  );
+}
+
+/** True when rendering this design twice gives the same pixels. */
+export function isDeterministic(d: Design): boolean {
+  return d.seed !== undefined || !usesRandomness(d);
+}

@@ -1,0 +1,148 @@
+/**
+ * The font registry: the bundled faces in fonts/, plus font files a user adds.
+ * Every face is registered with Skia under its family name, and its cmap is kept
+ * so a glyph the chosen font lacks is drawn with a font that has it (never tofu).
+ */
+import { GlobalFonts } from '@napi-rs/canvas';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FontParseError, covers, parseFont } from './sfnt.ts';
+
+export interface FontEntry {
+  family: string;
+  subfamily: string;
+  weight: number;
+  italic: boolean;
+  file: string;
+  source: 'bundled' | 'user';
+  glyphCount: number;
+  ranges: Uint32Array;
+}
+
+/** What the UI and HTTP API list: no coverage tables. */
+export interface FontSummary {
+  family: string;
+  subfamily: string;
+  weight: number;
+  italic: boolean;
+  file: string;
+  source: 'bundled' | 'user';
+  glyphCount: number;
+  cjk: boolean;
+}
+
+export interface FontLoadFailure {
+  file: string;
+  error: string;
+}
+
+/** Fallback order for characters the chosen font lacks: Latin first, then CJK. */
+const FALLBACK_ORDER = ['DejaVu Sans', 'Liberation Sans', 'DejaVu Serif', 'Droid Sans Fallback'];
+const FONT_FILE = /\.(ttf|otf|ttc)$/i;
+
+export class FontRegistry {
+  private readonly entries: FontEntry[] = [];
+  private readonly byFamily = new Map<string, FontEntry[]>();
+
+  /** Adds one font file. Throws FontParseError (with the path) when it cannot be read. */
+  addFile(file: string, source: FontEntry['source'] = 'user'): FontEntry {
+    const path = resolve(file);
+    const existing = this.entries.find((e) => e.file === path);
+    if (existing) return existing;
+    let info;
+    try {
+      info = parseFont(readFileSync(path));
+    } catch (e) {
+      const why = e instanceof FontParseError ? e.message : (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String((e as Error).message);
+      throw new FontParseError(`${path}: ${why}`);
+    }
+    if (!GlobalFonts.registerFromPath(path, info.family)) throw new FontParseError(`${path}: the font engine could not load this font`);
+    const entry: FontEntry = { ...info, file: path, source };
+    this.entries.push(entry);
+    const key = info.family.toLowerCase();
+    this.byFamily.set(key, [...(this.byFamily.get(key) ?? []), entry]);
+    return entry;
+  }
+
+  /** Loads every font file in a folder; bad files are reported and skipped. */
+  addDir(dir: string, source: FontEntry['source'] = 'user'): { loaded: FontEntry[]; failed: FontLoadFailure[] } {
+    const loaded: FontEntry[] = [];
+    const failed: FontLoadFailure[] = [];
+    for (const name of readdirSync(dir).filter((n) => FONT_FILE.test(n)).sort()) {
+      try {
+        loaded.push(this.addFile(join(dir, name), source));
+      } catch (e) {
+        failed.push({ file: join(dir, name), error: (e as Error).message });
+      }
+    }
+    return { loaded, failed };
+  }
+
+  list(): FontSummary[] {
+    return this.entries.map(({ ranges, ...e }) => ({ ...e, cjk: covers(ranges, 0x4e2d) && covers(ranges, 0x5b57) }));
+  }
+
+  families(): string[] {
+    return [...new Set(this.entries.map((e) => e.family))];
+  }
+
+  has(family: string): boolean {
+    return this.byFamily.has(family.toLowerCase());
+  }
+
+  /** The face of `family` that has `cp`, else the first face anywhere that has it. */
+  faceFor(family: string, cp: number): FontEntry | undefined {
+    const own = this.byFamily.get(family.toLowerCase());
+    const hit = own?.find((e) => covers(e.ranges, cp));
+    if (hit) return hit;
+    for (const f of FALLBACK_ORDER) {
+      const e = this.byFamily.get(f.toLowerCase())?.find((x) => covers(x.ranges, cp));
+      if (e) return e;
+    }
+    return this.entries.find((e) => covers(e.ranges, cp));
+  }
+
+  /** True when `family` itself (no fallback) has a glyph for every character. */
+  coversText(family: string, text: string): boolean {
+    const own = this.byFamily.get(family.toLowerCase()) ?? [];
+    return [...text].every((ch) => own.some((e) => covers(e.ranges, ch.codePointAt(0)!)));
+  }
+}
+
+/** CSS font shorthand that selects exactly this face in Skia. */
+export function fontShorthand(face: Pick<FontEntry, 'family' | 'weight' | 'italic'>, px: number): string {
+  return `${face.italic ? 'italic ' : ''}${face.weight} ${px.toFixed(2)}px "${face.family}"`;
+}
+
+let bundledDir: string | undefined;
+let registry: FontRegistry | undefined;
+
+/** Lets a packaged app point at its resources folder before the first render. */
+export function setBundledFontsDir(dir: string): void {
+  bundledDir = dir;
+}
+
+function findBundledDir(): string {
+  if (bundledDir) return bundledDir;
+  if (process.env.CAPTCHA_STUDIO_FONTS) return process.env.CAPTCHA_STUDIO_FONTS;
+  // Walk up from this module: works from src-main/core (tsx, tests) and out/main (built).
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'fonts');
+    if (existsSync(join(candidate, 'DejaVuSans-Bold.ttf'))) return candidate;
+    dir = dirname(dir);
+  }
+  throw new Error('bundled fonts folder not found; set CAPTCHA_STUDIO_FONTS to the fonts/ folder');
+}
+
+/** The process-wide registry, with the bundled fonts loaded on first use. */
+export function fontRegistry(): FontRegistry {
+  if (!registry) {
+    const r = new FontRegistry();
+    const { failed } = r.addDir(findBundledDir(), 'bundled');
+    for (const f of failed) process.emitWarning(`skipped bundled font ${basename(f.file)}: ${f.error}`);
+    registry = r;
+  }
+  return registry;
+}

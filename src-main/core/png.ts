@@ -1,0 +1,227 @@
+/**
+ * Our own PNG writer. Skia's encoder ignores compression settings and spends ~95%
+ * of a render in zlib at a fixed, slow setting; here the filter and zlib strategy
+ * follow an effort level, pixels are read once, and opaque images drop the alpha
+ * channel (a quarter less data to filter and deflate).
+ *
+ * Effort (measured on the seed workloads and presets, see BENCHMARKS.md):
+ *   0     no filter, stored (no compression): fastest, largest
+ *   1-3   Sub filter; zlib RLE when the filtered bytes are mostly zero (flat
+ *         artwork), else zlib at that level (default 2). Images up to 64K
+ *         pixels skip the filter (see SMALL_IMAGE).
+ *   4-6   per-row best of Sub/Up, zlib at that level
+ *   7-9   per-row best of all five filters, zlib level 9: smallest, slowest
+ */
+import zlib from 'node:zlib';
+
+export const DEFAULT_EFFORT = 2;
+const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+let crcTable: Int32Array | undefined;
+function crc32(buf: Uint8Array): number {
+  if (typeof zlib.crc32 === 'function') return zlib.crc32(buf);
+  if (!crcTable) {
+    crcTable = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c;
+    }
+  }
+  let c = -1;
+  for (let i = 0; i < buf.length; i++) c = crcTable[(c ^ buf[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+
+function chunk(type: string, data: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'latin1');
+  out.set(data, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+/** True when every pixel has alpha 255. */
+export function isOpaque(px: Uint8Array | Uint8ClampedArray): boolean {
+  if (px.byteOffset % 4 === 0) {
+    const u32 = new Uint32Array(px.buffer, px.byteOffset, px.length >> 2);
+    for (let i = 0; i < u32.length; i++) if (u32[i] < 0xff000000) return false;
+    return true;
+  }
+  for (let i = 3; i < px.length; i += 4) if (px[i] !== 255) return false;
+  return true;
+}
+
+type FilterSet = 'none' | 'sub' | 'sub-up' | 'all';
+
+/**
+ * Below this many pixels, fast efforts skip filtering and keep RGBA: the JS filter
+ * pass costs more time than its bytes save (270x40: 42 us / 3.1 KB unfiltered,
+ * 64 us / 2.7 KB filtered).
+ */
+const SMALL_IMAGE = 65_536;
+
+function settings(effort: number, pixels: number): { filters: FilterSet; level: number } {
+  if (effort <= 0) return { filters: 'none', level: 0 };
+  if (effort <= 3) return { filters: pixels <= SMALL_IMAGE ? 'none' : 'sub', level: effort };
+  if (effort <= 6) return { filters: 'sub-up', level: effort };
+  return { filters: 'all', level: 9 };
+}
+
+/**
+ * Filtered scanlines plus how many filtered bytes are zero: a mostly-zero stream
+ * (flat artwork) deflates best and fastest with zlib's RLE strategy, anything
+ * else (gradients, photos) needs real matching.
+ */
+function filterImage(src: Uint8Array | Uint8ClampedArray, w: number, h: number, channels: 3 | 4, filters: FilterSet): { raw: Buffer; zeros: number } {
+  const rowLen = w * channels;
+  const stride = rowLen + 1;
+  const out = Buffer.alloc(stride * h);
+  // The fast paths are separate small functions so V8 keeps them monomorphic.
+  const bytes = src instanceof Uint8Array ? src : new Uint8Array(src.buffer, src.byteOffset, src.length);
+  if (filters === 'sub' && channels === 3) return { raw: out, zeros: subRgbFromRgba(bytes, w, h, out) };
+  if (filters === 'sub' && bytes.byteOffset % 4 === 0) return { raw: out, zeros: subRgba(bytes, w, h, out) };
+  let zeros = 0;
+  // Pack to RGB once when dropping alpha, so every filter below reads contiguous bytes.
+  let px: Uint8Array;
+  if (channels === 4) px = bytes;
+  else {
+    px = new Uint8Array(w * h * 3);
+    for (let i = 0, j = 0; i < src.length; i += 4, j += 3) {
+      px[j] = src[i];
+      px[j + 1] = src[i + 1];
+      px[j + 2] = src[i + 2];
+    }
+  }
+  const bpp = channels;
+  const rows = filters === 'none' ? null : [0, 1, 2, 3, 4].map(() => new Uint8Array(rowLen));
+  for (let y = 0; y < h; y++) {
+    const o = y * stride;
+    const c = y * rowLen;
+    const p = c - rowLen;
+    if (filters === 'none') {
+      out.set(px.subarray(c, c + rowLen), o + 1);
+      continue;
+    }
+    // Adaptive: compute candidate rows, keep the one with the smallest sum of |signed bytes|.
+    const candidates = filters === 'all' ? [0, 1, 2, 3, 4] : [1, 2];
+    let best = -1;
+    let bestScore = Infinity;
+    for (const f of candidates) {
+      const r = rows![f];
+      let score = 0;
+      for (let i = 0; i < rowLen; i++) {
+        const x = px[c + i];
+        const a = i >= bpp ? px[c + i - bpp] : 0;
+        const b = y > 0 ? px[p + i] : 0;
+        let v: number;
+        if (f === 0) v = x;
+        else if (f === 1) v = x - a;
+        else if (f === 2) v = x - b;
+        else if (f === 3) v = x - ((a + b) >> 1);
+        else {
+          const cc = i >= bpp && y > 0 ? px[p + i - bpp] : 0;
+          const pa = Math.abs(b - cc);
+          const pb = Math.abs(a - cc);
+          const pc = Math.abs(a + b - 2 * cc);
+          v = x - (pa <= pb && pa <= pc ? a : pb <= pc ? b : cc);
+        }
+        v &= 0xff;
+        r[i] = v;
+        score += v < 128 ? v : 256 - v;
+        if (score >= bestScore) break;
+      }
+      if (score < bestScore) {
+        bestScore = score;
+        best = f;
+      }
+    }
+    out[o] = best;
+    out.set(rows![best], o + 1);
+  }
+  return { raw: out, zeros };
+}
+
+export interface PngOptions {
+  /** 0..9, see the table at the top of this file. */
+  effort?: number;
+  /** The caller knows every pixel is opaque (skips the scan; written as RGB). */
+  opaque?: boolean;
+}
+
+/** Share of zero bytes above which RLE beats real matching (measured: BENCHMARKS.md). */
+const RLE_ZERO_SHARE = 0.75;
+
+/** Sub filter, writing RGB rows straight from RGBA pixels; returns the zero count. */
+function subRgbFromRgba(px: Uint8Array, w: number, h: number, out: Buffer): number {
+  const stride = w * 3 + 1;
+  let zeros = 0;
+  for (let y = 0; y < h; y++) {
+    let o = y * stride;
+    let i = y * w * 4;
+    out[o++] = 1;
+    out[o] = px[i];
+    out[o + 1] = px[i + 1];
+    out[o + 2] = px[i + 2];
+    o += 3;
+    i += 4;
+    for (let x = 1; x < w; x++, o += 3, i += 4) {
+      const r = (px[i] - px[i - 4]) & 255;
+      const g = (px[i + 1] - px[i - 3]) & 255;
+      const b = (px[i + 2] - px[i - 2]) & 255;
+      if ((r | g | b) === 0) {
+        zeros += 3; // the output is pre-zeroed
+        continue;
+      }
+      out[o] = r;
+      out[o + 1] = g;
+      out[o + 2] = b;
+    }
+  }
+  return zeros;
+}
+
+/** Sub filter on RGBA, comparing whole pixels as 32-bit words; returns the zero count. */
+function subRgba(px: Uint8Array, w: number, h: number, out: Buffer): number {
+  const u32 = new Uint32Array(px.buffer, px.byteOffset, px.length >> 2);
+  const stride = w * 4 + 1;
+  let zeros = 0;
+  for (let y = 0; y < h; y++) {
+    const o = y * stride;
+    const c = y * w;
+    out[o] = 1;
+    out.set(px.subarray(c * 4, c * 4 + 4), o + 1);
+    for (let x = 1; x < w; x++) {
+      if (u32[c + x] === u32[c + x - 1]) {
+        zeros += 4;
+        continue;
+      }
+      const b = (c + x) * 4;
+      const d = o + 1 + x * 4;
+      out[d] = px[b] - px[b - 4];
+      out[d + 1] = px[b + 1] - px[b - 3];
+      out[d + 2] = px[b + 2] - px[b - 2];
+      out[d + 3] = px[b + 3] - px[b - 1];
+    }
+  }
+  return zeros;
+}
+
+/** Encodes unpremultiplied RGBA pixels as a PNG (RGB when fully opaque). */
+export function encodePng(px: Uint8Array | Uint8ClampedArray, width: number, height: number, opts: PngOptions = {}): Buffer {
+  if (px.length !== width * height * 4) throw new RangeError(`expected ${width * height * 4} bytes of RGBA, got ${px.length}`);
+  const effort = opts.effort ?? DEFAULT_EFFORT;
+  const { filters, level } = settings(effort, width * height);
+  // Dropping alpha needs a packing pass; the small fast path copies rows as they are.
+  const channels = filters === 'none' && effort > 0 ? 4 : opts.opaque || isOpaque(px) ? 3 : 4;
+  const { raw, zeros } = filterImage(px, width, height, channels, filters);
+  const rle = filters === 'sub' && zeros >= raw.length * RLE_ZERO_SHARE;
+  const idat = zlib.deflateSync(raw, rle ? { level: 1, strategy: zlib.constants.Z_RLE } : { level, memLevel: level >= 7 ? 9 : 8 });
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = channels === 4 ? 6 : 2; // RGBA or RGB
+  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
+}

@@ -1,0 +1,103 @@
+/**
+ * The one rendering function: design + seed -> pixels (+ answer). Pure apart from
+ * reading fonts and image files; no Electron, DOM or HTTP.
+ */
+import { createCanvas, ImageData } from '@napi-rs/canvas';
+import { DesignError, LIMITS, isDeterministic, type Design, type ImageFormat, type OutputSpec } from './design.ts';
+import { fontRegistry, type FontRegistry } from './fonts.ts';
+import { drawLayer } from './layers.ts';
+import { drawNoise, hasNoise, waveWarp } from './noise.ts';
+import { encodePng } from './png.ts';
+import { cryptoRng, randomSeed, seededRng } from './random.ts';
+import { Surface } from './surface.ts';
+import { checkFonts, drawText, makeChallenge, type Challenge } from './text.ts';
+
+export interface RenderOptions {
+  /** Overrides design.seed. */
+  seed?: number;
+  /** Folder that relative image-layer paths resolve against. */
+  assetDir?: string;
+  fonts?: FontRegistry;
+}
+
+export interface Rendered {
+  /** Device pixels: design size x scale. */
+  width: number;
+  height: number;
+  /** RGBA, not premultiplied, row-major. */
+  pixels: Uint8ClampedArray;
+  /** Every pixel has alpha 255 (lets the encoder skip its scan). */
+  opaque: boolean;
+  /** The seed that drove layout and colours (random when the design had none). */
+  seed: number;
+  /** True when the same design and seed give the same pixels again. */
+  deterministic: boolean;
+  /** For captchas: the drawn text and the expected answer. */
+  challenge?: Challenge;
+}
+
+export function renderDesign(design: Design, opts: RenderOptions = {}): Rendered {
+  const fixedSeed = opts.seed ?? design.seed;
+  const seed = fixedSeed ?? randomSeed();
+  const { width: w, height: h, scale } = design;
+  // The schema already refuses these; this guards callers that built a Design by hand.
+  if (w * h * scale * scale > LIMITS.area) throw new DesignError([{ field: 'width', rule: `width x height x scale² must be at most ${LIMITS.area}` }]);
+  const fonts = opts.fonts ?? fontRegistry();
+  const surface = new Surface(w * scale, h * scale, scale);
+
+  design.background.forEach((layer, i) => {
+    drawLayer(surface, layer, { w, h, rng: seededRng(seed, `bg:${i}`), assetDir: opts.assetDir, field: `background.${i}` });
+  });
+
+  let challenge: Challenge | undefined;
+  const noise = design.noise;
+  const noiseRng = seededRng(seed, 'noise');
+  if (hasNoise(noise) && noise.placement === 'under') drawNoise(surface, noise, w, h, noiseRng);
+  if (design.text) {
+    // Answers come from the CSPRNG unless a seed was fixed by the design or caller.
+    challenge = makeChallenge(design.text, { w, h }, fixedSeed === undefined ? cryptoRng : seededRng(seed, 'answer'));
+    checkFonts(design.text, fonts, challenge.text);
+    drawText(surface, design.text, challenge.text, { w, h, rng: seededRng(seed, 'text'), fonts });
+  }
+  if (hasNoise(noise) && noise.placement === 'over') drawNoise(surface, noise, w, h, noiseRng);
+  waveWarp(surface, design.distortion.wave, seededRng(seed, 'wave'));
+
+  return { width: surface.width, height: surface.height, pixels: surface.pixels(), opaque: surface.opaque, seed, deterministic: fixedSeed !== undefined || isDeterministic(design), challenge };
+}
+
+export const MIME: Record<ImageFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
+export const EXTENSION: Record<ImageFormat, string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
+
+/** Encodes rendered pixels in the design's output format. */
+export function encodeImage(r: Pick<Rendered, 'width' | 'height' | 'pixels'> & { opaque?: boolean }, out: OutputSpec): Buffer {
+  if (out.format === 'png') return encodePng(r.pixels, r.width, r.height, { effort: out.compression, opaque: r.opaque });
+  let px = r.pixels;
+  if (out.format === 'jpeg') {
+    // JPEG has no alpha: flatten onto white, as browsers show transparent areas.
+    px = new Uint8ClampedArray(r.pixels);
+    for (let i = 0; i < px.length; i += 4) {
+      const a = px[i + 3] / 255;
+      if (a < 1) {
+        px[i] = px[i] * a + 255 * (1 - a);
+        px[i + 1] = px[i + 1] * a + 255 * (1 - a);
+        px[i + 2] = px[i + 2] * a + 255 * (1 - a);
+        px[i + 3] = 255;
+      }
+    }
+  }
+  const canvas = createCanvas(r.width, r.height);
+  canvas.getContext('2d').putImageData(new ImageData(px, r.width, r.height), 0, 0);
+  return canvas.encodeSync(out.format, out.quality);
+}
+
+export interface RenderedImage extends Rendered {
+  bytes: Buffer;
+  mime: string;
+  format: ImageFormat;
+}
+
+/** Render and encode in one call: what the CLI, server and export use. */
+export function renderImage(design: Design, opts: RenderOptions = {}): RenderedImage {
+  const r = renderDesign(design, opts);
+  return { ...r, bytes: encodeImage(r, design.output), mime: MIME[design.output.format], format: design.output.format };
+}

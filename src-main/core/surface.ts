@@ -1,0 +1,258 @@
+/**
+ * A drawing surface that lives either as plain RGBA bytes (unpremultiplied, exact)
+ * or as a Skia canvas, switching on demand. Flat fills and simple shapes are
+ * rasterised straight into the bytes: that keeps translucent colours exact (Skia
+ * stores premultiplied 8-bit, so 240 at alpha 128 would read back as 239) and skips
+ * a canvas round trip for the common one-layer backgrounds. Everything else draws
+ * on the canvas.
+ */
+import { createCanvas, ImageData, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
+
+/**
+ * Canvases are reused per size: allocating a Skia surface costs more than drawing
+ * a whole captcha. Rendering is synchronous, so one canvas is never shared by two
+ * renders at once (each worker thread has its own module state).
+ */
+const canvasPool = new Map<string, { canvas: Canvas; ctx: SKRSContext2D }>();
+const POOL_MAX_PIXELS = 4_000_000;
+
+function borrowCanvas(w: number, h: number): { canvas: Canvas; ctx: SKRSContext2D } {
+  const key = `${w}x${h}`;
+  const hit = canvasPool.get(key);
+  if (hit) {
+    canvasPool.delete(key); // re-insert below: Map order doubles as LRU order
+    canvasPool.set(key, hit);
+    return hit;
+  }
+  const canvas = createCanvas(w, h);
+  const entry = { canvas, ctx: canvas.getContext('2d') };
+  if (w * h <= POOL_MAX_PIXELS) {
+    canvasPool.set(key, entry);
+    if (canvasPool.size > 16) canvasPool.delete(canvasPool.keys().next().value!);
+  }
+  return entry;
+}
+
+export class Surface {
+  readonly width: number;
+  readonly height: number;
+  /** Device pixels per design pixel. */
+  readonly scale: number;
+  private pixelData: Uint8ClampedArray | null = null;
+  private context: SKRSContext2D | null = null;
+  private mode: 'pixels' | 'canvas' = 'pixels';
+  /**
+   * An opaque colour covering everything, not yet written anywhere: applied as a
+   * 32-bit fill if the bytes are needed, or as fillRect if the canvas is, which
+   * saves copying pixels into Skia for the usual solid-backed captcha.
+   */
+  private pendingFill: number | null = null;
+  /** Nothing drawn yet: every pixel is transparent black. */
+  blank = true;
+  /** Every pixel is known to have alpha 255 (an opaque fill was laid first; source-over keeps it). */
+  opaque = false;
+
+  constructor(width: number, height: number, scale: number) {
+    this.width = width;
+    this.height = height;
+    this.scale = scale;
+  }
+
+  /** Starts over with one opaque colour everywhere (packed little-endian RGBA). */
+  fillOpaque(packed: number): void {
+    this.mode = 'pixels';
+    this.pixelData = null;
+    this.pendingFill = packed >>> 0;
+    this.blank = false;
+    this.opaque = true;
+  }
+
+  /** The bytes, RGBA unpremultiplied, for direct pixel work. */
+  pixels(): Uint8ClampedArray {
+    if (this.mode === 'canvas') {
+      const ctx = this.context!;
+      this.pixelData = ctx.getImageData(0, 0, this.width, this.height).data as Uint8ClampedArray;
+      this.mode = 'pixels';
+    } else if (!this.pixelData) {
+      this.pixelData = new Uint8ClampedArray(this.width * this.height * 4);
+      if (this.pendingFill !== null) new Uint32Array(this.pixelData.buffer).fill(this.pendingFill);
+      this.pendingFill = null;
+    }
+    return this.pixelData;
+  }
+
+  /** A Skia context holding the current image, scaled to design pixels. */
+  ctx(): SKRSContext2D {
+    if (this.mode === 'pixels') {
+      if (!this.context) {
+        this.context = borrowCanvas(this.width, this.height).ctx;
+        // A reused canvas must not carry line caps, fonts or clips from the last render.
+        this.context.reset();
+      }
+      const ctx = this.context;
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      if (this.pendingFill !== null) {
+        const p = this.pendingFill;
+        ctx.globalAlpha = 1;
+        ctx.globalCompositeOperation = 'copy';
+        ctx.fillStyle = `rgb(${p & 255},${(p >>> 8) & 255},${(p >>> 16) & 255})`;
+        ctx.fillRect(0, 0, this.width, this.height);
+      } else if (this.blank || !this.pixelData) ctx.clearRect(0, 0, this.width, this.height);
+      else ctx.putImageData(new ImageData(this.pixelData, this.width, this.height), 0, 0);
+      this.pendingFill = null;
+      this.pixelData = null;
+      this.mode = 'canvas';
+    }
+    const ctx = this.context!;
+    ctx.setTransform(this.scale, 0, 0, this.scale, 0, 0);
+    ctx.globalAlpha = 1;
+    ctx.globalCompositeOperation = 'source-over';
+    return ctx;
+  }
+
+  /** Average colour of a device-pixel rectangle, for contrast decisions. */
+  averageColor(x0: number, y0: number, x1: number, y1: number): [number, number, number] {
+    const px = this.pixels();
+    const xa = Math.max(0, Math.floor(x0));
+    const ya = Math.max(0, Math.floor(y0));
+    const xb = Math.min(this.width, Math.ceil(x1));
+    const yb = Math.min(this.height, Math.ceil(y1));
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    let n = 0;
+    for (let y = ya; y < yb; y++) {
+      for (let x = xa; x < xb; x++) {
+        const i = (y * this.width + x) * 4;
+        const a = px[i + 3] / 255;
+        // Transparent areas count as white: that is what most pages show behind them.
+        r += px[i] * a + 255 * (1 - a);
+        g += px[i + 1] * a + 255 * (1 - a);
+        b += px[i + 2] * a + 255 * (1 - a);
+        n++;
+      }
+    }
+    return n ? [r / n, g / n, b / n] : [255, 255, 255];
+  }
+}
+
+/**
+ * Source-over of one colour onto the bytes at pixel index i (byte offset i*4),
+ * with coverage/opacity folded into `a` (0..255, fractional allowed).
+ */
+function blendAt(px: Uint8ClampedArray, o: number, r: number, g: number, b: number, a: number): void {
+  if (a <= 0) return;
+  const da = px[o + 3];
+  if (a >= 255 || da === 0) {
+    px[o] = r;
+    px[o + 1] = g;
+    px[o + 2] = b;
+    px[o + 3] = a >= 255 ? 255 : a;
+    return;
+  }
+  const sa = a / 255;
+  const dA = (da / 255) * (1 - sa);
+  const oa = sa + dA;
+  px[o] = (r * sa + px[o] * dA) / oa;
+  px[o + 1] = (g * sa + px[o + 1] * dA) / oa;
+  px[o + 2] = (b * sa + px[o + 2] * dA) / oa;
+  px[o + 3] = oa * 255;
+}
+
+export type Rgba = readonly [number, number, number, number];
+
+/** Fills device pixels [x0, x1) of row y with full coverage. */
+function fillSpan(s: Surface, px: Uint8ClampedArray, y: number, x0: number, x1: number, c: Rgba, wasBlank: boolean): void {
+  if (x1 <= x0) return;
+  const [r, g, b, a] = c;
+  if (a === 255 || wasBlank) {
+    // One 32-bit store per pixel; the bytes are little-endian RGBA.
+    const u32 = new Uint32Array(px.buffer, px.byteOffset, px.length >> 2);
+    u32.fill(((a << 24) | (b << 16) | (g << 8) | r) >>> 0, y * s.width + x0, y * s.width + x1);
+    return;
+  }
+  for (let x = x0, o = (y * s.width + x0) * 4; x < x1; x++, o += 4) blendAt(px, o, r, g, b, a);
+}
+
+/** Fills the whole surface with one colour (source-over). */
+export function fillAll(s: Surface, c: Rgba): void {
+  if (c[3] === 255) return s.fillOpaque(((255 << 24) | (c[2] << 16) | (c[1] << 8) | c[0]) >>> 0);
+  const px = s.pixels();
+  const wasBlank = s.blank;
+  for (let y = 0; y < s.height; y++) fillSpan(s, px, y, 0, s.width, c, wasBlank);
+  s.blank = false;
+}
+
+const SUB = 4; // vertical sub-scanlines per device row for edge anti-aliasing
+
+/**
+ * Fills a shape given, for a device-space y, the x interval it covers (or null).
+ * Interior pixels are filled in spans; edge pixels get their covered fraction.
+ */
+function fillRows(s: Surface, yTop: number, yBottom: number, c: Rgba, interval: (y: number) => [number, number] | null): void {
+  const px = s.pixels();
+  const wasBlank = s.blank;
+  const [r, g, b, a] = c;
+  const y0 = Math.max(0, Math.floor(yTop));
+  const y1 = Math.min(s.height, Math.ceil(yBottom));
+  const spans: ([number, number] | null)[] = new Array(SUB);
+  for (let y = y0; y < y1; y++) {
+    let innerL = -Infinity;
+    let innerR = Infinity;
+    let outerL = Infinity;
+    let outerR = -Infinity;
+    let full = true;
+    for (let k = 0; k < SUB; k++) {
+      const iv = interval(y + (k + 0.5) / SUB);
+      spans[k] = iv;
+      if (!iv || iv[1] <= iv[0]) {
+        full = false;
+        spans[k] = null;
+        continue;
+      }
+      innerL = Math.max(innerL, iv[0]);
+      innerR = Math.min(innerR, iv[1]);
+      outerL = Math.min(outerL, iv[0]);
+      outerR = Math.max(outerR, iv[1]);
+    }
+    if (outerR <= outerL) continue;
+    const xa = Math.max(0, Math.floor(outerL));
+    const xb = Math.min(s.width, Math.ceil(outerR));
+    // Pixels entirely inside every sub-scanline's interval.
+    const fa = full ? Math.max(xa, Math.ceil(innerL)) : xb;
+    const fb = full ? Math.min(xb, Math.floor(innerR)) : xb;
+    const edge = (x: number) => {
+      let cov = 0;
+      for (let k = 0; k < SUB; k++) {
+        const iv = spans[k];
+        if (iv) cov += Math.max(0, Math.min(x + 1, iv[1]) - Math.max(x, iv[0]));
+      }
+      blendAt(px, (y * s.width + x) * 4, r, g, b, (a * cov) / SUB);
+    };
+    if (fb > fa) {
+      for (let x = xa; x < fa; x++) edge(x);
+      fillSpan(s, px, y, fa, fb, c, wasBlank);
+      for (let x = fb; x < xb; x++) edge(x);
+    } else {
+      for (let x = xa; x < xb; x++) edge(x);
+    }
+  }
+  s.blank = false;
+}
+
+/** Axis-aligned ellipse in device pixels, centre (cx, cy), radii rx, ry. */
+export function fillEllipse(s: Surface, cx: number, cy: number, rx: number, ry: number, c: Rgba): void {
+  if (rx <= 0 || ry <= 0) return;
+  fillRows(s, cy - ry, cy + ry, c, (y) => {
+    const t = (y - cy) / ry;
+    if (t <= -1 || t >= 1) return null;
+    const half = rx * Math.sqrt(1 - t * t);
+    return [cx - half, cx + half];
+  });
+}
+
+/** Axis-aligned rectangle in device pixels. */
+export function fillRect(s: Surface, x: number, y: number, w: number, h: number, c: Rgba): void {
+  if (w <= 0 || h <= 0) return;
+  fillRows(s, y, y + h, c, (sy) => (sy >= y && sy < y + h ? [x, x + w] : null));
+}

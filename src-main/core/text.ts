@@ -1,0 +1,174 @@
+/** Captcha text: what to draw and what the answer is, then each glyph on the surface. */
+import { color, contrastRatio, cssColor, type RGBA } from './color.ts';
+import { DesignError, type TextSpec } from './design.ts';
+import { GLYPH_VARS, evalLength } from './expr.ts';
+import { fontShorthand, type FontEntry, type FontRegistry } from './fonts.ts';
+import { randomRgb } from './layers.ts';
+import { pick, range, type Rng } from './random.ts';
+import type { Surface } from './surface.ts';
+
+const DIGITS = '0123456789';
+const LOWER = 'abcdefghijklmnopqrstuvwxyz';
+const UPPER = LOWER.toUpperCase();
+/** 3500-character lists are overkill for a captcha; these are common, visually distinct hanzi. */
+const CJK =
+  '的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现分将外但身些与高意进把法此实回二理美点月明其种声全工己话儿者向情部正名定女问力机给等几很业最间新什打便位因重被走电四第门相次东政海口使教西再平真听世气信北少关并内加化由却代军产入先山五太水万市眼体别处总才场师书比住员九笑性通目华报立马命张活难神数件安表原车白应路期叫死常提感金何更反合放做系计或司利受光王果亲界及今京务制解各任至清物台象记边共风战干接它许八特觉望直服毛林题建南度统色字请交爱让认算论百吃义科怎元社术结六功指思非流每青管夫连远资队跟带花快条院变联言权往展该领传近留红治决周保达办运武半候七必城父强步完革深区即求品士转量空甚众技轻程告江语英基派满式李息写呢识极令黄德收脸钱党倒未持取设始版双历越史商千片容研像找友孩站广改议形委早房音火际则首单据导影失拿网香似斯专石若兵弟谁校读志飞观争究包组造落视济喜离虽坏兴';
+
+export const CHARSET_CHARS: Record<Exclude<TextSpec['charset'], 'custom'>, string> = {
+  digits: DIGITS,
+  letters: LOWER + UPPER,
+  lowercase: LOWER,
+  uppercase: UPPER,
+  alphanumeric: LOWER + UPPER + DIGITS,
+  // No 0/O/o, 1/l/I/i, nor j: the pairs people misread most.
+  unambiguous: '23456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghkmnpqrstuvwxyz',
+  cjk: CJK,
+};
+
+export function charsetOf(t: TextSpec): string[] {
+  return [...new Set(t.charset === 'custom' ? [...(t.chars ?? '')] : [...CHARSET_CHARS[t.charset]])];
+}
+
+export interface Challenge {
+  /** What is drawn. */
+  text: string;
+  /** What the user must type. */
+  answer: string;
+}
+
+/**
+ * Picks the text and answer. `answerRng` is a CSPRNG unless the design fixed a
+ * seed, so verified answers are unpredictable from anything an attacker sees.
+ */
+export function makeChallenge(t: TextSpec, size: { w: number; h: number }, answerRng: Rng): Challenge {
+  if (t.mode === 'fixed') {
+    // {w} and {h} make placeholder labels such as "640×480" follow the requested size.
+    const text = t.value!.replaceAll('{w}', String(size.w)).replaceAll('{h}', String(size.h));
+    return { text, answer: text };
+  }
+  if (t.mode === 'math') {
+    const op = pick(answerRng, t.math.operators);
+    let a = answerRng.int(t.math.min, t.math.max);
+    let b = answerRng.int(t.math.min, t.math.max);
+    if (op === '-' && b > a) [a, b] = [b, a]; // answers stay non-negative
+    const result = op === '+' ? a + b : op === '-' ? a - b : a * b;
+    return { text: `${a}${op === '*' ? '×' : op}${b}=?`, answer: String(result) };
+  }
+  const chars = charsetOf(t);
+  let text = '';
+  for (let i = 0; i < t.length; i++) text += chars[answerRng.int(0, chars.length - 1)];
+  return { text, answer: text };
+}
+
+export interface TextContext {
+  w: number;
+  h: number;
+  rng: Rng;
+  fonts: FontRegistry;
+}
+
+/** Throws a DesignError when a requested font is not installed or a character is in no font. */
+export function checkFonts(t: TextSpec, fonts: FontRegistry, sample: string): void {
+  t.fonts.forEach((f, i) => {
+    if (!fonts.has(f)) throw new DesignError([{ field: `text.fonts.${i}`, rule: `font "${f}" is not installed (see GET /api/fonts or "captcha-studio fonts")` }]);
+  });
+  for (const ch of sample) {
+    if (!fonts.faceFor(t.fonts[0], ch.codePointAt(0)!)) {
+      const field = t.mode === 'fixed' ? 'text.value' : t.charset === 'custom' ? 'text.chars' : 'text.charset';
+      throw new DesignError([{ field, rule: `character "${ch}" (U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}) is in no installed font` }]);
+    }
+  }
+}
+
+function glyphColor(t: TextSpec, rng: Rng, bg: readonly number[]): RGBA {
+  if (t.color.mode === 'palette') return color(pick(rng, t.color.palette));
+  const min = t.color.minContrast;
+  if (min <= 1) return randomRgb(rng);
+  for (let tries = 0; tries < 32; tries++) {
+    const c = randomRgb(rng);
+    if (contrastRatio(c, bg) >= min) return c;
+  }
+  // Nothing random was far enough from the background: use whichever extreme is.
+  return contrastRatio([0, 0, 0], bg) >= contrastRatio([255, 255, 255], bg) ? [0, 0, 0, 255] : [255, 255, 255, 255];
+}
+
+interface GlyphMetrics {
+  advance: number;
+  ascent: number;
+  descent: number;
+}
+/** measureText is a native call per glyph; captchas reuse a few sizes and faces. */
+const metricsCache = new Map<string, GlyphMetrics>();
+
+function measure(ctx: ReturnType<Surface['ctx']>, face: FontEntry, size: number, ch: string): GlyphMetrics {
+  const key = `${face.file}\0${size}\0${ch}`;
+  let m = metricsCache.get(key);
+  if (!m) {
+    ctx.font = fontShorthand(face, size);
+    const tm = ctx.measureText(ch);
+    m = { advance: tm.width, ascent: tm.fontBoundingBoxAscent, descent: tm.fontBoundingBoxDescent };
+    if (metricsCache.size >= 4096) metricsCache.clear();
+    metricsCache.set(key, m);
+  }
+  return m;
+}
+
+export function drawText(s: Surface, t: TextSpec, text: string, tc: TextContext): void {
+  const { rng, fonts } = tc;
+  const glyphs = [...text];
+  const n = glyphs.length;
+  const ctx0 = s.ctx();
+  // Plan every glyph first: font, size, advance, so centred text can be laid out.
+  const plan = glyphs.map((ch, i) => {
+    const family = pick(rng, t.fonts);
+    const face = fonts.faceFor(family, ch.codePointAt(0)!)!;
+    // Rounded so jittered sizes still hit the metrics cache often; invisible at 1/100 px.
+    const size = Math.round(t.size * (1 + range(rng, -t.sizeJitter, t.sizeJitter)) * 100) / 100;
+    const m = measure(ctx0, face, size, ch);
+    const rotation = (range(rng, -t.rotation, t.rotation) * Math.PI) / 180;
+    const lift = range(rng, -t.baselineJitter, t.baselineJitter) * size;
+    return { ch, i, face, size, rotation, lift, ...m };
+  });
+  const gap = t.spacing * t.size;
+  const total = plan.reduce((a, g) => a + g.advance, 0) + gap * (n - 1);
+  const penX = (tc.w - total) / 2;
+  // Colours are chosen against what is under each glyph, so read that once now.
+  const bgs = plan.map((g, i) => {
+    const x = t.position ? evalLength(t.position.x, { w: tc.w, h: tc.h, i, n, s: g.size }, GLYPH_VARS) : penX + plan.slice(0, i).reduce((a, p) => a + p.advance + gap, 0);
+    const y = t.position ? evalLength(t.position.y, { w: tc.w, h: tc.h, i, n, s: g.size }, GLYPH_VARS) : (tc.h - (g.ascent + g.descent)) / 2;
+    const k = s.scale;
+    // Sampling reads pixels back from Skia: only pay for it when a contrast is asked for.
+    const needsBg = t.color.mode === 'random' && t.color.minContrast > 1;
+    return { x, y, bg: needsBg ? s.averageColor(x * k, y * k, (x + g.advance) * k, (y + g.ascent + g.descent) * k) : [255, 255, 255] };
+  });
+  const ctx = s.ctx();
+  ctx.textBaseline = 'alphabetic';
+  ctx.textAlign = 'left';
+  for (let i = 0; i < n; i++) {
+    const g = plan[i];
+    const { x, y, bg } = bgs[i];
+    const fill = glyphColor(t, rng, bg);
+    // `y` is the top of the font's ascent, as PIL's draw.text((x, y)) takes it.
+    const rotated = g.rotation !== 0;
+    let bx = x;
+    let by = y + g.ascent + g.lift;
+    if (rotated) {
+      // Rotate about the glyph's centre.
+      ctx.save();
+      ctx.translate(x + g.advance / 2, y + (g.ascent + g.descent) / 2 + g.lift);
+      ctx.rotate(g.rotation);
+      bx = -g.advance / 2;
+      by = g.ascent - (g.ascent + g.descent) / 2;
+    }
+    ctx.font = fontShorthand(g.face, g.size);
+    ctx.fillStyle = cssColor(fill);
+    ctx.fillText(g.ch, bx, by);
+    if (t.outline) {
+      ctx.strokeStyle = cssColor(color(t.outline.color));
+      ctx.lineWidth = t.outline.width;
+      ctx.strokeText(g.ch, bx, by);
+    }
+    if (rotated) ctx.restore();
+  }
+  s.blank = false;
+}
