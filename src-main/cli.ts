@@ -1,0 +1,199 @@
+/**
+ * captcha-studio: the command line. Runs in plain Node (no Electron).
+ *   render <preset|design.json> --out FILE [--seed N] [--width W] [--height H] ...
+ *   render <preset|design.json> --count N --out-dir DIR      (batch + answers.csv)
+ *   presets | fonts
+ * Exit codes: 0 done, 1 unexpected failure, 2 bad input (nothing written).
+ */
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { extname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DesignError, parseDesign, type Design } from './core/design.ts';
+import { fontRegistry } from './core/fonts.ts';
+import { listPresets } from './core/presets.ts';
+import { MAX_SEED } from './core/random.ts';
+import { EXTENSION, renderImage } from './core/render.ts';
+import { DesignFileError, loadDesign, writeFileAtomic } from './design-files.ts';
+
+export const MAX_BATCH = 100_000;
+
+class UsageError extends Error {}
+
+const USAGE = `usage:
+  captcha-studio render <preset|design.json> --out FILE [options]
+  captcha-studio render <preset|design.json> --count N --out-dir DIR [options]
+  captcha-studio presets            list built-in presets
+  captcha-studio fonts              list available fonts
+
+render options:
+  --seed N            fixed seed (0..${MAX_SEED}): same seed, same image; batches use N, N+1, ...
+  --width W --height H --scale S    override the design's size (1..8192, 1..4)
+  --format F          png | jpeg | webp (default: from --out's extension, else the design's)
+  --quality Q         1..100 for jpeg/webp
+  --compression C     PNG effort 0..9 (0 stores, 2 default, 9 smallest)
+  --fonts DIR         also load the font files in DIR
+  --json              print the result as JSON
+`;
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  isTTY: boolean;
+}
+
+const defaultIo: Io = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+  isTTY: Boolean(process.stderr.isTTY),
+};
+
+const FORMAT_BY_EXT: Record<string, Design['output']['format']> = { '.png': 'png', '.jpg': 'jpeg', '.jpeg': 'jpeg', '.webp': 'webp' };
+
+/** Applies command-line overrides through the design schema, so errors name the field. */
+function applyOverrides(base: Design, v: Record<string, string | boolean | undefined>, outPath?: string): Design {
+  const num = (s: string | boolean | undefined) => (typeof s === 'string' ? (s.trim() === '' ? NaN : Number(s)) : undefined);
+  const d: Record<string, unknown> = structuredClone(base);
+  for (const k of ['width', 'height', 'scale', 'seed'] as const) if (v[k] !== undefined) d[k] = num(v[k]);
+  const output = { ...(d.output as object) } as Record<string, unknown>;
+  const fromExt = outPath ? FORMAT_BY_EXT[extname(outPath).toLowerCase()] : undefined;
+  if (v.format !== undefined) output.format = v.format;
+  else if (fromExt) output.format = fromExt;
+  if (v.quality !== undefined) output.quality = num(v.quality);
+  if (v.compression !== undefined) output.compression = num(v.compression);
+  d.output = output;
+  return parseDesign(d);
+}
+
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+function progress(io: Io, done: number, total: number): void {
+  if (!io.isTTY) return;
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  io.err(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
+}
+
+function renderCommand(args: string[], io: Io): number {
+  const { values: v, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', short: 'o' },
+      'out-dir': { type: 'string' },
+      count: { type: 'string', short: 'n' },
+      seed: { type: 'string' },
+      width: { type: 'string' },
+      height: { type: 'string' },
+      scale: { type: 'string' },
+      format: { type: 'string' },
+      quality: { type: 'string' },
+      compression: { type: 'string' },
+      fonts: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError('render takes one preset name or design file');
+  const batch = v.count !== undefined || v['out-dir'] !== undefined;
+  if (batch && (v.count === undefined || v['out-dir'] === undefined)) throw new UsageError('--count and --out-dir go together');
+  if (!batch && !v.out) throw new UsageError('--out FILE is required (or --count N --out-dir DIR for a batch)');
+  if (batch && v.out) throw new UsageError('use either --out or --count/--out-dir, not both');
+  if (v.fonts) {
+    const { failed } = fontRegistry().addDir(v.fonts);
+    for (const f of failed) io.err(`warning: skipped font ${f.error}\n`);
+  }
+  const design = applyOverrides(loadDesign(positionals[0]), v, v.out);
+  const ext = EXTENSION[design.output.format];
+
+  if (!batch) {
+    const out = resolve(v.out!);
+    if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out: ${v.out} is a folder; give a file name`);
+    const img = renderImage(design);
+    writeFileAtomic(out, img.bytes);
+    const answer = img.challenge?.answer;
+    if (v.json) io.out(JSON.stringify({ file: out, width: img.width, height: img.height, format: img.format, bytes: img.bytes.length, seed: img.seed, answer: answer ?? null }) + '\n');
+    else io.out(`wrote ${v.out} (${img.width}x${img.height} ${img.format}, ${img.bytes.length} bytes, seed ${img.seed})${answer !== undefined ? `\nanswer: ${answer}` : ''}\n`);
+    return 0;
+  }
+
+  const count = Number(v.count);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_BATCH) throw new UsageError(`--count: must be a whole number from 1 to ${MAX_BATCH}`);
+  const dir = resolve(v['out-dir']!);
+  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out-dir: ${v['out-dir']} exists and is not a folder`);
+  // Everything is rendered into a hidden staging folder first and moved into place
+  // only when all of it succeeded: a failure leaves nothing half-written behind.
+  mkdirSync(dir, { recursive: true });
+  const staging = mkdtempSync(join(dir, '.captcha-studio-'));
+  try {
+    const digits = String(count).length;
+    const rows = ['file,answer'];
+    const names: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const seed = design.seed === undefined ? undefined : (design.seed + i) % (MAX_SEED + 1);
+      const img = renderImage(design, { seed });
+      const name = `${design.name.replace(/[^\w.-]+/g, '-')}-${String(i + 1).padStart(digits, '0')}.${ext}`;
+      writeFileAtomic(join(staging, name), img.bytes);
+      names.push(name);
+      rows.push(`${csvField(name)},${csvField(img.challenge?.answer ?? '')}`);
+      progress(io, i + 1, count);
+    }
+    writeFileAtomic(join(staging, 'answers.csv'), rows.join('\n') + '\n');
+    for (const name of [...names, 'answers.csv']) renameSync(join(staging, name), join(dir, name));
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  if (v.json) io.out(JSON.stringify({ dir, count, answers: join(dir, 'answers.csv') }) + '\n');
+  else io.out(`wrote ${count} images and answers.csv to ${v['out-dir']}\n`);
+  return 0;
+}
+
+function presetsCommand(io: Io): number {
+  const list = listPresets();
+  const w = Math.max(...list.map((p) => p.name.length));
+  for (const p of list) io.out(`${p.name.padEnd(w)}  ${p.kind.padEnd(10)}  ${`${p.width}x${p.height}`.padEnd(9)}  ${p.description.split('. ')[0]}\n`);
+  return 0;
+}
+
+function fontsCommand(io: Io): number {
+  for (const f of fontRegistry().list()) io.out(`${f.family} (${f.subfamily}, ${f.weight}${f.italic ? ' italic' : ''})${f.cjk ? ' [CJK]' : ''}  ${f.source}\n`);
+  return 0;
+}
+
+/** Runs one command line; returns the exit code. Errors are one line on stderr. */
+export function main(argv: string[], io: Io = defaultIo): number {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'render':
+        return renderCommand(rest, io);
+      case 'presets':
+        return presetsCommand(io);
+      case 'fonts':
+        return fontsCommand(io);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(USAGE);
+        return cmd === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${cmd}"`);
+    }
+  } catch (e) {
+    if (e instanceof DesignError || e instanceof DesignFileError) {
+      io.err(`error: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof UsageError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`error: ${(e as Error).message}\n${USAGE}`);
+      return 2;
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'ENOSPC' || code === 'EROFS' || code === 'ENOENT') {
+      io.err(`error: cannot write: ${(e as Error).message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * Design files on disk, shared by the CLI, the server and the desktop app:
+ * loading with errors that name the file and the problem, and atomic writes so a
+ * crash or a full disk never leaves a half-written file where a good one was.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { DesignError, safeParseDesign, type Design } from './core/design.ts';
+import { getPreset } from './core/presets.ts';
+
+export class DesignFileError extends Error {
+  constructor(
+    readonly path: string,
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${path}: ${field ? `${field}: ` : ''}${problem}`);
+    this.name = 'DesignFileError';
+  }
+}
+
+/** Reads and validates a design file. Never modifies the file. */
+export function readDesignFile(path: string): Design {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DesignFileError(path, '', code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a design file' : `cannot be read (${code})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new DesignFileError(path, '', `is not valid JSON (${(e as Error).message}); the file may be truncated or corrupt`);
+  }
+  const r = safeParseDesign(json);
+  if (!r.ok) throw new DesignFileError(path, r.error.field, r.error.issues[0].rule);
+  return r.design;
+}
+
+/** A preset name or a path to a design file. */
+export function loadDesign(ref: string): Design {
+  const preset = getPreset(ref);
+  if (preset) return preset;
+  if (!/[./\\]/.test(ref)) throw new DesignError([{ field: 'design', rule: `"${ref}" is neither a preset (see "captcha-studio presets") nor a .json file` }]);
+  return readDesignFile(ref);
+}
+
+/**
+ * Writes via a temporary file in the same folder, flushed, then renamed over the
+ * target: readers see the old file or the new one, never a mix. On failure the
+ * temporary file is removed and the old file is untouched.
+ */
+export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    let off = 0;
+    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(tmp, path);
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+export function saveDesignFile(path: string, design: Design): void {
+  writeFileAtomic(path, JSON.stringify(design, null, 2) + '\n');
+}

@@ -1,0 +1,40 @@
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FontRegistry, fontRegistry } from '../../src-main/core/fonts.ts';
+import { covers, parseFont } from '../../src-main/core/sfnt.ts';
+
+const FONTS = new URL('../../fonts/', import.meta.url).pathname;
+
+describe('font registry', () => {
+  it('bundles at least 8 faces, each with a licence file, including CJK', () => {
+    const list = fontRegistry().list().filter((f) => f.source === 'bundled');
+    expect(list.length).toBeGreaterThanOrEqual(8);
+    expect(list.some((f) => f.cjk)).toBe(true);
+    expect(readdirSync(join(FONTS, 'licenses')).length).toBeGreaterThanOrEqual(list.length - 1); // DejaVu Sans and Serif share one
+    for (const f of ['Humor Sans', 'Comic Neue', 'Bebas Neue', 'Leckerli One']) expect(fontRegistry().has(f), f).toBe(true);
+  });
+
+  it('reads names and cmap coverage from the font files', () => {
+    const info = parseFont(readFileSync(join(FONTS, 'DejaVuSans-Bold.ttf')));
+    expect(info.family).toBe('DejaVu Sans');
+    expect(info.weight).toBe(700);
+    expect(covers(info.ranges, 'A'.codePointAt(0)!)).toBe(true);
+    expect(covers(info.ranges, 'Ж'.codePointAt(0)!)).toBe(true);
+    expect(covers(info.ranges, 0x4e2d)).toBe(false);
+  });
+
+  it('loads user font files and reports and skips files that are not fonts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fonts-'));
+    copyFileSync(join(FONTS, 'Humor-Sans.ttf'), join(dir, 'mine.ttf'));
+    writeFileSync(join(dir, 'broken.ttf'), Buffer.from('this is not a font at all'));
+    writeFileSync(join(dir, 'truncated.otf'), readFileSync(join(FONTS, 'ComicNeue-Bold.otf')).subarray(0, 400));
+    const r = new FontRegistry();
+    const { loaded, failed } = r.addDir(dir);
+    expect(loaded.map((f) => f.family)).toEqual(['Humor Sans']);
+    expect(failed.map((f) => f.file.split('/').pop()).sort()).toEqual(['broken.ttf', 'truncated.otf']);
+    for (const f of failed) expect(f.error).toMatch(/\.(ttf|otf): /);
+    expect(r.list()[0].source).toBe('user');
+  });
+});
