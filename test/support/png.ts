@@ -26,7 +26,7 @@ export function diffPixels(a: Decoded, b: Decoded, threshold = 0.1): number {
 }
 
 /** Count of pixels differing at all, byte-exact. */
-export function exactDiff(a: Uint8Array, b: Uint8Array): number {
+export function exactDiff(a: Uint8Array | Uint8ClampedArray, b: Uint8Array | Uint8ClampedArray): number {
   let n = 0;
   for (let i = 0; i < a.length; i += 4) if (a[i] !== b[i] || a[i + 1] !== b[i + 1] || a[i + 2] !== b[i + 2] || a[i + 3] !== b[i + 3]) n++;
   return n;
