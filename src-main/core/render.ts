@@ -9,7 +9,7 @@ import { drawLayer } from './layers.ts';
 import { drawNoise, hasNoise, waveWarp } from './noise.ts';
 import { encodePng } from './png.ts';
 import { cryptoRng, randomSeed, seededRng } from './random.ts';
-import { Surface } from './surface.ts';
+import { Surface, releasePixels } from './surface.ts';
 import { checkFonts, drawText, makeChallenge, type Challenge } from './text.ts';
 
 export interface RenderOptions {
@@ -18,6 +18,8 @@ export interface RenderOptions {
   /** Folder that relative image-layer paths resolve against. */
   assetDir?: string;
   fonts?: FontRegistry;
+  /** Internal: the caller hands the pixels back with releasePixels(). */
+  pooled?: boolean;
 }
 
 export interface Rendered {
@@ -43,7 +45,7 @@ export function renderDesign(design: Design, opts: RenderOptions = {}): Rendered
   // The schema already refuses these; this guards callers that built a Design by hand.
   if (w * h * scale * scale > LIMITS.area) throw new DesignError([{ field: 'width', rule: `width x height x scale² must be at most ${LIMITS.area}` }]);
   const fonts = opts.fonts ?? fontRegistry();
-  const surface = new Surface(w * scale, h * scale, scale);
+  const surface = new Surface(w * scale, h * scale, scale, opts.pooled);
 
   design.background.forEach((layer, i) => {
     drawLayer(surface, layer, { w, h, rng: seededRng(seed, `bg:${i}`), assetDir: opts.assetDir, field: `background.${i}` });
@@ -90,7 +92,7 @@ export function encodeImage(r: Pick<Rendered, 'width' | 'height' | 'pixels'> & {
   return canvas.encodeSync(out.format, out.quality);
 }
 
-export interface RenderedImage extends Rendered {
+export interface RenderedImage extends Omit<Rendered, 'pixels'> {
   bytes: Buffer;
   mime: string;
   format: ImageFormat;
@@ -98,6 +100,8 @@ export interface RenderedImage extends Rendered {
 
 /** Render and encode in one call: what the CLI, server and export use. */
 export function renderImage(design: Design, opts: RenderOptions = {}): RenderedImage {
-  const r = renderDesign(design, opts);
-  return { ...r, bytes: encodeImage(r, design.output), mime: MIME[design.output.format], format: design.output.format };
+  const { pixels, ...r } = renderDesign(design, { ...opts, pooled: true });
+  const bytes = encodeImage({ ...r, pixels }, design.output);
+  releasePixels(pixels);
+  return { ...r, bytes, mime: MIME[design.output.format], format: design.output.format };
 }

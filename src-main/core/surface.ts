@@ -33,6 +33,24 @@ function borrowCanvas(w: number, h: number): { canvas: Canvas; ctx: SKRSContext2
   return entry;
 }
 
+/**
+ * A single spare pixel buffer. renderImage encodes the pixels before returning, so
+ * it can hand the buffer back for the next render of the same size instead of
+ * allocating (and page-faulting) megabytes every time.
+ */
+let spare: Uint8ClampedArray | null = null;
+export function releasePixels(px: Uint8ClampedArray): void {
+  if (px.length <= 64 * 2 ** 20) spare = px;
+}
+function zeroedPixels(n: number, pooled: boolean): Uint8ClampedArray {
+  if (pooled && spare && spare.length === n) {
+    const px = spare;
+    spare = null;
+    return px.fill(0);
+  }
+  return new Uint8ClampedArray(n);
+}
+
 export class Surface {
   readonly width: number;
   readonly height: number;
@@ -52,10 +70,14 @@ export class Surface {
   /** Every pixel is known to have alpha 255 (an opaque fill was laid first; source-over keeps it). */
   opaque = false;
 
-  constructor(width: number, height: number, scale: number) {
+  private readonly pooled: boolean;
+
+  /** `pooled`: the caller will releasePixels() the result, so a spare buffer may be used. */
+  constructor(width: number, height: number, scale: number, pooled = false) {
     this.width = width;
     this.height = height;
     this.scale = scale;
+    this.pooled = pooled;
   }
 
   /** Starts over with one opaque colour everywhere (packed little-endian RGBA). */
@@ -74,7 +96,7 @@ export class Surface {
       this.pixelData = ctx.getImageData(0, 0, this.width, this.height).data as Uint8ClampedArray;
       this.mode = 'pixels';
     } else if (!this.pixelData) {
-      this.pixelData = new Uint8ClampedArray(this.width * this.height * 4);
+      this.pixelData = zeroedPixels(this.width * this.height * 4, this.pooled);
       if (this.pendingFill !== null) new Uint32Array(this.pixelData.buffer).fill(this.pendingFill);
       this.pendingFill = null;
     }

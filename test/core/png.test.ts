@@ -46,6 +46,26 @@ describe('PNG encoder', () => {
     for (const effort of [1, 2, 5, 9]) expect(encodePng(px, 300, 300, { effort }).length).toBeLessThan(stored / 20);
   });
 
+  it('keeps pixel pairs whose bits read as -0, +0 or NaN doubles exact (fast row compare)', () => {
+    const w = 300;
+    const h = 300;
+    const px = new Uint8ClampedArray(w * h * 4);
+    const u32 = new Uint32Array(px.buffer);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x += 2) {
+        const pattern = (x / 2 + y) % 4;
+        // little-endian pairs: [lo, hi] -> +0, -0, a NaN, another NaN payload
+        const pair = [[0, 0], [0, 0x80000000], [1, 0x7ff80000], [2, 0x7ff80000]][pattern];
+        u32[y * w + x] = pair[0];
+        u32[y * w + x + 1] = pair[1];
+      }
+    }
+    for (const effort of [1, 2, 3]) {
+      const out = decodePng(encodePng(px, w, h, { effort }));
+      expect(Buffer.from(out.data).equals(Buffer.from(px.buffer)), `effort ${effort}`).toBe(true);
+    }
+  });
+
   it('rejects a pixel buffer of the wrong size', () => {
     expect(() => encodePng(new Uint8ClampedArray(10), 2, 2)).toThrow(/expected 16 bytes/);
   });
