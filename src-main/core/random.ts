@@ -5,7 +5,7 @@
  * Captcha answers that will be verified come from node:crypto instead, unless the
  * caller fixed a seed.
  */
-import { randomInt as cryptoRandomInt, randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 export interface Rng {
   /** Uniform float in [0, 1). */
@@ -77,15 +77,36 @@ export function seededRng(seed: number, label: string): Rng {
   return new Sfc32((seed ^ hashLabel(label)) >>> 0);
 }
 
+/**
+ * CSPRNG words, fetched from the OS generator 1 KiB at a time: a captcha needs
+ * half a dozen draws and crypto.randomInt costs microseconds per call.
+ */
+const pool = new Uint32Array(256);
+let poolAt = pool.length;
+function cryptoU32(): number {
+  if (poolAt === pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  return pool[poolAt++];
+}
+
 /** Cryptographically secure stream, for answers and for unseeded renders. */
 export const cryptoRng: Rng = {
-  next: () => randomBytes(6).readUIntBE(0, 6) / 2 ** 48,
-  int: (min, max) => (max <= min ? min : cryptoRandomInt(min, max + 1)),
+  next: () => cryptoU32() / 4294967296,
+  int: (min, max) => {
+    const span = max - min + 1;
+    if (span <= 1) return min;
+    const limit = 4294967296 - (4294967296 % span); // rejection sampling: no modulo bias
+    let v = cryptoU32();
+    while (v >= limit) v = cryptoU32();
+    return min + (v % span);
+  },
 };
 
 /** A fresh random seed for a render that was not given one. */
 export function randomSeed(): number {
-  return cryptoRandomInt(0, MAX_SEED);
+  return cryptoU32();
 }
 
 export function pick<T>(rng: Rng, items: readonly T[]): T {

@@ -25,8 +25,18 @@ export const CHARSET_CHARS: Record<Exclude<TextSpec['charset'], 'custom'>, strin
   cjk: CJK,
 };
 
+const charsetCache = new Map<string, string[]>();
+
+/** The distinct characters a random answer draws from (cached: called per render). */
 export function charsetOf(t: TextSpec): string[] {
-  return [...new Set(t.charset === 'custom' ? [...(t.chars ?? '')] : [...CHARSET_CHARS[t.charset]])];
+  const source = t.charset === 'custom' ? (t.chars ?? '') : CHARSET_CHARS[t.charset];
+  let chars = charsetCache.get(source);
+  if (!chars) {
+    chars = [...new Set(source)];
+    if (charsetCache.size > 64) charsetCache.clear();
+    charsetCache.set(source, chars);
+  }
+  return chars;
 }
 
 export interface Challenge {
