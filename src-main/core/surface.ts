@@ -162,7 +162,7 @@ export class Surface {
  * Source-over of one colour onto the bytes at pixel index i (byte offset i*4),
  * with coverage/opacity folded into `a` (0..255, fractional allowed).
  */
-function blendAt(px: Uint8ClampedArray, o: number, r: number, g: number, b: number, a: number): void {
+export function blendAt(px: Uint8ClampedArray, o: number, r: number, g: number, b: number, a: number): void {
   if (a <= 0) return;
   const da = px[o + 3];
   if (a >= 255 || da === 0) {

@@ -5,7 +5,8 @@ import { GLYPH_VARS, evalLength } from './expr.ts';
 import { fontShorthand, type FontEntry, type FontRegistry } from './fonts.ts';
 import { randomRgb } from './layers.ts';
 import { pick, range, type Rng } from './random.ts';
-import type { Surface } from './surface.ts';
+import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { blendAt, type Surface } from './surface.ts';
 
 const DIGITS = '0123456789';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
@@ -110,10 +111,21 @@ interface GlyphMetrics {
 /** measureText is a native call per glyph; captchas reuse a few sizes and faces. */
 const metricsCache = new Map<string, GlyphMetrics>();
 
-function measure(ctx: ReturnType<Surface['ctx']>, face: FontEntry, size: number, ch: string): GlyphMetrics {
+/** A small canvas of our own for measuring and rasterising single glyphs. */
+let scratch: { canvas: Canvas; ctx: SKRSContext2D } | null = null;
+function scratchCtx(w = 1, h = 1): SKRSContext2D {
+  if (!scratch || scratch.canvas.width < w || scratch.canvas.height < h) {
+    const canvas = createCanvas(Math.max(w, scratch?.canvas.width ?? 0, 64), Math.max(h, scratch?.canvas.height ?? 0, 64));
+    scratch = { canvas, ctx: canvas.getContext('2d') };
+  }
+  return scratch.ctx;
+}
+
+function measure(face: FontEntry, size: number, ch: string): GlyphMetrics {
   const key = `${face.file}\0${size}\0${ch}`;
   let m = metricsCache.get(key);
   if (!m) {
+    const ctx = scratchCtx();
     ctx.font = fontShorthand(face, size);
     const tm = ctx.measureText(ch);
     m = { advance: tm.width, ascent: tm.fontBoundingBoxAscent, descent: tm.fontBoundingBoxDescent };
@@ -123,18 +135,81 @@ function measure(ctx: ReturnType<Surface['ctx']>, face: FontEntry, size: number,
   return m;
 }
 
+/** A glyph's coverage, rasterised once by Skia, to be tinted and blended in JS. */
+interface GlyphMask {
+  w: number;
+  h: number;
+  /** Offset of the mask's top-left from the pen position (whole device pixels). */
+  ox: number;
+  oy: number;
+  alpha: Uint8Array;
+}
+const maskCache = new Map<string, GlyphMask>();
+const SUBPIXEL = 4; // Skia also positions glyphs in quarter pixels
+
+function glyphMask(face: FontEntry, devSize: number, ch: string, fx: number, fy: number): GlyphMask {
+  const key = `${face.file}\0${devSize}\0${ch}\0${fx}\0${fy}`;
+  let mask = maskCache.get(key);
+  if (mask) return mask;
+  let ctx = scratchCtx();
+  ctx.font = fontShorthand(face, devSize);
+  const m = ctx.measureText(ch);
+  const left = Math.ceil(m.actualBoundingBoxLeft) + 2;
+  const up = Math.ceil(m.actualBoundingBoxAscent) + 2;
+  const w = left + Math.ceil(m.actualBoundingBoxRight) + 3;
+  const h = up + Math.ceil(m.actualBoundingBoxDescent) + 3;
+  ctx = scratchCtx(w, h);
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  ctx.font = fontShorthand(face, devSize);
+  ctx.fillStyle = '#fff';
+  ctx.fillText(ch, left + fx, up + fy);
+  const rgba = ctx.getImageData(0, 0, w, h).data;
+  const alpha = new Uint8Array(w * h);
+  for (let i = 0; i < alpha.length; i++) alpha[i] = rgba[i * 4 + 3];
+  mask = { w, h, ox: -left, oy: -up, alpha };
+  if (maskCache.size >= 4096) maskCache.clear();
+  maskCache.set(key, mask);
+  return mask;
+}
+
+/** Draws one unrotated glyph at a device-pixel pen position straight into the bytes. */
+function blitGlyph(s: Surface, face: FontEntry, devSize: number, ch: string, penX: number, penY: number, c: RGBA): void {
+  let ix = Math.floor(penX);
+  let iy = Math.floor(penY);
+  let fx = Math.round((penX - ix) * SUBPIXEL);
+  let fy = Math.round((penY - iy) * SUBPIXEL);
+  if (fx === SUBPIXEL) (ix++, (fx = 0));
+  if (fy === SUBPIXEL) (iy++, (fy = 0));
+  const mask = glyphMask(face, devSize, ch, fx / SUBPIXEL, fy / SUBPIXEL);
+  const px = s.pixels();
+  const W = s.width;
+  const [r, g, b, a] = c;
+  const x0 = Math.max(0, ix + mask.ox);
+  const x1 = Math.min(W, ix + mask.ox + mask.w);
+  const y0 = Math.max(0, iy + mask.oy);
+  const y1 = Math.min(s.height, iy + mask.oy + mask.h);
+  for (let y = y0; y < y1; y++) {
+    const row = (y - iy - mask.oy) * mask.w - ix - mask.ox;
+    for (let x = x0; x < x1; x++) {
+      const cov = mask.alpha[row + x];
+      if (cov !== 0) blendAt(px, (y * W + x) * 4, r, g, b, cov === 255 ? a : (cov * a) / 255);
+    }
+  }
+  s.blank = false;
+}
+
 export function drawText(s: Surface, t: TextSpec, text: string, tc: TextContext): void {
   const { rng, fonts } = tc;
   const glyphs = [...text];
   const n = glyphs.length;
-  const ctx0 = s.ctx();
   // Plan every glyph first: font, size, advance, so centred text can be laid out.
   const plan = glyphs.map((ch, i) => {
     const family = pick(rng, t.fonts);
     const face = fonts.faceFor(family, ch.codePointAt(0)!)!;
     // Rounded so jittered sizes still hit the metrics cache often; invisible at 1/100 px.
     const size = Math.round(t.size * (1 + range(rng, -t.sizeJitter, t.sizeJitter)) * 100) / 100;
-    const m = measure(ctx0, face, size, ch);
+    const m = measure(face, size, ch);
     const rotation = (range(rng, -t.rotation, t.rotation) * Math.PI) / 180;
     const lift = range(rng, -t.baselineJitter, t.baselineJitter) * size;
     return { ch, i, face, size, rotation, lift, ...m };
@@ -151,6 +226,18 @@ export function drawText(s: Surface, t: TextSpec, text: string, tc: TextContext)
     const needsBg = t.color.mode === 'random' && t.color.minContrast > 1;
     return { x, y, bg: needsBg ? s.averageColor(x * k, y * k, (x + g.advance) * k, (y + g.ascent + g.descent) * k) : [255, 255, 255] };
   });
+  // Unrotated plain glyphs are blitted from cached masks without touching Skia;
+  // any rotation or outline sends the whole text through the canvas.
+  const blit = !t.outline && plan.every((g) => g.rotation === 0);
+  const k = s.scale;
+  if (blit) {
+    for (let i = 0; i < n; i++) {
+      const g = plan[i];
+      const { x, y, bg } = bgs[i];
+      blitGlyph(s, g.face, g.size * k, g.ch, x * k, (y + g.ascent + g.lift) * k, glyphColor(t, rng, bg));
+    }
+    return;
+  }
   const ctx = s.ctx();
   ctx.textBaseline = 'alphabetic';
   ctx.textAlign = 'left';

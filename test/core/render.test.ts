@@ -7,7 +7,7 @@ import { fontRegistry } from '../../src-main/core/fonts.ts';
 import { getPreset } from '../../src-main/core/presets.ts';
 import { renderDesign, renderImage } from '../../src-main/core/render.ts';
 import { CHARSET_CHARS } from '../../src-main/core/text.ts';
-import { decodePng, exactDiff, pixel } from '../support/png.ts';
+import { decodePng, diffPixels, exactDiff, pixel } from '../support/png.ts';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -127,6 +127,27 @@ describe('determinism and randomness', () => {
     const two = renderDesign({ ...d, scale: 2 }, { seed: 4 });
     expect([two.width, two.height]).toEqual([one.width * 2, one.height * 2]);
     expect(two.challenge!.answer).toBe(one.challenge!.answer);
+  });
+});
+
+describe('glyph fast path', () => {
+  it('blitted unrotated glyphs match what Skia draws directly', () => {
+    for (const name of ['seed-002-captcha', 'placeholder']) {
+      const d = getPreset(name)!;
+      // An invisible outline forces the canvas path for the same layout and colours.
+      const viaSkia = parseDesign({ ...d, text: { ...d.text, outline: { color: 'rgba(0,0,0,0)', width: 0.25 } } });
+      for (const seed of [1, 2, 3]) {
+        const a = decodePng(renderImage(d, { seed }).bytes);
+        const b = decodePng(renderImage(viaSkia, { seed }).bytes);
+        // Skia tunes text anti-aliasing to each colour; masks are drawn in white, so
+        // only edge pixels may differ, and only by part of the range.
+        expect(exactDiff(a.data, b.data), `${name} seed ${seed}: pixels differing at all`).toBeLessThan(a.width * a.height * 0.05);
+        let maxDelta = 0;
+        for (let i = 0; i < a.data.length; i++) maxDelta = Math.max(maxDelta, Math.abs(a.data[i] - b.data[i]));
+        expect(maxDelta, `${name} seed ${seed}: largest channel difference`).toBeLessThanOrEqual(64);
+        expect(diffPixels(a, b), `${name} seed ${seed}: visibly different pixels`).toBeLessThanOrEqual(5);
+      }
+    }
   });
 });
 
