@@ -5,7 +5,7 @@
  * Needs Debian's python3-pil (apt-get install python3-pil).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { renderImage } from '../src-main/core/render.ts';
 import { getPreset } from '../src-main/core/presets.ts';

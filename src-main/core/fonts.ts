@@ -21,16 +21,7 @@ export interface FontEntry {
 }
 
 /** What the UI and HTTP API list: no coverage tables. */
-export interface FontSummary {
-  family: string;
-  subfamily: string;
-  weight: number;
-  italic: boolean;
-  file: string;
-  source: 'bundled' | 'user';
-  glyphCount: number;
-  cjk: boolean;
-}
+export type FontSummary = Omit<FontEntry, 'ranges'> & { cjk: boolean };
 
 export interface FontLoadFailure {
   file: string;

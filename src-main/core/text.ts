@@ -216,20 +216,22 @@ export function drawText(s: Surface, t: TextSpec, text: string, tc: TextContext)
   });
   const gap = t.spacing * t.size;
   const total = plan.reduce((a, g) => a + g.advance, 0) + gap * (n - 1);
-  const penX = (tc.w - total) / 2;
   // Colours are chosen against what is under each glyph, so read that once now.
+  // Sampling reads pixels back from Skia: only pay for it when a contrast is asked for.
+  const needsBg = t.color.mode === 'random' && t.color.minContrast > 1;
+  const k = s.scale;
+  let penX = (tc.w - total) / 2;
   const bgs = plan.map((g, i) => {
-    const x = t.position ? evalLength(t.position.x, { w: tc.w, h: tc.h, i, n, s: g.size }, GLYPH_VARS) : penX + plan.slice(0, i).reduce((a, p) => a + p.advance + gap, 0);
-    const y = t.position ? evalLength(t.position.y, { w: tc.w, h: tc.h, i, n, s: g.size }, GLYPH_VARS) : (tc.h - (g.ascent + g.descent)) / 2;
-    const k = s.scale;
-    // Sampling reads pixels back from Skia: only pay for it when a contrast is asked for.
-    const needsBg = t.color.mode === 'random' && t.color.minContrast > 1;
-    return { x, y, bg: needsBg ? s.averageColor(x * k, y * k, (x + g.advance) * k, (y + g.ascent + g.descent) * k) : [255, 255, 255] };
+    const vars = { w: tc.w, h: tc.h, i, n, s: g.size };
+    const x = t.position ? evalLength(t.position.x, vars, GLYPH_VARS) : penX;
+    const y = t.position ? evalLength(t.position.y, vars, GLYPH_VARS) : (tc.h - (g.ascent + g.descent)) / 2;
+    penX += g.advance + gap;
+    const bg: readonly number[] = needsBg ? s.averageColor(x * k, y * k, (x + g.advance) * k, (y + g.ascent + g.descent) * k) : [255, 255, 255];
+    return { x, y, bg };
   });
   // Unrotated plain glyphs are blitted from cached masks without touching Skia;
   // any rotation or outline sends the whole text through the canvas.
   const blit = !t.outline && plan.every((g) => g.rotation === 0);
-  const k = s.scale;
   if (blit) {
     for (let i = 0; i < n; i++) {
       const g = plan[i];
