@@ -6,7 +6,8 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(__dirname, 'src-main/index.ts') } },
+      // The render pool loads its worker from out/main/render-worker.js.
+      rollupOptions: { input: { index: resolve(__dirname, 'src-main/index.ts'), 'render-worker': resolve(__dirname, 'src-main/render/worker.ts') } },
     },
   },
   preload: {

@@ -16,12 +16,14 @@ import { EXTENSION, renderImage } from './core/render.ts';
 import { DesignFileError, loadDesign, writeFileAtomic } from './design-files.ts';
 
 export const MAX_BATCH = 100_000;
+export const DEFAULT_PORT = 7878;
 
 class UsageError extends Error {}
 
 const USAGE = `usage:
   captcha-studio render <preset|design.json> --out FILE [options]
   captcha-studio render <preset|design.json> --count N --out-dir DIR [options]
+  captcha-studio serve [--port P] [--host H] [--designs DIR] [--expose-answers] [--cors ORIGIN]
   captcha-studio presets            list built-in presets
   captcha-studio fonts              list available fonts
 
@@ -33,6 +35,15 @@ render options:
   --compression C     PNG effort 0..9 (0 stores, 2 default, 9 smallest)
   --fonts DIR         also load the font files in DIR
   --json              print the result as JSON
+
+serve options:
+  --port P            port to listen on (default ${DEFAULT_PORT}; 0 picks any free port)
+  --host H            address to bind (default 127.0.0.1; anything else is reachable from the network)
+  --designs DIR       serve the design files in DIR at /designs/NAME.png
+  --expose-answers    also send each captcha's answer in X-Captcha-Answer (for end-to-end tests only)
+  --cors ORIGIN       let pages from ORIGIN call the API
+  --ttl SECONDS       how long an issued captcha stays valid (default 300)
+  --case-sensitive    answers must match case (default: case is ignored)
 `;
 
 interface Io {
@@ -148,6 +159,59 @@ function renderCommand(args: string[], io: Io): number {
   return 0;
 }
 
+async function serveCommand(args: string[], io: Io): Promise<number> {
+  const { values: v, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string', short: 'p' },
+      host: { type: 'string' },
+      designs: { type: 'string' },
+      'expose-answers': { type: 'boolean' },
+      cors: { type: 'string' },
+      ttl: { type: 'string' },
+      'case-sensitive': { type: 'boolean' },
+    },
+  });
+  if (positionals.length) throw new UsageError(`serve takes no arguments (got "${positionals[0]}")`);
+  const port = v.port === undefined ? DEFAULT_PORT : Number(v.port);
+  if (!/^\d+$/.test(v.port ?? '0') || port > 65535) throw new UsageError('--port: must be a whole number from 0 to 65535');
+  const ttl = v.ttl === undefined ? 300 : Number(v.ttl);
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) throw new UsageError('--ttl: must be a whole number of seconds from 1 to 86400');
+  if (v.designs && !(existsSync(v.designs) && statSync(v.designs).isDirectory())) throw new UsageError(`--designs: ${v.designs} is not a folder`);
+  if (v.cors !== undefined && !/^https?:\/\/[^/\s]+$/.test(v.cors)) throw new UsageError('--cors: must be an origin such as http://localhost:3000');
+  const host = v.host ?? '127.0.0.1';
+  const { createStudioServer, isLoopback } = await import('./server/server.ts');
+  if (!isLoopback(host)) io.err(`warning: binding ${host} makes the server reachable from other machines; it has no authentication\n`);
+  if (v['expose-answers']) io.err('warning: --expose-answers sends every captcha answer in a header: for automated tests only\n');
+  const server = createStudioServer({
+    host,
+    port,
+    designsDir: v.designs,
+    exposeAnswers: Boolean(v['expose-answers']),
+    cors: v.cors,
+    captchas: { ttlMs: ttl * 1000, ignoreCase: !v['case-sensitive'] },
+  });
+  let address;
+  try {
+    address = await server.start();
+  } catch (e) {
+    io.err(`error: ${(e as Error).message}\n`);
+    return 2;
+  }
+  io.out(`listening on ${address.url}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void server.stop().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  return 0;
+}
+
 function presetsCommand(io: Io): number {
   const list = listPresets();
   const w = Math.max(...list.map((p) => p.name.length));
@@ -161,10 +225,12 @@ function fontsCommand(io: Io): number {
 }
 
 /** Runs one command line; returns the exit code. Errors are one line on stderr. */
-export function main(argv: string[], io: Io = defaultIo): number {
+export function main(argv: string[], io: Io = defaultIo): number | Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
+      case 'serve':
+        return serveCommand(rest, io).catch((e) => report(e, io));
       case 'render':
         return renderCommand(rest, io);
       case 'presets':
@@ -181,19 +247,24 @@ export function main(argv: string[], io: Io = defaultIo): number {
         throw new UsageError(`unknown command "${cmd}"`);
     }
   } catch (e) {
-    if (e instanceof DesignError || e instanceof DesignFileError) {
-      io.err(`error: ${e.message}\n`);
-      return 2;
-    }
-    if (e instanceof UsageError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`error: ${(e as Error).message}\n${USAGE}`);
-      return 2;
-    }
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'ENOSPC' || code === 'EROFS' || code === 'ENOENT') {
-      io.err(`error: cannot write: ${(e as Error).message}\n`);
-      return 1;
-    }
-    throw e;
+    return report(e, io);
   }
+}
+
+/** Turns a failure into one line on stderr and an exit code; bugs are rethrown. */
+function report(e: unknown, io: Io): number {
+  if (e instanceof DesignError || e instanceof DesignFileError) {
+    io.err(`error: ${e.message}\n`);
+    return 2;
+  }
+  if (e instanceof UsageError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
+    io.err(`error: ${(e as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'ENOSPC' || code === 'EROFS' || code === 'ENOENT') {
+    io.err(`error: cannot write: ${(e as Error).message}\n`);
+    return 1;
+  }
+  throw e;
 }

@@ -96,6 +96,41 @@ describe('captcha-studio render', () => {
     expect(run('fonts').out).toContain('Droid Sans Fallback');
   });
 
+  it('serve prints its address, serves, and stops cleanly on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const child = spawn(process.execPath, ['src-main/bin/captcha-studio.mjs', 'serve', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d) => {
+        out += d;
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.on('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const health = await fetch(`${url}/healthz`);
+    expect(await health.json()).toMatchObject({ ok: true });
+    const img = await fetch(`${url}/get_validCode_img`);
+    expect(decodePng(Buffer.from(await img.arrayBuffer())).width).toBe(270);
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('exit', resolve);
+      child.kill('SIGTERM');
+    });
+    expect(code).toBe(0);
+  });
+
+  it('serve refuses bad options with exit code 2', async () => {
+    for (const args of [['--port', '70000'], ['--port', 'x'], ['--ttl', '0'], ['--cors', 'not an origin'], ['--designs', '/no/such/dir']]) {
+      const r = await (async () => {
+        let err = '';
+        const code = await main(['serve', ...args], { out: () => {}, err: (s) => (err += s), isTTY: false });
+        return { code, err };
+      })();
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.err.split('\n')[0]).toMatch(new RegExp(args[0]));
+    }
+  });
+
   it('runs as the installed bin in plain Node', () => {
     const dir = tmp();
     const out = execFileSync(process.execPath, ['src-main/bin/captcha-studio.mjs', 'render', 'seed-002-captcha', '--out', join(dir, 'c.png')], { encoding: 'utf8' });

@@ -1,0 +1,123 @@
+/**
+ * The render service's worker pool: one worker per core by default, a bounded
+ * queue, and a clear "busy" refusal when the queue is full, so a flood of
+ * requests waits in no unbounded line and never blocks the event loop.
+ */
+import { cpus } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { DesignError, type Design } from '../core/design.ts';
+import type { RenderJob, RenderOutput, RenderReply } from './protocol.ts';
+
+export class PoolBusyError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('the render queue is full');
+    this.name = 'PoolBusyError';
+  }
+}
+
+export interface PoolOptions {
+  size?: number;
+  /** Jobs waiting beyond those running; more is refused with PoolBusyError. */
+  maxQueue?: number;
+}
+
+interface Pending {
+  job: RenderJob;
+  resolve: (r: RenderOutput) => void;
+  reject: (e: Error) => void;
+}
+
+/** Source (.ts, run through tsx) in development and tests; the built bundle next to it otherwise. */
+function workerEntry(): URL {
+  if (import.meta.url.endsWith('.ts')) return new URL('./worker-bootstrap.mjs', import.meta.url);
+  return new URL('./render-worker.js', import.meta.url);
+}
+
+export class RenderPool {
+  readonly size: number;
+  readonly maxQueue: number;
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Pending>();
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+  private closed = false;
+
+  constructor(opts: PoolOptions = {}) {
+    this.size = Math.max(1, opts.size ?? cpus().length);
+    this.maxQueue = Math.max(0, opts.maxQueue ?? this.size * 16);
+    for (let i = 0; i < this.size; i++) this.idle.push(this.spawn());
+  }
+
+  private spawn(): Worker {
+    const w = new Worker(workerEntry());
+    w.unref();
+    w.on('message', (reply: RenderReply) => this.finish(w, reply));
+    w.on('error', (err) => this.crashed(w, err));
+    return w;
+  }
+
+  private finish(w: Worker, reply: RenderReply): void {
+    const p = this.busy.get(w);
+    this.busy.delete(w);
+    if (p) {
+      if (reply.ok) p.resolve({ ...reply, bytes: Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength) });
+      else if (reply.kind === 'design') p.reject(new DesignError(reply.issues));
+      else p.reject(new Error(`render failed: ${reply.message}`));
+    }
+    this.dispatch(w);
+  }
+
+  /** A worker that died takes its job down with it; a fresh one takes its place. */
+  private crashed(w: Worker, err: Error): void {
+    const p = this.busy.get(w);
+    this.busy.delete(w);
+    p?.reject(new Error(`render worker failed: ${err.message}`));
+    void w.terminate();
+    if (!this.closed) this.dispatch(this.spawn());
+  }
+
+  private dispatch(w: Worker): void {
+    const next = this.queue.shift();
+    if (!next || this.closed) {
+      if (!this.closed) this.idle.push(w);
+      return;
+    }
+    this.busy.set(w, next);
+    w.postMessage(next.job);
+  }
+
+  /** Jobs running plus waiting. */
+  get load(): number {
+    return this.busy.size + this.queue.length;
+  }
+
+  render(design: Design, opts: { seed?: number; assetDir?: string } = {}): Promise<RenderOutput> {
+    if (this.closed) return Promise.reject(new Error('the render pool is closed'));
+    if (this.idle.length === 0 && this.queue.length >= this.maxQueue) {
+      return Promise.reject(new PoolBusyError(1));
+    }
+    return new Promise((resolve, reject) => {
+      const pending: Pending = { job: { id: this.nextId++, design, seed: opts.seed, assetDir: opts.assetDir }, resolve, reject };
+      const w = this.idle.pop();
+      if (w) {
+        this.busy.set(w, pending);
+        w.postMessage(pending.job);
+      } else this.queue.push(pending);
+    });
+  }
+
+  /** Lets running jobs finish, refuses queued ones, then stops the workers. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const p of this.queue.splice(0)) p.reject(new Error('the render pool is closing'));
+    const running = [...this.busy.values()].map((p) => new Promise<void>((done) => {
+      const { resolve, reject } = p;
+      p.resolve = (r) => (resolve(r), done());
+      p.reject = (e) => (reject(e), done());
+    }));
+    await Promise.all(running);
+    await Promise.all([...this.idle, ...this.busy.keys()].map((w) => w.terminate()));
+    this.idle.length = 0;
+  }
+}

@@ -1,0 +1,70 @@
+/** Where named designs come from: a folder of saved design files, then the built-in presets. */
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Design } from '../core/design.ts';
+import { getPreset, listPresets, type PresetSummary } from '../core/presets.ts';
+import { DesignFileError, readDesignFile } from '../design-files.ts';
+import { HttpError } from './http-util.ts';
+
+/** Names are plain words: no dots or slashes, so no path can escape the folder. */
+export const DESIGN_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+export class DesignSource {
+  private readonly cache = new Map<string, { mtimeMs: number; design: Design }>();
+
+  constructor(readonly dir?: string) {}
+
+  /** The design called `name`; 404 when there is none, 400 for a bad name or a broken file. */
+  get(name: string, field = 'design'): Design {
+    if (!DESIGN_NAME.test(name)) throw new HttpError(400, `${field}: must be a design name (letters, digits, - and _)`, field);
+    if (this.dir) {
+      const file = join(this.dir, `${name}.json`);
+      let mtimeMs: number | undefined;
+      try {
+        mtimeMs = statSync(file).mtimeMs;
+      } catch {
+        /* not saved here: fall through to the presets */
+      }
+      if (mtimeMs !== undefined) {
+        const hit = this.cache.get(name);
+        if (hit && hit.mtimeMs === mtimeMs) return structuredClone(hit.design);
+        try {
+          const design = readDesignFile(file);
+          this.cache.set(name, { mtimeMs, design });
+          return structuredClone(design);
+        } catch (e) {
+          if (e instanceof DesignFileError) throw new HttpError(400, `${field}: saved design "${name}" is invalid: ${e.field ? `${e.field}: ` : ''}${e.problem}`, field);
+          throw e;
+        }
+      }
+    }
+    const preset = getPreset(name);
+    if (!preset) throw new HttpError(404, `${field}: no design called "${name}"`, field);
+    return preset;
+  }
+
+  list(): (PresetSummary & { source: 'preset' | 'saved' })[] {
+    const out: (PresetSummary & { source: 'preset' | 'saved' })[] = listPresets().map((p) => ({ ...p, source: 'preset' }));
+    if (!this.dir) return out;
+    let files: string[] = [];
+    try {
+      files = readdirSync(this.dir).filter((f) => f.endsWith('.json'));
+    } catch {
+      return out;
+    }
+    for (const f of files) {
+      const name = f.slice(0, -5);
+      if (!DESIGN_NAME.test(name)) continue;
+      try {
+        const d = this.get(name);
+        const entry = { name, description: d.description ?? '', width: d.width, height: d.height, kind: (d.text && d.text.mode !== 'fixed' ? 'captcha' : 'background') as PresetSummary['kind'], source: 'saved' as const };
+        const i = out.findIndex((p) => p.name === name);
+        if (i >= 0) out[i] = entry; // a saved design shadows the preset of the same name
+        else out.push(entry);
+      } catch {
+        /* broken files are reported when requested, not listed */
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,93 @@
+/** Small HTTP helpers: JSON replies, errors with a field, bounded bodies, cookies. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const data = Buffer.from(JSON.stringify(body));
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': data.length, 'Cache-Control': 'no-store', ...headers });
+  res.end(data);
+}
+
+export function sendError(res: ServerResponse, e: HttpError): void {
+  sendJson(res, e.status, e.field !== undefined ? { error: e.message, field: e.field } : { error: e.message }, e.headers);
+}
+
+export const MAX_BODY = 1024 * 1024;
+
+/** How much of an oversized body is read and dropped so the 413 reaches the client. */
+const DISCARD_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * Stops keeping an oversized body but goes on reading it (up to a cap): closing a
+ * socket with unread data makes the kernel reset the connection, and the client
+ * would see ECONNRESET instead of the 413.
+ */
+function discardRest(req: IncomingMessage): void {
+  let dropped = 0;
+  req.removeAllListeners('data');
+  req.on('data', (c: Buffer) => {
+    dropped += c.length;
+    if (dropped > DISCARD_LIMIT) req.destroy();
+  });
+  req.resume();
+}
+
+/** Reads a request body up to `limit` bytes; more is a 413, never an unbounded buffer. */
+export function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const tooLarge = () => new HttpError(413, `body: must be at most ${limit} bytes`, 'body', { Connection: 'close' });
+    if (Number(req.headers['content-length']) > limit) {
+      discardRest(req);
+      return reject(tooLarge());
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= limit) return void chunks.push(c);
+      chunks.length = 0;
+      discardRest(req);
+      reject(tooLarge());
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Parses a JSON or form-encoded body into a plain object of fields. */
+export async function readFields(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const body = await readBody(req);
+  if (body.length === 0) return {};
+  if (type === 'application/json') {
+    let v: unknown;
+    try {
+      v = JSON.parse(body.toString('utf8'));
+    } catch {
+      throw new HttpError(400, 'body: is not valid JSON', 'body');
+    }
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HttpError(400, 'body: must be a JSON object', 'body');
+    return v as Record<string, unknown>;
+  }
+  if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
+  throw new HttpError(415, 'content-type: must be application/json or application/x-www-form-urlencoded', 'content-type');
+}
+
+export function cookie(req: IncomingMessage, name: string): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}

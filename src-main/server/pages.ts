@@ -1,0 +1,72 @@
+/** The server's HTML: an index of routes with live examples, and the two seed pages unchanged. */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PresetSummary } from '../core/presets.ts';
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+export function indexPage(origin: string, designs: (PresetSummary & { source: string })[]): string {
+  const snippet = (s: string) => `<pre><code>${esc(s)}</code></pre>`;
+  const designRows = designs
+    .map(
+      (d) =>
+        `<tr><td><a href="/designs/${esc(d.name)}.png"><img src="/designs/${esc(d.name)}.png?seed=1${d.width > 400 ? '&width=320&height=' + Math.round((320 * d.height) / d.width) : ''}" alt="${esc(d.name)}" style="max-width:320px"></a></td><td><code>/designs/${esc(d.name)}.png</code><br>${esc(d.kind)}, ${d.width}x${d.height} (${esc(d.source)})<br><small>${esc(d.description)}</small></td></tr>`,
+    )
+    .join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Captcha Studio server</title>
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}pre{background:#f4f4f4;padding:.6rem;overflow:auto}td{vertical-align:top;padding:.4rem}img{border:1px solid #ddd}</style></head>
+<body>
+<h1>Captcha Studio image server</h1>
+<p>Serving on <code>${esc(origin)}</code>. Every image below is live.</p>
+
+<h2>Backgrounds</h2>
+<p><img src="/background.png?width=320&amp;height=120&amp;bg=%23cfd8dc" alt="background"> <code>GET /background.png?width=&amp;height=</code> (seed 000's ellipse by default; any design field as a query override)</p>
+<p>Seed 000's window-sized page background, unchanged:</p>
+${snippet(`<script>
+  var height = innerHeight;
+  var width = innerWidth;
+  document.body.background = "${origin}/utils/genback/?width=" + width + "&height=" + height;
+  document.body.style.backgroundAttachment = 'fixed';
+  document.body.style.backgroundPosition = 'right center';
+</script>`)}
+
+<h2>Captchas</h2>
+<p><img src="/captcha.png" alt="captcha"> <code>GET /captcha.png?design=</code> — answer kept server-side, id in <code>X-Captcha-Id</code> and the <code>captcha_id</code> cookie.</p>
+<p><img src="/get_validCode_img" width="270" height="40" alt="seed 002 captcha"> <code>GET /get_validCode_img</code> (seed 002's view)</p>
+${snippet(`<form method="post" action="${origin}/api/captcha/verify">
+  <img src="${origin}/captcha.png" alt="captcha">
+  <input name="answer" autocomplete="off">
+  <button>Check</button>
+</form>`)}
+${snippet(`const r = await fetch('${origin}/api/captcha', { method: 'POST' });
+const { id, image, expiresAt } = await r.json();   // show image, ask the user
+const v = await fetch('${origin}/api/captcha/verify', {
+  method: 'POST', headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ id, answer }) });
+const { valid } = await v.json();                   // single use: a second try is never valid`)}
+
+<h2>Designs</h2>
+<table>${designRows}</table>
+
+<h2>API</h2>
+<ul>
+<li><code>POST /api/captcha</code> → <code>{id, image, expiresAt}</code>; <code>POST /api/captcha/verify</code> <code>{id, answer}</code> → <code>{valid}</code></li>
+<li><code>GET /api/designs</code>, <code>GET /api/fonts</code>, <code>POST /api/render</code> (design JSON in, image out), <code>GET /healthz</code></li>
+<li>Seed pages, unchanged: <a href="/examples/seed-000.html">seed 000</a>, <a href="/examples/seed-002.html">seed 002</a></li>
+</ul>
+</body></html>`;
+}
+
+let examplesDir: string | undefined;
+
+/** The two seed documents' pages, unchanged, from examples/ (found like fonts/). */
+export function examplePage(name: 'seed-000' | 'seed-002' | string): string {
+  if (!examplesDir) {
+    let dir = dirname(fileURLToPath(import.meta.url));
+    for (let i = 0; i < 5 && !existsSync(join(dir, 'examples', 'seed-000.html')); i++) dir = dirname(dir);
+    examplesDir = join(dir, 'examples');
+  }
+  return readFileSync(join(examplesDir, `${name}.html`), 'utf8');
+}

@@ -1,0 +1,113 @@
+/**
+ * Query strings to design overrides. Every value goes through the design schema,
+ * so the limits (and the error messages) are the same as for files and IPC, and a
+ * size over the limits is refused before any pixel is allocated.
+ */
+import { DesignError, parseDesign, type Design } from '../core/design.ts';
+
+export class QueryError extends Error {
+  constructor(
+    readonly field: string,
+    readonly rule: string,
+  ) {
+    super(`${field}: ${rule}`);
+    this.name = 'QueryError';
+  }
+}
+
+type Setter = (d: Record<string, any>, value: string) => void;
+const num = (field: string, v: string): number => {
+  if (!/^-?\d+(\.\d+)?$/.test(v.trim())) throw new QueryError(field, 'must be a number');
+  return Number(v);
+};
+const text = (d: Record<string, any>) => (d.text ??= {});
+
+/** Query parameter -> where it goes in the design. */
+const SETTERS: Record<string, Setter> = {
+  width: (d, v) => (d.width = num('width', v)),
+  height: (d, v) => (d.height = num('height', v)),
+  scale: (d, v) => (d.scale = num('scale', v)),
+  seed: (d, v) => (d.seed = num('seed', v)),
+  format: (d, v) => (d.output = { ...d.output, format: v }),
+  quality: (d, v) => (d.output = { ...d.output, quality: num('quality', v) }),
+  compression: (d, v) => (d.output = { ...d.output, compression: num('compression', v) }),
+  // One colour replaces the whole background stack, as placeholder services do.
+  bg: (d, v) => (d.background = [{ type: 'solid', color: v }]),
+  color: (d, v) => (text(d).color = { mode: 'palette', palette: [v] }),
+  text: (d, v) => Object.assign(text(d), { mode: 'fixed', value: v }),
+  mode: (d, v) => (text(d).mode = v),
+  charset: (d, v) => (text(d).charset = v),
+  chars: (d, v) => Object.assign(text(d), { charset: 'custom', chars: v }),
+  length: (d, v) => (text(d).length = num('length', v)),
+  size: (d, v) => (text(d).size = num('size', v)),
+  rotation: (d, v) => (text(d).rotation = num('rotation', v)),
+  lines: (d, v) => (d.noise = { ...d.noise, lines: num('lines', v) }),
+  curves: (d, v) => (d.noise = { ...d.noise, curves: num('curves', v) }),
+  dots: (d, v) => (d.noise = { ...d.noise, dots: num('dots', v) }),
+  wave: (d, v) => (d.distortion = { wave: { ...d.distortion?.wave, amplitude: num('wave', v) } }),
+};
+/** May be given several times: `font=A&font=B` is a pool of two. */
+const LISTS = new Set(['font']);
+/** Not design fields: read by the route itself. */
+const ROUTE_PARAMS = new Set(['design']);
+export const QUERY_PARAMS = [...Object.keys(SETTERS), 'font', ...ROUTE_PARAMS];
+const MAX_VALUE = 1024;
+
+/** Query parameters the schema names differently, for error messages. */
+const FIELD_TO_PARAM: [RegExp, string][] = [
+  [/^output\.(format|quality|compression)$/, '$1'],
+  [/^text\.fonts(\.\d+)?$/, 'font'],
+  [/^text\.value$/, 'text'],
+  [/^text\.color\.palette\.0$/, 'color'],
+  [/^background\.0\.color$/, 'bg'],
+  [/^noise\.(lines|curves|dots)$/, '$1'],
+  [/^distortion\.wave\.amplitude$/, 'wave'],
+  [/^text\.(mode|charset|chars|length|size|rotation)$/, '$1'],
+];
+
+function paramFor(field: string): string {
+  for (const [re, to] of FIELD_TO_PARAM) if (re.test(field)) return field.replace(re, to);
+  return field;
+}
+
+/**
+ * Applies a query's overrides to a base design and validates the result.
+ * Throws QueryError naming the parameter on anything wrong.
+ */
+export function applyQuery(base: Design, query: URLSearchParams): Design {
+  const d: Record<string, any> = structuredClone(base);
+  const seen = new Set<string>();
+  const fonts: string[] = [];
+  for (const [key, value] of query) {
+    if (key.startsWith('_')) continue; // cache busters such as jQuery's _=163...
+    if (value.length > MAX_VALUE) throw new QueryError(key, `must be at most ${MAX_VALUE} characters`);
+    if (LISTS.has(key)) {
+      fonts.push(value);
+      continue;
+    }
+    if (ROUTE_PARAMS.has(key)) continue;
+    const set = SETTERS[key];
+    if (!set) throw new QueryError(key, `is not a known parameter (known: ${QUERY_PARAMS.join(', ')})`);
+    if (seen.has(key)) throw new QueryError(key, 'is given more than once');
+    seen.add(key);
+    set(d, value);
+  }
+  if (fonts.length) text(d).fonts = fonts;
+  if (d.text && !base.text && d.text.mode === undefined && d.text.value === undefined) {
+    // Text options on a background-only design would silently draw a captcha.
+    throw new QueryError(Object.keys(d.text)[0] === 'fonts' ? 'font' : Object.keys(d.text)[0], 'this design has no text to change');
+  }
+  try {
+    return parseDesign(d);
+  } catch (e) {
+    if (e instanceof DesignError) throw new QueryError(paramFor(e.field), e.issues[0].rule);
+    throw e;
+  }
+}
+
+/** Reads a single optional parameter, refusing repeats. */
+export function single(query: URLSearchParams, key: string): string | undefined {
+  const all = query.getAll(key);
+  if (all.length > 1) throw new QueryError(key, 'is given more than once');
+  return all[0];
+}

@@ -1,0 +1,189 @@
+/**
+ * The local image server: what `captcha-studio serve` runs and what the Electron
+ * main process embeds. Loopback by default, Host-checked against DNS rebinding,
+ * rendering in a worker pool, a request-log event stream for the UI.
+ */
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ImageCache } from '../render/image-cache.ts';
+import { RenderPool, type PoolOptions } from '../render/pool.ts';
+import { CaptchaStore, type CaptchaStoreOptions } from './captcha-store.ts';
+import { DesignSource } from './design-source.ts';
+import { HttpError, sendError } from './http-util.ts';
+import { route, type RouteContext } from './routes.ts';
+
+export interface ServerOptions {
+  host?: string;
+  port?: number;
+  designsDir?: string;
+  exposeAnswers?: boolean;
+  /** One origin allowed to call the API from a browser (CORS); none by default. */
+  cors?: string;
+  pool?: PoolOptions;
+  captchas?: CaptchaStoreOptions;
+  cacheBytes?: number;
+  maxAge?: number;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  /** Path only: queries may carry user input and are not logged. */
+  path: string;
+  status: number;
+  ms: number;
+  time: number;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Host header without the port; IPv6 literals keep their brackets. */
+function hostName(header: string): string {
+  if (header.startsWith('[')) return header.slice(0, header.indexOf(']') + 1).toLowerCase();
+  const colon = header.lastIndexOf(':');
+  return (colon >= 0 ? header.slice(0, colon) : header).toLowerCase();
+}
+
+export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
+  readonly options: Required<Pick<ServerOptions, 'host' | 'port' | 'exposeAnswers' | 'maxAge'>> & ServerOptions;
+  private server: Server | null = null;
+  private pool: RenderPool | null = null;
+  private ctx: RouteContext | null = null;
+  readonly store: CaptchaStore;
+  readonly cache: ImageCache;
+
+  constructor(opts: ServerOptions = {}) {
+    super();
+    this.options = { host: '127.0.0.1', port: 0, exposeAnswers: false, maxAge: 3600, ...opts };
+    this.store = new CaptchaStore(opts.captchas);
+    this.cache = new ImageCache(opts.cacheBytes);
+  }
+
+  get address(): { host: string; port: number; url: string } | null {
+    const a = this.server?.address() as AddressInfo | null | undefined;
+    if (!a) return null;
+    const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+    return { host, port: a.port, url: `http://${host}:${a.port}` };
+  }
+
+  /** Hosts a request may name: loopback names, and the bound address itself. */
+  private allowedHost(header: string | undefined): boolean {
+    if (!header) return false;
+    const name = hostName(header);
+    if (isLoopback(this.options.host) || this.options.host === '0.0.0.0' || this.options.host === '::') {
+      if (isLoopback(name)) return true;
+    }
+    return name === this.options.host.toLowerCase() || name === `[${this.options.host.toLowerCase()}]`;
+  }
+
+  async start(): Promise<{ host: string; port: number; url: string }> {
+    if (this.server) return this.address!;
+    this.pool = new RenderPool(this.options.pool);
+    this.ctx = {
+      pool: this.pool,
+      cache: this.cache,
+      store: this.store,
+      designs: new DesignSource(this.options.designsDir),
+      exposeAnswers: this.options.exposeAnswers,
+      maxAge: this.options.maxAge,
+      origin: () => this.address?.url ?? '',
+    };
+    const server = createServer((req, res) => void this.handle(req, res));
+    server.keepAliveTimeout = 5000;
+    server.headersTimeout = 10_000;
+    server.requestTimeout = 30_000;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (e: NodeJS.ErrnoException) => {
+        server.off('listening', onListening);
+        const why =
+          e.code === 'EADDRINUSE'
+            ? `port ${this.options.port} on ${this.options.host} is already in use (choose another with --port, or 0 for any free port)`
+            : e.code === 'EACCES'
+              ? `not allowed to listen on port ${this.options.port} (ports below 1024 need privileges)`
+              : e.code === 'EADDRNOTAVAIL'
+                ? `${this.options.host} is not an address of this machine`
+                : e.message;
+        reject(Object.assign(new Error(why), { code: e.code }));
+      };
+      const onListening = () => {
+        server.off('error', onError);
+        resolve();
+      };
+      server.once('error', onError);
+      server.once('listening', onListening);
+      server.listen(this.options.port, this.options.host);
+    }).catch(async (e) => {
+      await this.pool?.close();
+      this.pool = null;
+      throw e;
+    });
+    this.server = server;
+    return this.address!;
+  }
+
+  /** Stops accepting, lets in-flight requests finish, then closes the pool. */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await closed;
+    await this.pool?.close();
+    this.pool = null;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const method = req.method ?? 'GET';
+    let path = '/';
+    res.on('finish', () => {
+      this.emit('request', { method, path, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10, time: Date.now() });
+    });
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    try {
+      if (!this.allowedHost(req.headers.host)) throw new HttpError(403, 'host: this server only answers requests addressed to its own loopback name', 'host');
+      let url: URL;
+      try {
+        url = new URL(req.url ?? '/', 'http://localhost');
+      } catch {
+        throw new HttpError(400, 'path: is not a valid URL', 'path');
+      }
+      path = url.pathname;
+      if (this.options.cors) {
+        const origin = req.headers.origin;
+        if (origin === this.options.cors) {
+          res.setHeader('Access-Control-Allow-Origin', origin);
+          res.setHeader('Access-Control-Allow-Credentials', 'true');
+          res.setHeader('Vary', 'Origin');
+          if (method === 'OPTIONS') {
+            res.writeHead(204, { 'Access-Control-Allow-Methods': 'GET, POST', 'Access-Control-Allow-Headers': 'Content-Type', 'Access-Control-Max-Age': '600' });
+            res.end();
+            return;
+          }
+        }
+      }
+      const { handler, params } = route(method, path);
+      await handler(req, res, url, this.ctx!, params);
+    } catch (e) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (e instanceof HttpError) sendError(res, e);
+      else {
+        // A bug, not bad input: report it, answer 500, keep serving.
+        console.error(`captcha-studio: internal error on ${method} ${path}:`, e);
+        sendError(res, new HttpError(500, 'internal error'));
+      }
+    }
+  }
+}
+
+export function createStudioServer(opts: ServerOptions = {}): StudioServer {
+  return new StudioServer(opts);
+}
