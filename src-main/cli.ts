@@ -44,6 +44,7 @@ serve options:
   --cors ORIGIN       let pages from ORIGIN call the API
   --ttl SECONDS       how long an issued captcha stays valid (default 300)
   --case-sensitive    answers must match case (default: case is ignored)
+  --workers N         render threads (default: one per core)
 `;
 
 interface Io {
@@ -171,6 +172,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
       cors: { type: 'string' },
       ttl: { type: 'string' },
       'case-sensitive': { type: 'boolean' },
+      workers: { type: 'string' },
     },
   });
   if (positionals.length) throw new UsageError(`serve takes no arguments (got "${positionals[0]}")`);
@@ -180,6 +182,8 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) throw new UsageError('--ttl: must be a whole number of seconds from 1 to 86400');
   if (v.designs && !(existsSync(v.designs) && statSync(v.designs).isDirectory())) throw new UsageError(`--designs: ${v.designs} is not a folder`);
   if (v.cors !== undefined && !/^https?:\/\/[^/\s]+$/.test(v.cors)) throw new UsageError('--cors: must be an origin such as http://localhost:3000');
+  const workers = v.workers === undefined ? undefined : Number(v.workers);
+  if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) throw new UsageError('--workers: must be a whole number from 1 to 64');
   const host = v.host ?? '127.0.0.1';
   const { createStudioServer, isLoopback } = await import('./server/server.ts');
   if (!isLoopback(host)) io.err(`warning: binding ${host} makes the server reachable from other machines; it has no authentication\n`);
@@ -191,6 +195,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     exposeAnswers: Boolean(v['expose-answers']),
     cors: v.cors,
     captchas: { ttlMs: ttl * 1000, ignoreCase: !v['case-sensitive'] },
+    pool: { size: workers },
   });
   let address;
   try {

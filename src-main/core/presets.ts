@@ -65,6 +65,10 @@ export function getPreset(name: string): Design | undefined {
   return d ? structuredClone(d) : undefined;
 }
 
+export function hasPreset(name: string): boolean {
+  return presets().has(name);
+}
+
 export function presetNames(): string[] {
   return [...presets().keys()];
 }

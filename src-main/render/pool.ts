@@ -5,7 +5,7 @@
  */
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { DesignError, type Design } from '../core/design.ts';
+import { canonicalDesign, DesignError, type Design } from '../core/design.ts';
 import type { RenderJob, RenderOutput, RenderReply } from './protocol.ts';
 
 export class PoolBusyError extends Error {
@@ -23,8 +23,20 @@ export interface PoolOptions {
 
 interface Pending {
   job: RenderJob;
+  design: Design;
   resolve: (r: RenderOutput) => void;
   reject: (e: Error) => void;
+}
+
+/** Keys for design objects: the server reuses validated designs, so most lookups hit. */
+const keys = new WeakMap<Design, string>();
+function keyOf(d: Design): string {
+  let k = keys.get(d);
+  if (k === undefined) {
+    k = canonicalDesign(d);
+    keys.set(d, k);
+  }
+  return k;
 }
 
 /** Source (.ts, run through tsx) in development and tests; the built bundle next to it otherwise. */
@@ -39,6 +51,8 @@ export class RenderPool {
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Pending>();
   private readonly queue: Pending[] = [];
+  /** Keys each worker was last sent a design for (the worker may have evicted some since). */
+  private readonly sent = new Map<Worker, Set<string>>();
   private nextId = 1;
   private closed = false;
 
@@ -51,18 +65,31 @@ export class RenderPool {
   private spawn(): Worker {
     const w = new Worker(workerEntry());
     w.unref();
+    this.sent.set(w, new Set());
     w.on('message', (reply: RenderReply) => this.finish(w, reply));
     w.on('error', (err) => this.crashed(w, err));
     return w;
   }
 
+  /** Posts a job, attaching the design unless this worker was sent it before. */
+  private post(w: Worker, p: Pending, forceDesign = false): void {
+    const sent = this.sent.get(w)!;
+    const include = forceDesign || !sent.has(p.job.key);
+    if (include) {
+      sent.add(p.job.key);
+      if (sent.size > 4096) sent.clear(); // worst case: designs get sent again
+    }
+    w.postMessage(include ? { ...p.job, design: p.design } : p.job);
+  }
+
   private finish(w: Worker, reply: RenderReply): void {
     const p = this.busy.get(w);
+    if (p && !reply.ok && reply.kind === 'missing-design') return this.post(w, p, true);
     this.busy.delete(w);
     if (p) {
       if (reply.ok) p.resolve({ ...reply, bytes: Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength) });
       else if (reply.kind === 'design') p.reject(new DesignError(reply.issues));
-      else p.reject(new Error(`render failed: ${reply.message}`));
+      else if (reply.kind === 'internal') p.reject(new Error(`render failed: ${reply.message}`));
     }
     this.dispatch(w);
   }
@@ -72,6 +99,7 @@ export class RenderPool {
     const p = this.busy.get(w);
     this.busy.delete(w);
     p?.reject(new Error(`render worker failed: ${err.message}`));
+    this.sent.delete(w);
     void w.terminate();
     if (!this.closed) this.dispatch(this.spawn());
   }
@@ -83,7 +111,7 @@ export class RenderPool {
       return;
     }
     this.busy.set(w, next);
-    w.postMessage(next.job);
+    this.post(w, next);
   }
 
   /** Jobs running plus waiting. */
@@ -97,11 +125,11 @@ export class RenderPool {
       return Promise.reject(new PoolBusyError(1));
     }
     return new Promise((resolve, reject) => {
-      const pending: Pending = { job: { id: this.nextId++, design, seed: opts.seed, assetDir: opts.assetDir }, resolve, reject };
+      const pending: Pending = { job: { id: this.nextId++, key: keyOf(design), seed: opts.seed, assetDir: opts.assetDir }, design, resolve, reject };
       const w = this.idle.pop();
       if (w) {
         this.busy.set(w, pending);
-        w.postMessage(pending.job);
+        this.post(w, pending);
       } else this.queue.push(pending);
     });
   }

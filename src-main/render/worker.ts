@@ -1,13 +1,24 @@
 // Worker thread: renders designs with the core, off the main event loop.
 import { parentPort } from 'node:worker_threads';
-import { DesignError } from '../core/design.ts';
+import { DesignError, type Design } from '../core/design.ts';
 import { renderImage } from '../core/render.ts';
 import type { RenderJob, RenderReply } from './protocol.ts';
 
+/** Designs by key, most recent last; the pool sends a design once, then only its key. */
+const designs = new Map<string, Design>();
+const MAX_DESIGNS = 256;
+
 parentPort!.on('message', (job: RenderJob) => {
   let reply: RenderReply;
+  let design = job.design;
+  if (design) {
+    designs.delete(job.key);
+    designs.set(job.key, design);
+    if (designs.size > MAX_DESIGNS) designs.delete(designs.keys().next().value!);
+  } else design = designs.get(job.key);
+  if (!design) return void parentPort!.postMessage({ id: job.id, ok: false, kind: 'missing-design' } satisfies RenderReply);
   try {
-    const img = renderImage(job.design, { seed: job.seed, assetDir: job.assetDir });
+    const img = renderImage(design, { seed: job.seed, assetDir: job.assetDir });
     reply = {
       id: job.id,
       ok: true,

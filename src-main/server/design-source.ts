@@ -1,8 +1,8 @@
 /** Where named designs come from: a folder of saved design files, then the built-in presets. */
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Design } from '../core/design.ts';
-import { getPreset, listPresets, type PresetSummary } from '../core/presets.ts';
+import { getPreset, hasPreset, listPresets, type PresetSummary } from '../core/presets.ts';
 import { DesignFileError, readDesignFile } from '../design-files.ts';
 import { HttpError } from './http-util.ts';
 
@@ -41,6 +41,12 @@ export class DesignSource {
     const preset = getPreset(name);
     if (!preset) throw new HttpError(404, `${field}: no design called "${name}"`, field);
     return preset;
+  }
+
+  /** True when `name` resolves to a built-in preset (no saved design shadows it). */
+  isPreset(name: string): boolean {
+    if (!DESIGN_NAME.test(name) || !hasPreset(name)) return false;
+    return !this.dir || !existsSync(join(this.dir, `${name}.json`));
   }
 
   list(): (PresetSummary & { source: 'preset' | 'saved' })[] {

@@ -111,6 +111,27 @@ function baseDesign(ctx: RouteContext, q: URLSearchParams, fallback: string): De
   return ctx.designs.get(name ?? fallback);
 }
 
+/**
+ * Validated designs per (preset, query), so a page requesting the same image URL
+ * again skips cloning and schema validation. Presets never change while running;
+ * saved designs can, so they always take the full path.
+ */
+const presetQueryMemo = new Map<string, Design>();
+const MEMO_MAX = 2000;
+
+function designFor(ctx: RouteContext, q: URLSearchParams, fallback: string, search: string): Design {
+  const name = single(q, 'design') ?? fallback;
+  const key = ctx.designs.isPreset(name) ? `${name}?${search}` : null;
+  const hit = key ? presetQueryMemo.get(key) : undefined;
+  if (hit) return hit;
+  const design = queryDesign(ctx.designs.get(name), q);
+  if (key) {
+    if (presetQueryMemo.size >= MEMO_MAX) presetQueryMemo.delete(presetQueryMemo.keys().next().value!);
+    presetQueryMemo.set(key, design);
+  }
+  return design;
+}
+
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, ctx: RouteContext, params: string[]) => Promise<void> | void;
 interface Route {
   pattern: RegExp;
@@ -120,7 +141,7 @@ interface Route {
 const image = (fallback: string, opts: { captcha?: boolean } = {}): Handler => async (req, res, url, ctx) => {
   let design: Design;
   try {
-    design = queryDesign(baseDesign(ctx, url.searchParams, fallback), url.searchParams);
+    design = designFor(ctx, url.searchParams, fallback, url.search);
   } catch (e) {
     if (e instanceof QueryError) throw new HttpError(400, e.message, e.field);
     throw e;
@@ -131,7 +152,8 @@ const image = (fallback: string, opts: { captcha?: boolean } = {}): Handler => a
 
 /** seed 000's view took only width and height; anything else is refused like any bad query. */
 const genback: Handler = async (req, res, url, ctx) => {
-  const design = queryDesign(ctx.designs.get('seed-000-background'), url.searchParams);
+  if (url.searchParams.has('design')) throw new HttpError(400, 'design: this route always serves seed-000-background; use /background.png?design=', 'design');
+  const design = designFor(ctx, url.searchParams, 'seed-000-background', url.search);
   await serveImage(req, res, ctx, design);
 };
 
