@@ -1,0 +1,71 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseDesign } from '../../src-main/core/design.ts';
+import { ImageCache } from '../../src-main/render/image-cache.ts';
+import { PoolBusyError, RenderPool } from '../../src-main/render/pool.ts';
+import { renderImage } from '../../src-main/core/render.ts';
+import { getPreset } from '../../src-main/core/presets.ts';
+
+const pool = new RenderPool({ size: 1, maxQueue: 400 });
+afterAll(() => pool.close());
+
+describe('render pool', () => {
+  it('renders in a worker exactly what the core renders in process', async () => {
+    const d = getPreset('neon-captcha')!;
+    const out = await pool.render(d, { seed: 12 });
+    const local = renderImage(d, { seed: 12 });
+    expect(out.bytes.equals(local.bytes)).toBe(true);
+    expect(out.answer).toBe(local.challenge!.answer);
+  });
+
+  it('resends a design the worker has evicted, and still renders it right', async () => {
+    const designs = Array.from({ length: 300 }, (_, i) => parseDesign({ width: 10 + i, height: 10, seed: 1 }));
+    await Promise.all(designs.map((d) => pool.render(d)));
+    // The first design was sent once, then pushed out of the worker's 256-entry memory.
+    const again = await pool.render(designs[0]);
+    expect([again.width, again.height]).toEqual([10, 10]);
+  });
+
+  it('passes design errors back as DesignError naming the field', async () => {
+    const d = getPreset('seed-002-captcha')!;
+    await expect(pool.render({ ...d, text: { ...d.text!, fonts: ['Nope'] } })).rejects.toThrow(/text\.fonts\.0/);
+  });
+
+  it('refuses work beyond its queue instead of queueing without bound', async () => {
+    const tiny = new RenderPool({ size: 1, maxQueue: 1 });
+    try {
+      const d = { ...getPreset('bokeh-background')!, width: 800, height: 600 };
+      const results = await Promise.allSettled([1, 2, 3, 4].map((seed) => tiny.render(d, { seed })));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+      for (const r of results.filter((r) => r.status === 'rejected')) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(PoolBusyError);
+    } finally {
+      await tiny.close();
+    }
+  });
+});
+
+describe('image cache', () => {
+  const img = (n: number) => ({ bytes: Buffer.alloc(n), mime: 'image/png', etag: '"x"' });
+
+  it('evicts the least recently used entries to stay within its byte budget', () => {
+    const c = new ImageCache(1000);
+    c.set('a', img(200));
+    c.set('b', img(200));
+    c.set('c', img(200));
+    c.get('a'); // a is now the most recently used
+    c.set('d', img(200));
+    c.set('e', img(200));
+    expect(c.totalBytes).toBeLessThanOrEqual(1000);
+    c.set('f', img(200));
+    expect(c.get('b')).toBeUndefined();
+    expect(c.get('a')).toBeDefined();
+    expect(c.totalBytes).toBeLessThanOrEqual(1000);
+  });
+
+  it('does not let one huge image flush everything', () => {
+    const c = new ImageCache(1000);
+    c.set('a', img(100));
+    c.set('huge', img(600));
+    expect(c.get('huge')).toBeUndefined();
+    expect(c.get('a')).toBeDefined();
+  });
+});
