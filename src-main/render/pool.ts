@@ -24,13 +24,13 @@ export interface PoolOptions {
 interface Pending {
   job: RenderJob;
   design: Design;
-  resolve: (r: RenderOutput) => void;
+  resolve: (r: RenderOutput[]) => void;
   reject: (e: Error) => void;
 }
 
 /** Keys for design objects: the server reuses validated designs, so most lookups hit. */
 const keys = new WeakMap<Design, string>();
-function keyOf(d: Design): string {
+export function keyOf(d: Design): string {
   let k = keys.get(d);
   if (k === undefined) {
     k = canonicalDesign(d);
@@ -48,6 +48,8 @@ function workerEntry(): URL {
 export class RenderPool {
   readonly size: number;
   readonly maxQueue: number;
+  /** Every live worker, whatever its state: what close() must terminate. */
+  private readonly workers = new Set<Worker>();
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Pending>();
   private readonly queue: Pending[] = [];
@@ -65,6 +67,7 @@ export class RenderPool {
   private spawn(): Worker {
     const w = new Worker(workerEntry());
     w.unref();
+    this.workers.add(w);
     this.sent.set(w, new Set());
     w.on('message', (reply: RenderReply) => this.finish(w, reply));
     w.on('error', (err) => this.crashed(w, err));
@@ -87,7 +90,7 @@ export class RenderPool {
     if (p && !reply.ok && reply.kind === 'missing-design') return this.post(w, p, true);
     this.busy.delete(w);
     if (p) {
-      if (reply.ok) p.resolve({ ...reply, bytes: Buffer.from(reply.bytes.buffer, reply.bytes.byteOffset, reply.bytes.byteLength) });
+      if (reply.ok) p.resolve(reply.items.map((it) => ({ ...it, bytes: Buffer.from(it.bytes.buffer, it.bytes.byteOffset, it.bytes.byteLength) })));
       else if (reply.kind === 'design') p.reject(new DesignError(reply.issues));
       else if (reply.kind === 'internal') p.reject(new Error(`render failed: ${reply.message}`));
     }
@@ -100,6 +103,7 @@ export class RenderPool {
     this.busy.delete(w);
     p?.reject(new Error(`render worker failed: ${err.message}`));
     this.sent.delete(w);
+    this.workers.delete(w);
     void w.terminate();
     if (!this.closed) this.dispatch(this.spawn());
   }
@@ -119,13 +123,18 @@ export class RenderPool {
     return this.busy.size + this.queue.length;
   }
 
-  render(design: Design, opts: { seed?: number; assetDir?: string } = {}): Promise<RenderOutput> {
+  async render(design: Design, opts: { seed?: number; assetDir?: string } = {}): Promise<RenderOutput> {
+    return (await this.renderMany(design, 1, opts))[0];
+  }
+
+  /** `count` fresh renders of one design as a single job: one message round trip for all. */
+  renderMany(design: Design, count: number, opts: { seed?: number; assetDir?: string } = {}): Promise<RenderOutput[]> {
     if (this.closed) return Promise.reject(new Error('the render pool is closed'));
     if (this.idle.length === 0 && this.queue.length >= this.maxQueue) {
       return Promise.reject(new PoolBusyError(1));
     }
     return new Promise((resolve, reject) => {
-      const pending: Pending = { job: { id: this.nextId++, key: keyOf(design), seed: opts.seed, assetDir: opts.assetDir }, design, resolve, reject };
+      const pending: Pending = { job: { id: this.nextId++, key: keyOf(design), seed: opts.seed, assetDir: opts.assetDir, count }, design, resolve, reject };
       const w = this.idle.pop();
       if (w) {
         this.busy.set(w, pending);
@@ -145,7 +154,9 @@ export class RenderPool {
       p.reject = (e) => (reject(e), done());
     }));
     await Promise.all(running);
-    await Promise.all([...this.idle, ...this.busy.keys()].map((w) => w.terminate()));
+    // A worker that finished meanwhile is neither idle nor busy: terminate them all by name.
+    await Promise.all([...this.workers].map((w) => w.terminate()));
+    this.workers.clear();
     this.idle.length = 0;
   }
 }

@@ -9,14 +9,26 @@ export interface RenderJob {
   design?: Design;
   seed?: number;
   assetDir?: string;
+  /** Render this many fresh images of the design in one go (random designs only). */
+  count?: number;
+}
+
+export interface RenderedItem {
+  bytes: Uint8Array;
+  mime: string;
+  width: number;
+  height: number;
+  seed: number;
+  deterministic: boolean;
+  answer: string | null;
 }
 
 export type RenderReply =
-  | { id: number; ok: true; bytes: Uint8Array; mime: string; width: number; height: number; seed: number; deterministic: boolean; answer: string | null }
+  | { id: number; ok: true; items: RenderedItem[] }
   | { id: number; ok: false; kind: 'design'; issues: DesignIssue[]; message: string }
   | { id: number; ok: false; kind: 'internal'; message: string }
   /** The worker no longer holds the job's design: send it again with the design. */
   | { id: number; ok: false; kind: 'missing-design' };
 
 /** What the pool resolves with: the transferred bytes as a Buffer again. */
-export type RenderOutput = Omit<Extract<RenderReply, { ok: true }>, 'bytes'> & { bytes: Buffer };
+export type RenderOutput = Omit<RenderedItem, 'bytes'> & { bytes: Buffer };

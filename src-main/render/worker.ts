@@ -18,25 +18,20 @@ parentPort!.on('message', (job: RenderJob) => {
   } else design = designs.get(job.key);
   if (!design) return void parentPort!.postMessage({ id: job.id, ok: false, kind: 'missing-design' } satisfies RenderReply);
   try {
-    const img = renderImage(design, { seed: job.seed, assetDir: job.assetDir });
-    reply = {
-      id: job.id,
-      ok: true,
-      bytes: img.bytes,
-      mime: img.mime,
-      width: img.width,
-      height: img.height,
-      seed: img.seed,
-      deterministic: img.deterministic,
-      answer: img.challenge?.answer ?? null,
-    };
+    const items = [];
+    for (let i = 0; i < (job.count ?? 1); i++) {
+      const img = renderImage(design, { seed: job.seed, assetDir: job.assetDir });
+      items.push({ bytes: img.bytes, mime: img.mime, width: img.width, height: img.height, seed: img.seed, deterministic: img.deterministic, answer: img.challenge?.answer ?? null });
+    }
+    reply = { id: job.id, ok: true, items };
   } catch (e) {
     reply =
       e instanceof DesignError
         ? { id: job.id, ok: false, kind: 'design', issues: e.issues, message: e.message }
         : { id: job.id, ok: false, kind: 'internal', message: (e as Error).message };
   }
-  // Transfer the encoded bytes instead of copying them back.
-  const transfer = reply.ok ? [reply.bytes.buffer as ArrayBuffer] : [];
+  // Transfer the encoded bytes instead of copying them back (pooled small Buffers
+  // share one slab, which cannot move: those are copied).
+  const transfer = reply.ok ? reply.items.filter((it) => it.bytes.byteLength === it.bytes.buffer.byteLength).map((it) => it.bytes.buffer as ArrayBuffer) : [];
   parentPort!.postMessage(reply, transfer);
 });

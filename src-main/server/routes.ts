@@ -7,6 +7,7 @@ import { MAX_SEED } from '../core/random.ts';
 import type { ImageCache } from '../render/image-cache.ts';
 import { PoolBusyError, type RenderPool } from '../render/pool.ts';
 import type { RenderOutput } from '../render/protocol.ts';
+import type { CaptchaSupply } from '../render/captcha-supply.ts';
 import type { CaptchaStore } from './captcha-store.ts';
 import type { DesignSource } from './design-source.ts';
 import { cookie, HttpError, readFields, sendJson } from './http-util.ts';
@@ -15,6 +16,7 @@ import { QueryError, applyQuery, single } from './query.ts';
 
 export interface RouteContext {
   pool: RenderPool;
+  supply: CaptchaSupply;
   cache: ImageCache;
   store: CaptchaStore;
   designs: DesignSource;
@@ -36,9 +38,9 @@ function queryDesign(base: Design, q: URLSearchParams): Design {
   }
 }
 
-async function render(ctx: RouteContext, design: Design): Promise<RenderOutput> {
+async function render(ctx: RouteContext, design: Design, fromSupply = false): Promise<RenderOutput> {
   try {
-    return await ctx.pool.render(design);
+    return await (fromSupply ? ctx.supply.take(design) : ctx.pool.render(design));
   } catch (e) {
     if (e instanceof PoolBusyError) throw new HttpError(503, 'busy: the render queue is full, retry shortly', undefined, { 'Retry-After': String(e.retryAfterSeconds) });
     if (e instanceof DesignError) throw new HttpError(400, e.message, e.field);
@@ -80,7 +82,8 @@ async function serveImage(req: IncomingMessage, res: ServerResponse, ctx: RouteC
 /** Renders a fresh captcha and remembers its answer; the caller decides how to reply. */
 async function issueCaptcha(ctx: RouteContext, design: Design): Promise<{ out: RenderOutput; id: string; expiresAt: number }> {
   if (!design.text || design.text.mode === 'fixed') throw new HttpError(400, 'design: is not a captcha (it has no random or math text)', 'design');
-  const out = await render(ctx, design);
+  // Random captchas come from a batch-rendered stock; a seeded one is rendered as asked.
+  const out = await render(ctx, design, !isDeterministic(design));
   const { id, expiresAt } = ctx.store.issue(out.answer ?? '');
   return { out, id, expiresAt };
 }

@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ImageCache } from '../render/image-cache.ts';
+import { CaptchaSupply } from '../render/captcha-supply.ts';
 import { RenderPool, type PoolOptions } from '../render/pool.ts';
 import { CaptchaStore, type CaptchaStoreOptions } from './captcha-store.ts';
 import { DesignSource } from './design-source.ts';
@@ -85,6 +86,7 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
     this.pool = new RenderPool(this.options.pool);
     this.ctx = {
       pool: this.pool,
+      supply: new CaptchaSupply(this.pool),
       cache: this.cache,
       store: this.store,
       designs: new DesignSource(this.options.designsDir),

@@ -43,6 +43,20 @@ describe('render pool', () => {
   });
 });
 
+describe('render pool shutdown', () => {
+  it('terminates every worker, including ones that finished while it waited', async () => {
+    const p = new RenderPool({ size: 2, maxQueue: 10 });
+    const d = getPreset('seed-002-captcha')!;
+    const settled = Promise.allSettled([p.renderMany(d, 8), p.renderMany(d, 8), p.renderMany(d, 8)]);
+    await p.close();
+    const results = await settled;
+    expect(results.slice(0, 2).every((r) => r.status === 'fulfilled')).toBe(true); // running ones finish
+    expect(results[2].status).toBe('rejected'); // queued ones are refused
+    expect((p as unknown as { workers: Set<unknown> }).workers.size).toBe(0);
+    await expect(p.render(d)).rejects.toThrow(/closed/);
+  });
+});
+
 describe('image cache', () => {
   const img = (n: number) => ({ bytes: Buffer.alloc(n), mime: 'image/png', etag: '"x"' });
 
