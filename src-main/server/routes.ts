@@ -1,7 +1,7 @@
 /** The HTTP routes. Everything here answers JSON errors naming the field; nothing blocks on rendering. */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { canonicalDesign, DesignError, isDeterministic, parseDesign, type Design, type ImageFormat } from '../core/design.ts';
+import { canonicalDesign, isDeterministic, parseDesign, type Design, type ImageFormat } from '../core/design.ts';
 import { fontRegistry } from '../core/fonts.ts';
 import { MAX_SEED } from '../core/random.ts';
 import type { ImageCache } from '../render/image-cache.ts';
@@ -12,7 +12,7 @@ import type { CaptchaStore } from './captcha-store.ts';
 import type { DesignSource } from './design-source.ts';
 import { cookie, HttpError, readFields, sendJson } from './http-util.ts';
 import { examplePage, indexPage } from './pages.ts';
-import { QueryError, applyQuery, single } from './query.ts';
+import { applyQuery, single } from './query.ts';
 
 export interface RouteContext {
   pool: RenderPool;
@@ -29,21 +29,11 @@ export interface RouteContext {
 export const CAPTCHA_COOKIE = 'captcha_id';
 const EXT_FORMAT: Record<string, ImageFormat> = { png: 'png', jpg: 'jpeg', webp: 'webp' };
 
-function queryDesign(base: Design, q: URLSearchParams): Design {
-  try {
-    return applyQuery(base, q);
-  } catch (e) {
-    if (e instanceof QueryError) throw new HttpError(400, e.message, e.field);
-    throw e;
-  }
-}
-
 async function render(ctx: RouteContext, design: Design, fromSupply = false): Promise<RenderOutput> {
   try {
     return await (fromSupply ? ctx.supply.take(design) : ctx.pool.render(design));
   } catch (e) {
     if (e instanceof PoolBusyError) throw new HttpError(503, 'busy: the render queue is full, retry shortly', undefined, { 'Retry-After': String(e.retryAfterSeconds) });
-    if (e instanceof DesignError) throw new HttpError(400, e.message, e.field);
     throw e;
   }
 }
@@ -109,11 +99,6 @@ async function captchaImage(res: ServerResponse, ctx: RouteContext, design: Desi
   res.end(out.bytes);
 }
 
-function baseDesign(ctx: RouteContext, q: URLSearchParams, fallback: string): Design {
-  const name = single(q, 'design');
-  return ctx.designs.get(name ?? fallback);
-}
-
 /**
  * Validated designs per (preset, query), so a page requesting the same image URL
  * again skips cloning and schema validation. Presets never change while running;
@@ -127,7 +112,7 @@ function designFor(ctx: RouteContext, q: URLSearchParams, fallback: string, sear
   const key = ctx.designs.isPreset(name) ? `${name}?${search}` : null;
   const hit = key ? presetQueryMemo.get(key) : undefined;
   if (hit) return hit;
-  const design = queryDesign(ctx.designs.get(name), q);
+  const design = applyQuery(ctx.designs.get(name), q);
   if (key) {
     if (presetQueryMemo.size >= MEMO_MAX) presetQueryMemo.delete(presetQueryMemo.keys().next().value!);
     presetQueryMemo.set(key, design);
@@ -142,13 +127,7 @@ interface Route {
 }
 
 const image = (fallback: string, opts: { captcha?: boolean } = {}): Handler => async (req, res, url, ctx) => {
-  let design: Design;
-  try {
-    design = designFor(ctx, url.searchParams, fallback, url.search);
-  } catch (e) {
-    if (e instanceof QueryError) throw new HttpError(400, e.message, e.field);
-    throw e;
-  }
+  const design = designFor(ctx, url.searchParams, fallback, url.search);
   if (opts.captcha) await captchaImage(res, ctx, design);
   else await serveImage(req, res, ctx, design);
 };
@@ -173,7 +152,7 @@ const ROUTES: Route[] = [
       GET: async (req, res, url, ctx, [name, ext]) => {
         const base = ctx.designs.get(decodeURIComponent(name), 'name');
         if (url.searchParams.has('format')) throw new HttpError(400, 'format: is set by the file extension (.png, .jpg, .webp)', 'format');
-        const design = queryDesign({ ...base, output: { ...base.output, format: EXT_FORMAT[ext] } }, url.searchParams);
+        const design = applyQuery({ ...base, output: { ...base.output, format: EXT_FORMAT[ext] } }, url.searchParams);
         await serveImage(req, res, ctx, design);
       },
     },
@@ -188,7 +167,7 @@ const ROUTES: Route[] = [
           if (typeof v !== 'string' && typeof v !== 'number') throw new HttpError(400, `${k}: must be a string or a number`, k);
           q.append(k, String(v));
         }
-        const design = queryDesign(baseDesign(ctx, q, 'classic-captcha'), q);
+        const design = designFor(ctx, q, 'classic-captcha', `?${q}`);
         const { out, id, expiresAt } = await issueCaptcha(ctx, design);
         const body: Record<string, unknown> = { id, image: `data:${out.mime};base64,${out.bytes.toString('base64')}`, expiresAt: new Date(expiresAt).toISOString(), width: out.width, height: out.height };
         if (ctx.exposeAnswers) body.answer = out.answer;
@@ -217,14 +196,7 @@ const ROUTES: Route[] = [
     pattern: /^\/api\/render$/,
     methods: {
       POST: async (req, res, url, ctx) => {
-        const fields = await readFields(req);
-        let design: Design;
-        try {
-          design = parseDesign(fields);
-        } catch (e) {
-          if (e instanceof DesignError) throw new HttpError(400, e.message, e.field);
-          throw e;
-        }
+        let design = parseDesign(await readFields(req));
         const seed = single(url.searchParams, 'seed');
         if (seed !== undefined) {
           const n = Number(seed);

@@ -11,7 +11,9 @@ import { CaptchaSupply } from '../render/captcha-supply.ts';
 import { RenderPool, type PoolOptions } from '../render/pool.ts';
 import { CaptchaStore, type CaptchaStoreOptions } from './captcha-store.ts';
 import { DesignSource } from './design-source.ts';
+import { DesignError } from '../core/design.ts';
 import { HttpError, sendError } from './http-util.ts';
+import { QueryError } from './query.ts';
 import { route, type RouteContext } from './routes.ts';
 
 export interface ServerOptions {
@@ -176,7 +178,11 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
         res.destroy();
         return;
       }
+      // Bad input from any layer (query parsing, schema, render-time checks) is a 400
+      // naming the field, converted here once rather than in every route.
       if (e instanceof HttpError) sendError(res, e);
+      else if (e instanceof QueryError) sendError(res, new HttpError(400, e.message, e.field));
+      else if (e instanceof DesignError) sendError(res, new HttpError(400, e.message, e.field));
       else {
         // A bug, not bad input: report it, answer 500, keep serving.
         console.error(`captcha-studio: internal error on ${method} ${path}:`, e);

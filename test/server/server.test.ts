@@ -232,6 +232,13 @@ describe('bad requests', () => {
     expect(r.json().error).toMatch(message);
   });
 
+  it('refuses a repeated design parameter on every route that reads it', async () => {
+    for (const r of [await call(base, '/captcha.png?design=a&design=b'), await postJson(base, '/api/captcha?design=a&design=b', {}), await postJson(base, '/api/captcha?design=seed-002-captcha', { design: 'digits-captcha' })]) {
+      expect(r.status).toBe(400);
+      expect(r.json()).toMatchObject({ field: 'design' });
+    }
+  });
+
   it('refuses wrong methods with 405 and an Allow header', async () => {
     const r = await call(base, '/api/captcha', { method: 'GET' });
     expect(r.status).toBe(405);
@@ -293,13 +300,19 @@ describe('under load and at the edges', () => {
     const t0 = performance.now();
     await call(base, '/designs/bokeh-background.png?seed=9001');
     const oneRender = performance.now() - t0;
-    const renders = Array.from({ length: 8 }, (_, i) => call(base, `/designs/bokeh-background.png?seed=${9100 + i}`));
+    const renders = Array.from({ length: 16 }, (_, i) => call(base, `/designs/bokeh-background.png?seed=${9100 + i}`));
     await new Promise((r) => setTimeout(r, 10));
-    const t1 = performance.now();
-    const health = await call(base, '/healthz');
-    const healthMs = performance.now() - t1;
-    expect(health.json().load).toBeGreaterThan(0); // the pool really was busy
-    expect(healthMs).toBeLessThan(Math.max(25, oneRender / 4));
+    // Several samples while the pool is saturated; the median ignores one OS scheduling
+    // hiccup on a busy test machine, while a blocked event loop would delay them all.
+    const samples: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t1 = performance.now();
+      const health = await call(base, '/healthz');
+      samples.push(performance.now() - t1);
+      expect(health.json().load).toBeGreaterThan(0); // the pool really was busy
+    }
+    samples.sort((a, b) => a - b);
+    expect(samples[2]).toBeLessThan(Math.max(25, oneRender / 4));
     expect((await Promise.all(renders)).every((r) => r.status === 200)).toBe(true);
   });
 
