@@ -4,9 +4,9 @@
  * so a glyph the chosen font lacks is drawn with a font that has it (never tofu).
  */
 import { GlobalFonts } from '@napi-rs/canvas';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { findResourceDir } from '../resources.ts';
 import { FontParseError, covers, parseFont } from './sfnt.ts';
 
 export interface FontEntry {
@@ -117,13 +117,8 @@ export function setBundledFontsDir(dir: string): void {
 function findBundledDir(): string {
   if (bundledDir) return bundledDir;
   if (process.env.CAPTCHA_STUDIO_FONTS) return process.env.CAPTCHA_STUDIO_FONTS;
-  // Walk up from this module: works from src-main/core (tsx, tests) and out/main (built).
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'fonts');
-    if (existsSync(join(candidate, 'DejaVuSans-Bold.ttf'))) return candidate;
-    dir = dirname(dir);
-  }
+  const found = findResourceDir(import.meta.url, 'fonts', 'DejaVuSans-Bold.ttf');
+  if (found) return found;
   throw new Error('bundled fonts folder not found; set CAPTCHA_STUDIO_FONTS to the fonts/ folder');
 }
 

@@ -1,7 +1,7 @@
 /** The server's HTML: an index of routes with live examples, and the two seed pages unchanged. */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { findResourceDir } from '../resources.ts';
 import type { PresetSummary } from '../core/presets.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -63,10 +63,7 @@ let examplesDir: string | undefined;
 
 /** The two seed documents' pages, unchanged, from examples/ (found like fonts/). */
 export function examplePage(name: 'seed-000' | 'seed-002' | string): string {
-  if (!examplesDir) {
-    let dir = dirname(fileURLToPath(import.meta.url));
-    for (let i = 0; i < 5 && !existsSync(join(dir, 'examples', 'seed-000.html')); i++) dir = dirname(dir);
-    examplesDir = join(dir, 'examples');
-  }
+  examplesDir ??= findResourceDir(import.meta.url, 'examples', 'seed-000.html');
+  if (!examplesDir) throw new Error('the examples/ folder was not found next to the server code');
   return readFileSync(join(examplesDir, `${name}.html`), 'utf8');
 }
