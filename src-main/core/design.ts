@@ -305,9 +305,20 @@ export function parseDesign(input: unknown): Design {
   return r.design;
 }
 
-/** A stable text form of a parsed design, for cache keys and equality. */
+const canonicalCache = new WeakMap<Design, string>();
+
+/**
+ * A stable text form of a parsed design, for cache keys and equality. Memoised
+ * per object: a parsed design is treated as immutable (callers spread, never mutate),
+ * and the server asks for the key of the same design on every request.
+ */
 export function canonicalDesign(d: Design): string {
-  return JSON.stringify(d);
+  let k = canonicalCache.get(d);
+  if (k === undefined) {
+    k = JSON.stringify(d);
+    canonicalCache.set(d, k);
+  }
+  return k;
 }
 
 const RANDOM_LAYERS = new Set<Layer['type']>(['random-color', 'blob', 'bubbles', 'grain', 'triangles']);

@@ -5,8 +5,8 @@
  * stored only when a captcha is handed out, so a stocked image holds no secret
  * anyone can use, and its expiry starts when it is served.
  */
-import type { Design } from '../core/design.ts';
-import { keyOf, type RenderPool } from './pool.ts';
+import { canonicalDesign, type Design } from '../core/design.ts';
+import type { RenderPool } from './pool.ts';
 import type { RenderOutput } from './protocol.ts';
 
 interface Stock {
@@ -30,7 +30,7 @@ export class CaptchaSupply {
 
   /** A fresh captcha of a random (unseeded) design. */
   take(design: Design): Promise<RenderOutput> {
-    const key = keyOf(design);
+    const key = canonicalDesign(design);
     let s = this.stocks.get(key);
     if (s) {
       this.stocks.delete(key); // re-insert: Map order is the LRU order

@@ -28,16 +28,6 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-/** Keys for design objects: the server reuses validated designs, so most lookups hit. */
-const keys = new WeakMap<Design, string>();
-export function keyOf(d: Design): string {
-  let k = keys.get(d);
-  if (k === undefined) {
-    k = canonicalDesign(d);
-    keys.set(d, k);
-  }
-  return k;
-}
 
 /** Source (.ts, run through tsx) in development and tests; the built bundle next to it otherwise. */
 function workerEntry(): URL {
@@ -134,7 +124,7 @@ export class RenderPool {
       return Promise.reject(new PoolBusyError(1));
     }
     return new Promise((resolve, reject) => {
-      const pending: Pending = { job: { id: this.nextId++, key: keyOf(design), seed: opts.seed, assetDir: opts.assetDir, count }, design, resolve, reject };
+      const pending: Pending = { job: { id: this.nextId++, key: canonicalDesign(design), seed: opts.seed, assetDir: opts.assetDir, count }, design, resolve, reject };
       const w = this.idle.pop();
       if (w) {
         this.busy.set(w, pending);
