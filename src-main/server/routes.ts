@@ -65,8 +65,7 @@ async function serveImage(req: IncomingMessage, res: ServerResponse, ctx: RouteC
     ctx.cache.set(key, hit);
   }
   res.writeHead(200, { ...headers, 'Content-Type': hit.mime, 'Content-Length': hit.bytes.length });
-  if (req.method === 'HEAD') res.end();
-  else res.end(hit.bytes);
+  res.end(hit.bytes); // Node sends no body for HEAD by itself
 }
 
 /** Renders a fresh captcha and remembers its answer; the caller decides how to reply. */
@@ -107,17 +106,27 @@ async function captchaImage(res: ServerResponse, ctx: RouteContext, design: Desi
 const presetQueryMemo = new Map<string, Design>();
 const MEMO_MAX = 2000;
 
-function designFor(ctx: RouteContext, q: URLSearchParams, fallback: string, search: string): Design {
-  const name = single(q, 'design') ?? fallback;
-  const key = ctx.designs.isPreset(name) ? `${name}?${search}` : null;
+function designFor(ctx: RouteContext, name: string, q: URLSearchParams, opts: { field?: string; format?: ImageFormat } = {}): Design {
+  const key = ctx.designs.isPreset(name) ? `${name}.${opts.format ?? ''}?${q}` : null;
   const hit = key ? presetQueryMemo.get(key) : undefined;
   if (hit) return hit;
-  const design = applyQuery(ctx.designs.get(name), q);
+  let base = ctx.designs.get(name, opts.field);
+  if (opts.format) base = { ...base, output: { ...base.output, format: opts.format } };
+  const design = applyQuery(base, q);
   if (key) {
     if (presetQueryMemo.size >= MEMO_MAX) presetQueryMemo.delete(presetQueryMemo.keys().next().value!);
     presetQueryMemo.set(key, design);
   }
   return design;
+}
+
+/** Percent-decoded path segment; malformed escapes stay as they are and fail the name check (400). */
+function decodeName(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, ctx: RouteContext, params: string[]) => Promise<void> | void;
@@ -127,7 +136,7 @@ interface Route {
 }
 
 const image = (fallback: string, opts: { captcha?: boolean } = {}): Handler => async (req, res, url, ctx) => {
-  const design = designFor(ctx, url.searchParams, fallback, url.search);
+  const design = designFor(ctx, single(url.searchParams, 'design') ?? fallback, url.searchParams);
   if (opts.captcha) await captchaImage(res, ctx, design);
   else await serveImage(req, res, ctx, design);
 };
@@ -135,7 +144,7 @@ const image = (fallback: string, opts: { captcha?: boolean } = {}): Handler => a
 /** seed 000's view took only width and height; anything else is refused like any bad query. */
 const genback: Handler = async (req, res, url, ctx) => {
   if (url.searchParams.has('design')) throw new HttpError(400, 'design: this route always serves seed-000-background; use /background.png?design=', 'design');
-  const design = designFor(ctx, url.searchParams, 'seed-000-background', url.search);
+  const design = designFor(ctx, 'seed-000-background', url.searchParams);
   await serveImage(req, res, ctx, design);
 };
 
@@ -150,9 +159,8 @@ const ROUTES: Route[] = [
     pattern: /^\/designs\/([^/]+)\.(png|jpg|webp)$/,
     methods: {
       GET: async (req, res, url, ctx, [name, ext]) => {
-        const base = ctx.designs.get(decodeURIComponent(name), 'name');
         if (url.searchParams.has('format')) throw new HttpError(400, 'format: is set by the file extension (.png, .jpg, .webp)', 'format');
-        const design = applyQuery({ ...base, output: { ...base.output, format: EXT_FORMAT[ext] } }, url.searchParams);
+        const design = designFor(ctx, decodeName(name), url.searchParams, { field: 'name', format: EXT_FORMAT[ext] });
         await serveImage(req, res, ctx, design);
       },
     },
@@ -167,7 +175,7 @@ const ROUTES: Route[] = [
           if (typeof v !== 'string' && typeof v !== 'number') throw new HttpError(400, `${k}: must be a string or a number`, k);
           q.append(k, String(v));
         }
-        const design = designFor(ctx, q, 'classic-captcha', `?${q}`);
+        const design = designFor(ctx, single(q, 'design') ?? 'classic-captcha', q);
         const { out, id, expiresAt } = await issueCaptcha(ctx, design);
         const body: Record<string, unknown> = { id, image: `data:${out.mime};base64,${out.bytes.toString('base64')}`, expiresAt: new Date(expiresAt).toISOString(), width: out.width, height: out.height };
         if (ctx.exposeAnswers) body.answer = out.answer;

@@ -221,6 +221,7 @@ describe('bad requests', () => {
     ['/designs/..%2F..%2Fetc%2Fpasswd.png', 400, 'name', /design name/],
     ['/designs/broken.png', 400, 'name', /invalid/],
     ['/designs/missing.png', 404, 'name', /no design/],
+    ['/designs/%E0%A4%A.png', 400, 'name', /design name/],
     ['/designs/placeholder.png?format=jpeg', 400, 'format', /extension/],
     ['/captcha.png?design=nope', 404, 'design', /no design/],
     ['/no/such/path', 404, 'path', /nothing at/],
@@ -237,6 +238,15 @@ describe('bad requests', () => {
       expect(r.status).toBe(400);
       expect(r.json()).toMatchObject({ field: 'design' });
     }
+  });
+
+  it('answers HEAD with the headers of GET and no body', async () => {
+    const get = await call(base, '/designs/placeholder.png?width=50&height=20');
+    const head = await call(base, '/designs/placeholder.png?width=50&height=20', { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.etag).toBe(get.headers.etag);
+    expect(head.headers['content-length']).toBe(String(get.body.length));
+    expect(head.body.length).toBe(0);
   });
 
   it('refuses wrong methods with 405 and an Allow header', async () => {
