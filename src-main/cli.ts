@@ -12,8 +12,9 @@ import { DesignError, parseDesign, type Design } from './core/design.ts';
 import { fontRegistry } from './core/fonts.ts';
 import { listPresets } from './core/presets.ts';
 import { MAX_SEED } from './core/random.ts';
-import { EXTENSION, renderImage } from './core/render.ts';
+import { renderImage } from './core/render.ts';
 import { DesignFileError, loadDesign, writeFileAtomic } from './design-files.ts';
+import { answersCsv, batchFileName } from './render/batch.ts';
 
 export const MAX_BATCH = 100_000;
 export const DEFAULT_PORT = 7878;
@@ -76,10 +77,6 @@ function applyOverrides(base: Design, v: Record<string, string | boolean | undef
   return parseDesign(d);
 }
 
-function csvField(s: string): string {
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}
-
 function progress(io: Io, done: number, total: number): void {
   if (!io.isTTY) return;
   const width = 30;
@@ -116,7 +113,6 @@ function renderCommand(args: string[], io: Io): number {
     for (const f of failed) io.err(`warning: skipped font ${f.error}\n`);
   }
   const design = applyOverrides(loadDesign(positionals[0]), v, v.out);
-  const ext = EXTENSION[design.output.format];
 
   if (!batch) {
     const out = resolve(v.out!);
@@ -138,19 +134,18 @@ function renderCommand(args: string[], io: Io): number {
   mkdirSync(dir, { recursive: true });
   const staging = mkdtempSync(join(dir, '.captcha-studio-'));
   try {
-    const digits = String(count).length;
-    const rows = ['file,answer'];
+    const rows: { file: string; answer: string | null }[] = [];
     const names: string[] = [];
     for (let i = 0; i < count; i++) {
       const seed = design.seed === undefined ? undefined : (design.seed + i) % (MAX_SEED + 1);
       const img = renderImage(design, { seed });
-      const name = `${design.name.replace(/[^\w.-]+/g, '-')}-${String(i + 1).padStart(digits, '0')}.${ext}`;
+      const name = batchFileName(design, i, count);
       writeFileAtomic(join(staging, name), img.bytes);
       names.push(name);
-      rows.push(`${csvField(name)},${csvField(img.challenge?.answer ?? '')}`);
+      rows.push({ file: name, answer: img.challenge?.answer ?? null });
       progress(io, i + 1, count);
     }
-    writeFileAtomic(join(staging, 'answers.csv'), rows.join('\n') + '\n');
+    writeFileAtomic(join(staging, 'answers.csv'), answersCsv(rows));
     for (const name of [...names, 'answers.csv']) renameSync(join(staging, name), join(dir, name));
   } finally {
     rmSync(staging, { recursive: true, force: true });

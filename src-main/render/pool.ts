@@ -6,7 +6,7 @@
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { canonicalDesign, DesignError, type Design } from '../core/design.ts';
-import type { RenderJob, RenderOutput, RenderReply } from './protocol.ts';
+import type { FontMessage, RenderJob, RenderOutput, RenderReply } from './protocol.ts';
 
 export class PoolBusyError extends Error {
   constructor(readonly retryAfterSeconds: number) {
@@ -35,6 +35,12 @@ function workerEntry(): URL {
   return new URL('./render-worker.js', import.meta.url);
 }
 
+export interface RenderOpts {
+  seed?: number;
+  assetDir?: string;
+  mode?: RenderJob['mode'];
+}
+
 export class RenderPool {
   readonly size: number;
   readonly maxQueue: number;
@@ -47,6 +53,8 @@ export class RenderPool {
   private readonly sent = new Map<Worker, Set<string>>();
   private nextId = 1;
   private closed = false;
+  /** User font files, replayed to workers spawned later. */
+  private readonly fonts: string[] = [];
 
   constructor(opts: PoolOptions = {}) {
     this.size = Math.max(1, opts.size ?? cpus().length);
@@ -61,6 +69,7 @@ export class RenderPool {
     this.sent.set(w, new Set());
     w.on('message', (reply: RenderReply) => this.finish(w, reply));
     w.on('error', (err) => this.crashed(w, err));
+    for (const file of this.fonts) w.postMessage({ kind: 'font', file } satisfies FontMessage);
     return w;
   }
 
@@ -113,18 +122,26 @@ export class RenderPool {
     return this.busy.size + this.queue.length;
   }
 
-  async render(design: Design, opts: { seed?: number; assetDir?: string } = {}): Promise<RenderOutput> {
+  /** Makes a font file (already checked by the caller's registry) available to every worker. */
+  addFont(file: string): void {
+    if (this.fonts.includes(file)) return;
+    this.fonts.push(file);
+    for (const w of this.workers) w.postMessage({ kind: 'font', file } satisfies FontMessage);
+  }
+
+  async render(design: Design, opts: RenderOpts = {}): Promise<RenderOutput> {
     return (await this.renderMany(design, 1, opts))[0];
   }
 
   /** `count` fresh renders of one design as a single job: one message round trip for all. */
-  renderMany(design: Design, count: number, opts: { seed?: number; assetDir?: string } = {}): Promise<RenderOutput[]> {
+  renderMany(design: Design, count: number, opts: RenderOpts = {}): Promise<RenderOutput[]> {
     if (this.closed) return Promise.reject(new Error('the render pool is closed'));
     if (this.idle.length === 0 && this.queue.length >= this.maxQueue) {
       return Promise.reject(new PoolBusyError(1));
     }
     return new Promise((resolve, reject) => {
-      const pending: Pending = { job: { id: this.nextId++, key: canonicalDesign(design), seed: opts.seed, assetDir: opts.assetDir, count }, design, resolve, reject };
+      const job: RenderJob = { id: this.nextId++, key: canonicalDesign(design), seed: opts.seed, assetDir: opts.assetDir, count, mode: opts.mode };
+      const pending: Pending = { job, design, resolve, reject };
       const w = this.idle.pop();
       if (w) {
         this.busy.set(w, pending);

@@ -11,9 +11,18 @@ export interface RenderJob {
   assetDir?: string;
   /** Render this many fresh images of the design in one go (random designs only). */
   count?: number;
+  /** encoded (default): the design's output format; raw: RGBA pixels for a preview; thumbnail: a small PNG. */
+  mode?: 'encoded' | 'raw' | 'thumbnail';
+}
+
+/** Not a render: makes a font file the user added available to the worker's registry. */
+export interface FontMessage {
+  kind: 'font';
+  file: string;
 }
 
 export interface RenderedItem {
+  /** Encoded image; for mode raw, the RGBA pixels. */
   bytes: Uint8Array;
   mime: string;
   width: number;

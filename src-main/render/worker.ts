@@ -1,14 +1,41 @@
 // Worker thread: renders designs with the core, off the main event loop.
 import { parentPort } from 'node:worker_threads';
 import { DesignError, type Design } from '../core/design.ts';
-import { renderImage } from '../core/render.ts';
-import type { RenderJob, RenderReply } from './protocol.ts';
+import { fontRegistry } from '../core/fonts.ts';
+import { renderDesign, renderImage } from '../core/render.ts';
+import { renderThumbnail } from '../core/thumbnail.ts';
+import type { FontMessage, RenderedItem, RenderJob, RenderReply } from './protocol.ts';
 
 /** Designs by key, most recent last; the pool sends a design once, then only its key. */
 const designs = new Map<string, Design>();
 const MAX_DESIGNS = 256;
 
-parentPort!.on('message', (job: RenderJob) => {
+function renderItem(design: Design, job: RenderJob): RenderedItem {
+  if (job.mode === 'raw') {
+    // Fresh (not pooled) pixels: they are transferred to the main thread, not copied.
+    const r = renderDesign(design, { seed: job.seed, assetDir: job.assetDir });
+    const bytes = new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength);
+    return { bytes, mime: 'application/octet-stream', width: r.width, height: r.height, seed: r.seed, deterministic: r.deterministic, answer: r.challenge?.answer ?? null };
+  }
+  if (job.mode === 'thumbnail') {
+    const t = renderThumbnail(design, job.seed);
+    return { bytes: t.bytes, mime: 'image/png', width: t.width, height: t.height, seed: job.seed ?? 0, deterministic: true, answer: null };
+  }
+  const img = renderImage(design, { seed: job.seed, assetDir: job.assetDir });
+  return { bytes: img.bytes, mime: img.mime, width: img.width, height: img.height, seed: img.seed, deterministic: img.deterministic, answer: img.challenge?.answer ?? null };
+}
+
+parentPort!.on('message', (msg: RenderJob | FontMessage) => {
+  if ('kind' in msg) {
+    // The pool checked the font in the main thread first; a failure here is only reported.
+    try {
+      fontRegistry().addFile(msg.file, 'user');
+    } catch (e) {
+      process.emitWarning(`render worker could not load ${msg.file}: ${(e as Error).message}`);
+    }
+    return;
+  }
+  const job = msg;
   let reply: RenderReply;
   let design = job.design;
   if (design) {
@@ -19,10 +46,7 @@ parentPort!.on('message', (job: RenderJob) => {
   if (!design) return void parentPort!.postMessage({ id: job.id, ok: false, kind: 'missing-design' } satisfies RenderReply);
   try {
     const items = [];
-    for (let i = 0; i < (job.count ?? 1); i++) {
-      const img = renderImage(design, { seed: job.seed, assetDir: job.assetDir });
-      items.push({ bytes: img.bytes, mime: img.mime, width: img.width, height: img.height, seed: img.seed, deterministic: img.deterministic, answer: img.challenge?.answer ?? null });
-    }
+    for (let i = 0; i < (job.count ?? 1); i++) items.push(renderItem(design, job));
     reply = { id: job.id, ok: true, items };
   } catch (e) {
     reply =

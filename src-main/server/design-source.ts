@@ -1,7 +1,8 @@
 /** Where named designs come from: a folder of saved design files, then the built-in presets. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Design } from '../core/design.ts';
+import { canonicalDesign, type Design } from '../core/design.ts';
+import { EXTENSION } from '../core/render.ts';
 import { getPreset, hasPreset, listPresets, type PresetSummary } from '../core/presets.ts';
 import { DesignFileError, readDesignFile } from '../design-files.ts';
 import { HttpError } from './http-util.ts';
@@ -9,14 +10,20 @@ import { HttpError } from './http-util.ts';
 /** Names are plain words: no dots or slashes, so no path can escape the folder. */
 export const DESIGN_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
+/** Designs the studio published for its snippets, at most this many (oldest dropped). */
+const MAX_PUBLISHED = 64;
+
 export class DesignSource {
   private readonly cache = new Map<string, { mtimeMs: number; design: Design }>();
+  private readonly published = new Map<string, Design>();
 
   constructor(readonly dir?: string) {}
 
   /** The design called `name`; 404 when there is none, 400 for a bad name or a broken file. */
   get(name: string, field = 'design'): Design {
     if (!DESIGN_NAME.test(name)) throw new HttpError(400, `${field}: must be a design name (letters, digits, - and _)`, field);
+    const live = this.published.get(name);
+    if (live) return live;
     if (this.dir) {
       const file = join(this.dir, `${name}.json`);
       let mtimeMs: number | undefined;
@@ -43,9 +50,26 @@ export class DesignSource {
     return preset;
   }
 
+  /**
+   * Makes a design from the studio reachable by name, for the snippets. An
+   * unchanged preset keeps its own name; an edited one never shadows a preset.
+   */
+  publish(design: Design): { name: string; path: string } {
+    let name = design.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[-_]+/, '').slice(0, 56) || 'untitled';
+    const preset = getPreset(name);
+    const isCaptcha = !!design.text && design.text.mode !== 'fixed';
+    const pathFor = (n: string) => (isCaptcha ? `/captcha.png?design=${n}` : `/designs/${n}.${EXTENSION[design.output.format]}`);
+    if (preset && canonicalDesign(preset) === canonicalDesign(design)) return { name, path: pathFor(name) };
+    if (hasPreset(name)) name = `${name}-edited`;
+    this.published.delete(name);
+    this.published.set(name, design);
+    if (this.published.size > MAX_PUBLISHED) this.published.delete(this.published.keys().next().value!);
+    return { name, path: pathFor(name) };
+  }
+
   /** True when `name` resolves to a built-in preset (no saved design shadows it). */
   isPreset(name: string): boolean {
-    if (!DESIGN_NAME.test(name) || !hasPreset(name)) return false;
+    if (!DESIGN_NAME.test(name) || !hasPreset(name) || this.published.has(name)) return false;
     return !this.dir || !existsSync(join(this.dir, `${name}.json`));
   }
 

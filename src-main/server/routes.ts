@@ -13,6 +13,8 @@ import type { DesignSource } from './design-source.ts';
 import { cookie, HttpError, readFields, sendJson } from './http-util.ts';
 import { examplePage, indexPage } from './pages.ts';
 import { applyQuery, single } from './query.ts';
+import { STUDIO_ROUTES, type StudioWeb } from './studio-routes.ts';
+import type { ServerStatus } from '../api.ts';
 
 export interface RouteContext {
   pool: RenderPool;
@@ -24,6 +26,10 @@ export interface RouteContext {
   /** Seconds a seeded image may be cached by browsers. */
   maxAge: number;
   origin: () => string;
+  /** Web mode (the UI at /studio/ and /api/studio/); null when turned off. */
+  studio: StudioWeb | null;
+  status: () => ServerStatus;
+  version: string;
 }
 
 export const CAPTCHA_COOKIE = 'captcha_id';
@@ -129,8 +135,8 @@ function decodeName(segment: string): string {
   }
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, ctx: RouteContext, params: string[]) => Promise<void> | void;
-interface Route {
+export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, ctx: RouteContext, params: string[]) => Promise<void> | void;
+export interface Route {
   pattern: RegExp;
   methods: Record<string, Handler>;
 }
@@ -150,6 +156,8 @@ const genback: Handler = async (req, res, url, ctx) => {
 
 const ROUTES: Route[] = [
   { pattern: /^\/$/, methods: { GET: (_q, res, _u, ctx) => html(res, indexPage(ctx.origin(), ctx.designs.list())) } },
+  // Browsers ask for it on every page; an empty answer keeps the log and console clean.
+  { pattern: /^\/favicon\.ico$/, methods: { GET: (_q, res) => void (res.writeHead(204, { 'Cache-Control': 'public, max-age=86400' }), res.end()) } },
   { pattern: /^\/healthz$/, methods: { GET: (_q, res, _u, ctx) => sendJson(res, 200, { ok: true, workers: ctx.pool.size, load: ctx.pool.load, captchas: ctx.store.size, cached: ctx.cache.size }) } },
   { pattern: /^\/background\.png$/, methods: { GET: image('seed-000-background') } },
   { pattern: /^\/utils\/genback\/?$/, methods: { GET: genback } },
@@ -220,6 +228,7 @@ const ROUTES: Route[] = [
     },
   },
   { pattern: /^\/examples\/(seed-000|seed-002)\.html$/, methods: { GET: (_q, res, _u, _c, [name]) => html(res, examplePage(name)) } },
+  ...STUDIO_ROUTES,
 ];
 
 function html(res: ServerResponse, body: string): void {

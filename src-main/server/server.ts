@@ -15,6 +15,12 @@ import { DesignError } from '../core/design.ts';
 import { HttpError, sendError } from './http-util.ts';
 import { QueryError } from './query.ts';
 import { route, type RouteContext } from './routes.ts';
+import { StudioWeb } from './studio-routes.ts';
+import { StudioService } from '../render/studio-service.ts';
+import { findResourceDir } from '../resources.ts';
+import type { ServerStatus } from '../api.ts';
+import { DEFAULT_SERVER_PORT } from '../api.ts';
+import { createRequire } from 'node:module';
 
 export interface ServerOptions {
   host?: string;
@@ -27,15 +33,40 @@ export interface ServerOptions {
   captchas?: CaptchaStoreOptions;
   cacheBytes?: number;
   maxAge?: number;
+  /**
+   * A render pool owned by the caller (the desktop app shares one between its
+   * previews and the server); it is not closed when the server stops.
+   */
+  sharedPool?: RenderPool;
+  /** Web mode: the designer at /studio/ and its API. On unless false. */
+  studio?: boolean;
+  /** The built UI (out/renderer); found beside the code when not given. */
+  rendererDir?: string;
+  /** Where fonts imported through web mode are kept; a temporary folder when not given. */
+  userFontsDir?: string;
+  /** The desktop app starts and stops the server itself; web mode cannot. */
+  controllable?: boolean;
+  /** Shown in status messages, e.g. why another port was chosen. */
+  message?: string | null;
+  /** Named designs, shared across restarts by the desktop app (published designs live here). */
+  designs?: DesignSource;
 }
 
-export interface RequestLogEntry {
-  method: string;
-  /** Path only: queries may carry user input and are not logged. */
-  path: string;
-  status: number;
-  ms: number;
-  time: number;
+/** Method, path (never the query: it may carry user input), status, ms, time. */
+export type { RequestLogEntry } from '../api.ts';
+import type { RequestLogEntry } from '../api.ts';
+
+const VERSION: string = (() => {
+  try {
+    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+})();
+
+/** The built UI: out/renderer beside the sources, or ../renderer beside out/main. */
+function defaultRendererDir(): string | undefined {
+  return findResourceDir(import.meta.url, 'out/renderer', 'index.html') ?? findResourceDir(import.meta.url, 'renderer', 'index.html');
 }
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
@@ -56,14 +87,17 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
   private server: Server | null = null;
   private pool: RenderPool | null = null;
   private ctx: RouteContext | null = null;
+  private web: StudioWeb | null = null;
   readonly store: CaptchaStore;
   readonly cache: ImageCache;
+  readonly designs: DesignSource;
 
   constructor(opts: ServerOptions = {}) {
     super();
     this.options = { host: '127.0.0.1', port: 0, exposeAnswers: false, maxAge: 3600, ...opts };
     this.store = new CaptchaStore(opts.captchas);
     this.cache = new ImageCache(opts.cacheBytes);
+    this.designs = opts.designs ?? new DesignSource(opts.designsDir);
   }
 
   get address(): { host: string; port: number; url: string } | null {
@@ -85,16 +119,22 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
 
   async start(): Promise<{ host: string; port: number; url: string }> {
     if (this.server) return this.address!;
-    this.pool = new RenderPool(this.options.pool);
+    this.pool = this.options.sharedPool ?? new RenderPool(this.options.pool);
+    if (this.options.studio !== false) {
+      this.web = new StudioWeb(new StudioService(this.pool, this.options.userFontsDir), this.options.rendererDir ?? defaultRendererDir());
+    }
     this.ctx = {
       pool: this.pool,
       supply: new CaptchaSupply(this.pool),
       cache: this.cache,
       store: this.store,
-      designs: new DesignSource(this.options.designsDir),
+      designs: this.designs,
       exposeAnswers: this.options.exposeAnswers,
       maxAge: this.options.maxAge,
       origin: () => this.address?.url ?? '',
+      studio: this.web,
+      status: () => this.status(),
+      version: VERSION,
     };
     const server = createServer((req, res) => void this.handle(req, res));
     server.keepAliveTimeout = 5000;
@@ -121,8 +161,7 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
       server.once('listening', onListening);
       server.listen(this.options.port, this.options.host);
     }).catch(async (e) => {
-      await this.pool?.close();
-      this.pool = null;
+      await this.closePool();
       throw e;
     });
     this.server = server;
@@ -135,10 +174,28 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
     if (!server) return;
     this.server = null;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    this.web?.close();
     server.closeIdleConnections();
     await closed;
-    await this.pool?.close();
+    await this.closePool();
+  }
+
+  private async closePool(): Promise<void> {
+    if (this.pool !== this.options.sharedPool) await this.pool?.close();
     this.pool = null;
+    this.web = null;
+  }
+
+  status(): ServerStatus {
+    const a = this.address;
+    return {
+      running: a !== null,
+      url: a?.url ?? null,
+      port: a?.port ?? null,
+      preferredPort: this.options.port || DEFAULT_SERVER_PORT,
+      message: this.options.message ?? null,
+      controllable: this.options.controllable ?? false,
+    };
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -146,7 +203,9 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
     const method = req.method ?? 'GET';
     let path = '/';
     res.on('finish', () => {
-      this.emit('request', { method, path, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10, time: Date.now() });
+      const entry = { method, path, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10, time: Date.now() };
+      this.web?.broadcast(entry);
+      this.emit('request', entry);
     });
     res.setHeader('X-Content-Type-Options', 'nosniff');
     try {

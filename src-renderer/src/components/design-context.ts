@@ -1,0 +1,26 @@
+import { createContext, useContext } from 'react';
+import type { DesignInput, StudioApi } from '../../../src-main/api.ts';
+
+export interface DesignCtx {
+  design: DesignInput;
+  /** Replaces the value at a dotted path (undefined removes an optional field). */
+  edit(path: string, value: unknown): void;
+  /** The rule the field at `path` breaks, from the latest preview's issues. */
+  issue(path: string): string | undefined;
+}
+
+export const DesignContext = createContext<DesignCtx | null>(null);
+
+export function useDesign(): DesignCtx {
+  const c = useContext(DesignContext);
+  if (!c) throw new Error('useDesign outside DesignContext');
+  return c;
+}
+
+export const ApiContext = createContext<StudioApi | null>(null);
+
+export function useApi(): StudioApi {
+  const a = useContext(ApiContext);
+  if (!a) throw new Error('useApi outside ApiContext');
+  return a;
+}

@@ -1,0 +1,65 @@
+/**
+ * Live preview, latest wins: at most one render is in flight; edits made while it
+ * runs collapse into one follow-up request with the newest design. A result older
+ * than the one shown is never drawn, and nothing here blocks the UI thread.
+ */
+import { useEffect, useRef, useState } from 'react';
+import type { DesignInput, DesignIssue, PreviewPixels, StudioApi } from '../../../src-main/api.ts';
+
+export interface PreviewState {
+  /** The newest good image (kept while the design has errors). */
+  image: (PreviewPixels & { seq: number; requestedAt: number }) | null;
+  /** Issues of the newest rendered request; empty when it was valid. */
+  issues: DesignIssue[];
+  /** A failure that is not about the design (server gone, internal error). */
+  error: string | null;
+  busy: boolean;
+}
+
+export function usePreview(api: StudioApi, design: DesignInput | null, seed: number): PreviewState {
+  const [state, setState] = useState<PreviewState>({ image: null, issues: [], error: null, busy: false });
+  const queued = useRef<{ design: DesignInput; seed: number; seq: number; at: number } | null>(null);
+  const inFlight = useRef(false);
+  const seq = useRef(0);
+  const shown = useRef(0);
+  const alive = useRef(true);
+
+  useEffect(() => {
+    alive.current = true;
+    return () => {
+      alive.current = false;
+    };
+  }, []);
+
+  useEffect(() => {
+    if (!design) return;
+    queued.current = { design, seed, seq: ++seq.current, at: performance.now() };
+    const pump = async () => {
+      if (inFlight.current) return;
+      inFlight.current = true;
+      while (queued.current && alive.current) {
+        const req = queued.current;
+        queued.current = null;
+        setState((s) => (s.busy ? s : { ...s, busy: true }));
+        try {
+          const out = await api.renderPreview(req.design, req.seed);
+          if (!alive.current || req.seq < shown.current) continue; // stale: a newer one was shown
+          if (out.ok) {
+            shown.current = req.seq;
+            setState((s) => ({ ...s, image: { ...out, seq: req.seq, requestedAt: req.at }, issues: [], error: null }));
+          } else if (!('superseded' in out)) {
+            shown.current = req.seq;
+            setState((s) => ({ ...s, issues: out.issues, error: null }));
+          }
+        } catch (e) {
+          if (alive.current) setState((s) => ({ ...s, error: (e as Error).message }));
+        }
+      }
+      inFlight.current = false;
+      if (alive.current) setState((s) => (s.busy ? { ...s, busy: false } : s));
+    };
+    void pump();
+  }, [api, design, seed]);
+
+  return state;
+}

@@ -1,0 +1,219 @@
+/**
+ * StudioApi over HTTP, for web mode (/studio/ served by `captcha-studio serve`).
+ * Files the desktop would write go to the browser as downloads; recent designs
+ * and the autosave live in this browser's localStorage.
+ */
+import type {
+  BatchProgress,
+  Design,
+  DesignInput,
+  DesignIssue,
+  MenuCommand,
+  OpenedDesign,
+  PickedFile,
+  PreviewOutcome,
+  RecentDesign,
+  RequestLogEntry,
+  StudioApi,
+} from '../../src-main/api.ts';
+
+const RECENT_KEY = 'captcha-studio:recent';
+const AUTOSAVE_KEY = 'captcha-studio:autosave';
+const MAX_RECENT = 10;
+
+interface StoredRecent {
+  path: string;
+  name: string;
+  design: Design;
+  openedAt: number;
+}
+
+async function failure(res: Response): Promise<Error> {
+  let message = `${res.status} ${res.statusText}`;
+  try {
+    const body = (await res.json()) as { error?: string };
+    if (body.error) message = body.error;
+  } catch {
+    /* not JSON */
+  }
+  return new Error(message);
+}
+
+function download(blob: Blob, name: string): void {
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+}
+
+function slug(name: string): string {
+  return name.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '') || 'untitled';
+}
+
+function readRecent(): StoredRecent[] {
+  try {
+    const v = JSON.parse(localStorage.getItem(RECENT_KEY) ?? '[]');
+    return Array.isArray(v) ? v : [];
+  } catch {
+    return [];
+  }
+}
+
+function remember(design: Design, name: string): void {
+  const path = `web:${slug(name)}`;
+  const list = [{ path, name: design.name, design, openedAt: Date.now() }, ...readRecent().filter((r) => r.path !== path)].slice(0, MAX_RECENT);
+  try {
+    localStorage.setItem(RECENT_KEY, JSON.stringify(list));
+  } catch {
+    /* storage full: recents are a convenience */
+  }
+}
+
+export function createWebApi(base = ''): StudioApi {
+  const client = Math.random().toString(36).slice(2, 10);
+  const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const json = async <T>(p: Promise<Response>): Promise<T> => {
+    const res = await p;
+    if (!res.ok) throw await failure(res);
+    return (await res.json()) as T;
+  };
+  const logListeners = new Set<(e: RequestLogEntry) => void>();
+  let events: EventSource | null = null;
+
+  const api: StudioApi = {
+    info: () => json(fetch(`${base}/api/studio/info`)),
+    listPresets: () => json(fetch(`${base}/api/studio/presets`)),
+    getPreset: (name) => json(fetch(`${base}/api/studio/presets/${encodeURIComponent(name)}`)),
+    listFonts: () => json(fetch(`${base}/api/studio/fonts`)),
+    async importFont(file?: PickedFile) {
+      if (!file) return null;
+      const res = await fetch(`${base}/api/studio/fonts`, { method: 'POST', headers: { 'Content-Type': 'application/octet-stream', 'X-Font-Name': encodeURIComponent(file.name) }, body: file.bytes as BodyInit });
+      if (!res.ok) throw await failure(res);
+      return res.json();
+    },
+    async renderPreview(design: DesignInput, seed: number): Promise<PreviewOutcome> {
+      const res = await post('/api/studio/preview', { design, seed, client });
+      if (res.status === 409) return { ok: false, superseded: true, issues: [] };
+      if (res.status === 400) {
+        const body = (await res.json()) as { issues?: DesignIssue[]; error: string; field?: string };
+        return { ok: false, issues: body.issues ?? [{ field: body.field ?? '', rule: body.error }] };
+      }
+      if (!res.ok) throw await failure(res);
+      const h = res.headers;
+      const answer = h.get('X-Answer');
+      return { ok: true, width: Number(h.get('X-Width')), height: Number(h.get('X-Height')), seed: Number(h.get('X-Seed')), answer: answer === null ? null : decodeURIComponent(answer), pixels: new Uint8Array(await res.arrayBuffer()) };
+    },
+    renderThumbnail: async (design, seed) => (await json<{ url: string }>(post('/api/studio/thumbnail', { design, seed }))).url,
+    async openDesign(from) {
+      if (!from || !('bytes' in from)) {
+        if (from && 'path' in from) {
+          const hit = readRecent().find((r) => r.path === from.path);
+          if (!hit) throw new Error(`path: ${from.path} is no longer in this browser's recent designs`);
+          remember(hit.design, hit.name);
+          return { design: hit.design, path: null, name: hit.name };
+        }
+        return null;
+      }
+      const text = new TextDecoder().decode(from.bytes);
+      const opened = await json<OpenedDesign>(post('/api/studio/open', { name: from.name, text }));
+      remember(opened.design, from.name.replace(/\.json$/i, ''));
+      return opened;
+    },
+    async saveDesign(design) {
+      // Validated by the server first, so a download is always a loadable file.
+      const opened = await json<OpenedDesign>(post('/api/studio/open', { name: 'design.json', text: JSON.stringify(design) }));
+      const name = `${slug(opened.design.name)}.json`;
+      download(new Blob([JSON.stringify(opened.design, null, 2) + '\n'], { type: 'application/json' }), name);
+      remember(opened.design, opened.design.name);
+      return { path: null, name };
+    },
+    async listRecent(): Promise<RecentDesign[]> {
+      return Promise.all(
+        readRecent().map(async (r) => ({
+          path: r.path,
+          name: r.name,
+          width: r.design.width,
+          height: r.design.height,
+          openedAt: r.openedAt,
+          thumbnail: await api.renderThumbnail(r.design).catch(() => undefined),
+        })),
+      );
+    },
+    async autosave(design) {
+      try {
+        if (design === null) localStorage.removeItem(AUTOSAVE_KEY);
+        else localStorage.setItem(AUTOSAVE_KEY, JSON.stringify(design));
+      } catch {
+        /* storage full or disabled */
+      }
+    },
+    async restoreAutosave() {
+      const text = localStorage.getItem(AUTOSAVE_KEY);
+      if (!text) return null;
+      try {
+        return await json<OpenedDesign>(post('/api/studio/open', { name: 'autosave', text }));
+      } catch {
+        return null;
+      }
+    },
+    async setDocumentState({ title, dirty }) {
+      document.title = `${dirty ? '• ' : ''}${title} — Captcha Studio`;
+    },
+    async exportImage(design, seed) {
+      const res = await post('/api/studio/export', { design, seed });
+      if (!res.ok) throw await failure(res);
+      const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? 'image.png';
+      const blob = await res.blob();
+      download(blob, name);
+      return { path: name, width: Number(res.headers.get('X-Width')), height: Number(res.headers.get('X-Height')), bytes: blob.size };
+    },
+    async exportBatch(design, count, onProgress) {
+      type Job = BatchProgress & { state: string; error?: string; name: string };
+      let job = await json<Job>(post('/api/studio/batch', { design, count }));
+      onProgress(job);
+      while (job.state === 'running') {
+        await new Promise((r) => setTimeout(r, 150));
+        job = await json<Job>(fetch(`${base}/api/studio/batch/${job.id}`));
+        onProgress(job);
+      }
+      if (job.state === 'cancelled') return { path: job.name, count: 0, cancelled: true };
+      if (job.state !== 'done') throw new Error(job.error ?? 'the batch export failed');
+      const res = await fetch(`${base}/api/studio/batch/${job.id}.zip`);
+      if (!res.ok) throw await failure(res);
+      download(await res.blob(), job.name);
+      return { path: job.name, count, cancelled: false };
+    },
+    async cancelBatch(id) {
+      const res = await fetch(`${base}/api/studio/batch/${encodeURIComponent(id)}`, { method: 'DELETE' });
+      if (!res.ok && res.status !== 404) throw await failure(res);
+    },
+    serverStatus: () => json(fetch(`${base}/api/studio/status`)),
+    startServer: () => json(fetch(`${base}/api/studio/status`)),
+    stopServer: () => json(fetch(`${base}/api/studio/status`)),
+    publishDesign: (design) => json(post('/api/studio/publish', { design })),
+    onRequestLog(listener) {
+      logListeners.add(listener);
+      if (!events) {
+        events = new EventSource(`${base}/api/studio/events`);
+        events.onmessage = (m) => {
+          const entry = JSON.parse(m.data) as RequestLogEntry;
+          for (const l of logListeners) l(entry);
+        };
+      }
+      return () => {
+        logListeners.delete(listener);
+        if (logListeners.size === 0 && events) {
+          events.close();
+          events = null;
+        }
+      };
+    },
+    onMenuCommand(_listener: (c: MenuCommand) => void) {
+      return () => {};
+    },
+  };
+  return api;
+}
