@@ -1,52 +1,88 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { IPC } from '../../src-main/api.ts';
 import { registerIpc } from '../../src-main/app/ipc.ts';
-import { decodePng } from '../support/png.ts';
+import { getPreset } from '../../src-main/core/presets.ts';
+import { desktopHarness } from './harness.ts';
 
-function harness(devServerUrl?: string) {
-  const handlers = new Map<string, Function>();
-  registerIpc({ handle: (ch: string, fn: Function) => handlers.set(ch, fn) } as any, devServerUrl);
-  const call = (channel: string, url: string | undefined, ...args: unknown[]) => handlers.get(channel)!({ senderFrame: url ? { url } : null }, ...args);
-  return { handlers, call };
-}
+const h = desktopHarness();
+afterAll(() => h.close());
+const handlers = new Map<string, Function>();
+registerIpc({ handle: (ch: string, fn: Function) => handlers.set(ch, fn) } as any, h.studio);
 const OWN = 'file:///app/out/renderer/index.html';
+const call = (channel: string, url: string | undefined, ...args: unknown[]) => handlers.get(channel)!({ senderFrame: url ? { url } : null, sender: { id: 7 } }, ...args);
 
 describe('IPC handlers', () => {
   it('registers one handler per StudioApi method', () => {
-    expect([...harness().handlers.keys()].sort()).toEqual(Object.values(IPC).sort());
+    expect([...handlers.keys()].sort()).toEqual(Object.values(IPC).sort());
   });
 
-  it('refuses calls from any page but our own', () => {
-    const { call } = harness();
-    for (const channel of Object.values(IPC)) {
-      expect(() => call(channel, 'https://evil.example/'), channel).toThrow(/refused/);
-      expect(() => call(channel, undefined), channel).toThrow(/refused/);
-    }
-    const dev = harness('http://localhost:5173');
-    expect(() => dev.call(IPC.listPresets, 'http://localhost:5174/')).toThrow(/refused/);
-    expect(dev.call(IPC.listPresets, 'http://localhost:5173/index.html').length).toBeGreaterThan(8);
+  it.each(Object.values(IPC))('%s refuses calls from any page but our own', async (channel) => {
+    await expect(call(channel, 'https://evil.example/')).rejects.toThrow(/refused/);
+    await expect(call(channel, undefined)).rejects.toThrow(/refused/);
+    await expect(call(channel, 'http://127.0.0.1:7878/studio/')).rejects.toThrow(/refused/);
   });
 
-  it('renders a valid design and returns pixels with the answer', () => {
-    const { call } = harness();
-    const design = call(IPC.getPreset, OWN, 'seed-002-captcha');
-    const r = call(IPC.renderPreview, OWN, design, 5);
-    expect(r).toMatchObject({ width: 270, height: 40, seed: 5 });
+  it('accepts the dev server only at its exact origin', async () => {
+    const dev = new Map<string, Function>();
+    registerIpc({ handle: (ch: string, fn: Function) => dev.set(ch, fn) } as any, h.studio, 'http://localhost:5173');
+    await expect(dev.get(IPC.listPresets)!({ senderFrame: { url: 'http://localhost:5174/' } })).rejects.toThrow(/refused/);
+    expect((await dev.get(IPC.listPresets)!({ senderFrame: { url: 'http://localhost:5173/index.html' } })).length).toBeGreaterThan(8);
+  });
+
+  it('renders a valid design as raw pixels with the answer', async () => {
+    const r = await call(IPC.renderPreview, OWN, getPreset('seed-002-captcha'), 5);
+    expect(r).toMatchObject({ ok: true, width: 270, height: 40, seed: 5 });
+    expect(r.pixels.length).toBe(270 * 40 * 4);
     expect(r.answer).toMatch(/^[A-Za-z0-9]{5}$/);
-    const png = decodePng(Buffer.from(r.dataUrl.split(',')[1], 'base64'));
-    expect([png.width, png.height]).toEqual([270, 40]);
   });
 
   it.each([
-    [IPC.renderPreview, [{ width: 99999 }], /width: must be at most 8192/],
-    [IPC.renderPreview, [{ text: { length: 99 } }], /text\.length: must be at most 32/],
-    [IPC.renderPreview, ['not a design'], /must be object|expected object/i],
-    [IPC.renderPreview, [{}, -3], /seed: must be a whole number/],
-    [IPC.renderPreview, [{}, 'x'], /seed: must be a whole number/],
-    [IPC.getPreset, ['../../etc/passwd'], /no preset called/],
+    [IPC.renderPreview, [{ width: 99999 }, 1], 'width', /must be at most 8192/],
+    [IPC.renderPreview, [{ text: { length: 99 } }, 1], 'text.length', /must be at most 32/],
+    [IPC.renderPreview, [{}, -3], 'seed', /whole number/],
+    [IPC.renderPreview, [{}, 'x'], 'seed', /whole number/],
+  ])('%s resolves with the issues of bad input %j', async (channel, args, field, rule) => {
+    const r = await call(channel, OWN, ...args);
+    expect(r.ok).toBe(false);
+    expect(r.issues[0].field).toBe(field);
+    expect(r.issues[0].rule).toMatch(rule);
+  });
+
+  it.each([
+    [IPC.getPreset, ['../../etc/passwd'], /name: no preset called/],
     [IPC.getPreset, [{ name: 1 }], /name: must be a preset name/],
-  ])('%s rejects bad input %j naming the field', (channel, args, message) => {
-    const { call } = harness();
-    expect(() => call(channel, OWN, ...args)).toThrow(message);
+    [IPC.renderThumbnail, [{ width: 0 }], /width: must be at least 1/],
+    [IPC.renderThumbnail, [{}, 1.5], /seed: must be a whole number/],
+    [IPC.importFont, [{ name: 'x.ttf', bytes: 'nope' }], /file\.bytes/],
+    [IPC.importFont, [{ name: 'evil.exe', bytes: new Uint8Array(10) }], /font: must be a \.ttf or \.otf file/],
+    [IPC.importFont, [{ name: 'broken.ttf', bytes: new Uint8Array(100) }], /font: broken\.ttf is not a usable font/],
+    [IPC.openDesign, [{ path: '/etc/passwd' }], /path: must be one of the recent files/],
+    [IPC.openDesign, [{ name: 'a.json', bytes: new TextEncoder().encode('{"width": 9') }], /a\.json: is not valid JSON/],
+    [IPC.openDesign, [{ name: 'new.json', bytes: new TextEncoder().encode('{"version": 2}') }], /new\.json: version: was written by a newer Captcha Studio/],
+    [IPC.saveDesign, [{ height: -1 }], /height: must be at least 1/],
+    [IPC.saveDesign, [{}, { path: 42 }], /path: must be a file path/],
+    [IPC.autosave, [{ scale: 9 }], /scale: must be at most 4/],
+    [IPC.setDocumentState, ['x'], /state: must be/],
+    [IPC.exportImage, [{ output: { format: 'gif' } }], /output\.format/],
+    [IPC.exportImage, [{}, -1], /seed: must be a whole number/],
+    [IPC.exportBatch, [{}, 0, 'b1'], /count: must be a whole number from 1 to 10000/],
+    [IPC.exportBatch, [{}, 5, '../x'], /id: must be a new batch id/],
+    [IPC.exportBatch, [{ noise: { lines: -1 } }, 5, 'b2'], /noise\.lines/],
+    [IPC.cancelBatch, [{}], /id: must be a batch id/],
+    [IPC.startServer, [70000], /port: must be a whole number from 0 to 65535/],
+    [IPC.publishDesign, [{ background: [{ type: 'nope' }] }], /background\.0/],
+  ])('%s rejects bad input %j naming the field', async (channel, args, message) => {
+    await expect(call(channel, OWN, ...args)).rejects.toThrow(message);
+  });
+
+  it('answers the read-only calls', async () => {
+    expect(await call(IPC.info, OWN)).toEqual({ mode: 'desktop', version: '9.9.9' });
+    expect((await call(IPC.listFonts, OWN)).some((f: { family: string }) => f.family === 'DejaVu Sans')).toBe(true);
+    expect(await call(IPC.serverStatus, OWN)).toMatchObject({ running: false, controllable: true });
+    expect(await call(IPC.listRecent, OWN)).toEqual([]);
+    expect(await call(IPC.restoreAutosave, OWN)).toBeNull();
+    expect(await call(IPC.renderThumbnail, OWN, getPreset('seed-002-captcha'))).toMatch(/^data:image\/png;base64,/);
+    expect(await call(IPC.publishDesign, OWN, getPreset('seed-000-background'))).toEqual({ name: 'seed-000-background', path: '/designs/seed-000-background.png' });
+    expect(await call(IPC.publishDesign, OWN, { ...getPreset('seed-002-captcha'), width: 300 })).toEqual({ name: 'seed-002-captcha-edited', path: '/captcha.png?design=seed-002-captcha-edited' });
   });
 });

@@ -1,0 +1,127 @@
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EVENTS } from '../../src-main/api.ts';
+import { getPreset } from '../../src-main/core/presets.ts';
+import { decodePng } from '../support/png.ts';
+import { desktopHarness } from './harness.ts';
+
+const h = desktopHarness();
+afterAll(() => h.close());
+const isRoot = process.getuid?.() === 0;
+
+describe('desktop files', () => {
+  it('saves atomically, remembers the file, and saves again without asking', async () => {
+    const path = join(h.userData, 'mine.json');
+    h.next.save.push(path);
+    const d = { ...getPreset('seed-002-captcha')!, name: 'mine' };
+    expect(await h.studio.saveDesign(d)).toEqual({ path, name: 'mine.json' });
+    expect(JSON.parse(readFileSync(path, 'utf8')).name).toBe('mine');
+    expect((await h.studio.listRecent())[0]).toMatchObject({ path, name: 'mine', width: 270, height: 40, thumbnail: expect.stringMatching(/^data:image\/png/) });
+    // Known path: no dialog (none is queued, so a dialog would cancel and return null).
+    expect(await h.studio.saveDesign({ ...d, width: 300 }, { path })).toEqual({ path, name: 'mine.json' });
+    expect(JSON.parse(readFileSync(path, 'utf8')).width).toBe(300);
+    expect(readdirSync(h.userData).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // An unknown path is never written silently: it goes through the dialog (cancelled here).
+    expect(await h.studio.saveDesign(d, { path: join(h.userData, 'other.json') })).toBeNull();
+    expect(existsSync(join(h.userData, 'other.json'))).toBe(false);
+    const opened = await h.studio.openDesign({ path });
+    expect(opened).toMatchObject({ path, name: 'mine.json' });
+    expect(opened!.design.width).toBe(300);
+  });
+
+  it.skipIf(isRoot)('reports a read-only folder and keeps the previous file intact', async () => {
+    const dir = join(h.userData, 'ro');
+    mkdirSync(dir);
+    const path = join(dir, 'kept.json');
+    h.next.save.push(path);
+    await h.studio.saveDesign({ name: 'first' });
+    const before = readFileSync(path, 'utf8');
+    chmodSync(dir, 0o555);
+    try {
+      await expect(h.studio.saveDesign({ name: 'second' }, { path })).rejects.toThrow(/EACCES/);
+      expect(readFileSync(path, 'utf8')).toBe(before);
+    } finally {
+      chmodSync(dir, 0o755);
+    }
+  });
+
+  it('reports a corrupt, truncated or newer-version file with its path and leaves it untouched', async () => {
+    const cases = {
+      'corrupt.json': 'not json at all',
+      'truncated.json': JSON.stringify(getPreset('classic-captcha')).slice(0, 40),
+      'newer.json': JSON.stringify({ ...getPreset('classic-captcha'), version: 7 }),
+    };
+    const messages = { 'corrupt.json': /is not valid JSON/, 'truncated.json': /truncated or corrupt/, 'newer.json': /version: was written by a newer Captcha Studio/ };
+    for (const [name, text] of Object.entries(cases)) {
+      const path = join(h.userData, name);
+      writeFileSync(path, text);
+      h.next.open.push(path);
+      await expect(h.studio.openDesign()).rejects.toThrow(new RegExp(`${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: .*${messages[name as keyof typeof messages].source}`));
+      expect(readFileSync(path, 'utf8')).toBe(text);
+    }
+  });
+
+  it('autosaves the open design and restores it; null clears it', async () => {
+    h.studio.autosave({ ...getPreset('math-captcha'), name: 'draft' });
+    expect(h.studio.restoreAutosave()).toMatchObject({ name: 'autosave', path: null, design: { name: 'draft' } });
+    h.studio.autosave(null);
+    expect(h.studio.restoreAutosave()).toBeNull();
+    writeFileSync(join(h.userData, 'autosave.json'), '{broken');
+    expect(h.studio.restoreAutosave()).toBeNull();
+    expect(readFileSync(join(h.userData, 'autosave.json'), 'utf8')).toBe('{broken');
+  });
+});
+
+describe('desktop export', () => {
+  it('exports one image that decodes at the design size', async () => {
+    const path = join(h.userData, 'one.png');
+    h.next.save.push(path);
+    const r = await h.studio.exportImage({ ...getPreset('seed-002-captcha'), width: 320 }, 9);
+    expect(r).toMatchObject({ path, width: 320, height: 40 });
+    const png = decodePng(readFileSync(path));
+    expect([png.width, png.height]).toEqual([320, 40]);
+  });
+
+  it('exports a batch with progress events and answers.csv', async () => {
+    const dir = join(h.userData, 'batch');
+    h.next.folder.push(dir);
+    h.sent.length = 0;
+    const r = await h.studio.exportBatch(getPreset('digits-captcha'), 20, 'b-test');
+    expect(r).toEqual({ path: dir, count: 20, cancelled: false });
+    const files = readdirSync(dir).sort();
+    expect(files).toHaveLength(21);
+    const rows = readFileSync(join(dir, 'answers.csv'), 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('file,answer');
+    expect(rows.slice(1).every((row) => /^digits-captcha-\d\d\.png,\d+$/.test(row))).toBe(true);
+    const progress = h.sent.filter(([c]) => c === EVENTS.batchProgress).map(([, p]) => (p as { done: number }).done);
+    expect(progress.at(-1)).toBe(20);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+  });
+
+  it('cancels a batch and leaves nothing behind', async () => {
+    const dir = join(h.userData, 'cancelled');
+    h.next.folder.push(dir);
+    const running = h.studio.exportBatch(getPreset('sunset-background'), 200, 'b-cancel');
+    await new Promise((r) => setTimeout(r, 30));
+    h.studio.cancelBatch('b-cancel');
+    expect(await running).toEqual({ path: dir, count: 0, cancelled: true });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('desktop server control', () => {
+  it('starts, serves the published design, and stops', async () => {
+    const st = await h.studio.startServer(0);
+    expect(st).toMatchObject({ running: true, controllable: true });
+    const design = { ...getPreset('placeholder')!, width: 200, height: 100, name: 'panel test' };
+    const pub = h.studio.publishDesign(design);
+    expect(pub).toEqual({ name: 'panel-test', path: '/designs/panel-test.png' });
+    const res = await fetch(`${st.url}${pub.path}`);
+    expect(res.status).toBe(200);
+    const png = decodePng(Buffer.from(await res.arrayBuffer()));
+    expect([png.width, png.height]).toEqual([200, 100]);
+    expect((await h.studio.stopServer()).running).toBe(false);
+    await expect(fetch(`${st.url}/healthz`)).rejects.toThrow();
+  });
+});

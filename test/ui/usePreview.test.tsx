@@ -1,0 +1,64 @@
+// @vitest-environment jsdom
+import { act, render } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { DesignInput, PreviewOutcome } from '../../src-main/api.ts';
+import { usePreview, type PreviewState } from '../../src-renderer/src/hooks/usePreview.ts';
+import { coreApi } from './core-api.ts';
+
+/** An API whose renders finish only when the test says so, in any order. */
+function controlledApi() {
+  const calls: { design: DesignInput; seed: number; resolve: (o: PreviewOutcome) => void }[] = [];
+  const api = coreApi({ renderPreview: (design, seed) => new Promise((resolve) => calls.push({ design, seed, resolve })) });
+  return { api, calls };
+}
+const px = (w: number): PreviewOutcome => ({ ok: true, width: w, height: 1, pixels: new Uint8Array(w * 4), seed: 1, answer: null });
+
+function Probe({ api, design, seed, out }: { api: ReturnType<typeof controlledApi>['api']; design: DesignInput; seed: number; out: { state?: PreviewState } }) {
+  out.state = usePreview(api, design, seed);
+  return null;
+}
+
+describe('latest-wins preview', () => {
+  it('keeps one render in flight and collapses edits made meanwhile into the newest one', async () => {
+    const { api, calls } = controlledApi();
+    const out: { state?: PreviewState } = {};
+    const view = render(<Probe api={api} design={{ width: 1 }} seed={1} out={out} />);
+    for (const w of [2, 3, 4]) view.rerender(<Probe api={api} design={{ width: w }} seed={1} out={out} />);
+    expect(calls.map((c) => c.design.width)).toEqual([1]); // 2 and 3 never went out
+    await act(async () => calls[0].resolve(px(1)));
+    expect(calls.map((c) => c.design.width)).toEqual([1, 4]);
+    expect(out.state!.image!.width).toBe(1);
+    await act(async () => calls[1].resolve(px(4)));
+    expect(out.state!.image!.width).toBe(4);
+    expect(out.state!.busy).toBe(false);
+  });
+
+  it('never lets an older result replace a newer one, and keeps the last good image on errors', async () => {
+    const { api, calls } = controlledApi();
+    const out: { state?: PreviewState } = {};
+    const view = render(<Probe api={api} design={{ width: 10 }} seed={1} out={out} />);
+    await act(async () => calls[0].resolve(px(10)));
+    view.rerender(<Probe api={api} design={{ width: 99999 }} seed={1} out={out} />);
+    await act(async () => calls[1].resolve({ ok: false, issues: [{ field: 'width', rule: 'must be at most 8192' }] }));
+    expect(out.state!.issues).toEqual([{ field: 'width', rule: 'must be at most 8192' }]);
+    expect(out.state!.image!.width).toBe(10);
+    // A superseded answer changes nothing.
+    view.rerender(<Probe api={api} design={{ width: 20 }} seed={1} out={out} />);
+    await act(async () => calls[2].resolve({ ok: false, superseded: true, issues: [] }));
+    expect(out.state!.image!.width).toBe(10);
+    expect(out.state!.issues).toHaveLength(1);
+  });
+
+  it('draws with the real core: a new seed gives new pixels', async () => {
+    const api = coreApi();
+    const out: { state?: PreviewState } = {};
+    const design = { width: 60, height: 20, text: { length: 4 } };
+    const view = render(<Probe api={api} design={design} seed={1} out={out} />);
+    await act(() => new Promise((r) => setTimeout(r, 50)));
+    const first = out.state!.image!;
+    view.rerender(<Probe api={api} design={design} seed={2} out={out} />);
+    await act(() => new Promise((r) => setTimeout(r, 50)));
+    expect(out.state!.image!.seq).toBeGreaterThan(first.seq);
+    expect(Buffer.compare(Buffer.from(first.pixels), Buffer.from(out.state!.image!.pixels))).not.toBe(0);
+  });
+});
