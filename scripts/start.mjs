@@ -20,9 +20,11 @@ if (!installed()) {
 Electron could not be downloaded on this machine (it comes from outside the npm
 registry), so the desktop window cannot open here.
 
-Everything else works without it:
+The same designer runs in any browser instead (web mode):
+  npm run serve        then open http://127.0.0.1:7878/studio/
+
+and the command line needs no window at all:
   npx captcha-studio render seed-002-captcha --out captcha.png
-  npx captcha-studio presets
 `);
   process.exit(1);
 }

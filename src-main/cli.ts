@@ -46,6 +46,7 @@ serve options:
   --ttl SECONDS       how long an issued captcha stays valid (default 300)
   --case-sensitive    answers must match case (default: case is ignored)
   --workers N         render threads (default: one per core)
+  --no-studio         do not serve the designer at /studio/ (web mode)
 `;
 
 interface Io {
@@ -168,6 +169,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
       ttl: { type: 'string' },
       'case-sensitive': { type: 'boolean' },
       workers: { type: 'string' },
+      'no-studio': { type: 'boolean' },
     },
   });
   if (positionals.length) throw new UsageError(`serve takes no arguments (got "${positionals[0]}")`);
@@ -191,6 +193,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     cors: v.cors,
     captchas: { ttlMs: ttl * 1000, ignoreCase: !v['case-sensitive'] },
     pool: { size: workers },
+    studio: !v['no-studio'],
   });
   let address;
   try {

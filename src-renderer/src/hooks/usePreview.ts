@@ -16,8 +16,11 @@ export interface PreviewState {
   busy: boolean;
 }
 
+/** One shared empty list: a valid result must not change the inspector's context (no re-render of every field). */
+const NO_ISSUES: DesignIssue[] = [];
+
 export function usePreview(api: StudioApi, design: DesignInput | null, seed: number): PreviewState {
-  const [state, setState] = useState<PreviewState>({ image: null, issues: [], error: null, busy: false });
+  const [state, setState] = useState<PreviewState>({ image: null, issues: NO_ISSUES, error: null, busy: false });
   const queued = useRef<{ design: DesignInput; seed: number; seq: number; at: number } | null>(null);
   const inFlight = useRef(false);
   const seq = useRef(0);
@@ -46,7 +49,7 @@ export function usePreview(api: StudioApi, design: DesignInput | null, seed: num
           if (!alive.current || req.seq < shown.current) continue; // stale: a newer one was shown
           if (out.ok) {
             shown.current = req.seq;
-            setState((s) => ({ ...s, image: { ...out, seq: req.seq, requestedAt: req.at }, issues: [], error: null }));
+            setState((s) => ({ ...s, image: { ...out, seq: req.seq, requestedAt: req.at }, issues: NO_ISSUES, error: null }));
           } else if (!('superseded' in out)) {
             shown.current = req.seq;
             setState((s) => ({ ...s, issues: out.issues, error: null }));

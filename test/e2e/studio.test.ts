@@ -1,0 +1,155 @@
+/**
+ * The designer in real Chromium (Debian's, via playwright-core) against web mode:
+ * the UI the server hosts at /studio/, talking HTTP to the same server.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStudioServer, type StudioServer } from '../../src-main/server/server.ts';
+import { decodePng } from '../support/png.ts';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const SHOTS = join(import.meta.dirname, 'screenshots');
+
+let server: StudioServer;
+let browser: Browser;
+let page: Page;
+let base: string;
+
+interface Canvas {
+  w: number;
+  h: number;
+  seq: number;
+  /** A cheap fingerprint of all pixels. */
+  hash: number;
+  corner: number[];
+}
+
+async function canvas(): Promise<Canvas> {
+  return page.evaluate(() => {
+    const c = document.querySelector<HTMLCanvasElement>('canvas[data-testid=preview]')!;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let hash = 0;
+    for (let i = 0; i < d.length; i++) hash = (Math.imul(hash, 31) + d[i]) | 0;
+    return { w: c.width, h: c.height, seq: Number(c.dataset.seq ?? 0), hash, corner: [d[0], d[1], d[2], d[3]] };
+  });
+}
+/** Waits for a preview newer than `after` (pixels actually redrawn). */
+async function nextCanvas(after: Canvas): Promise<Canvas> {
+  await page.waitForFunction((seq) => Number(document.querySelector<HTMLCanvasElement>('canvas[data-testid=preview]')?.dataset.seq ?? 0) > seq, after.seq);
+  await page.waitForFunction(() => !document.querySelector('.preview-status')?.textContent?.includes('rendering'));
+  return canvas();
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(import.meta.dirname, '../../out/renderer/index.html'))) throw new Error('the UI is not built: run "npm run build" before the browser tests');
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
+  server = createStudioServer({ port: 0, pool: { size: 2 } });
+  base = (await server.start()).url;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })).newPage();
+  mkdirSync(SHOTS, { recursive: true });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('designer in Chromium (web mode)', () => {
+  it('opens /studio/ with presets, a live preview and its answer', async () => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/studio/`);
+    await page.click('[data-preset="seed-002-captcha"]');
+    await page.waitForSelector('canvas[data-seq]');
+    const c = await canvas();
+    expect([c.w, c.h]).toEqual([270, 40]);
+    expect(await page.textContent('[data-testid=answer]')).toMatch(/^[A-Za-z0-9]{5}$/);
+    await page.waitForFunction(() => document.querySelectorAll('.sidebar .thumb img').length >= 10);
+    await page.screenshot({ path: join(SHOTS, 'main.png') });
+    expect(errors).toEqual([]);
+  });
+
+  it('changes width, background colour and font, and the decoded pixels follow', async () => {
+    let c = await canvas();
+    await page.getByLabel('Width', { exact: true }).fill('320');
+    c = await nextCanvas(c);
+    expect([c.w, c.h]).toEqual([320, 40]);
+
+    // A solid green layer over the random colour: the corner pixel turns green.
+    await page.getByLabel('New layer').selectOption('solid');
+    await page.getByRole('button', { name: 'Add layer' }).click();
+    c = await nextCanvas(c);
+    await page.getByLabel('Colour', { exact: true }).fill('#00ff00');
+    c = await nextCanvas(c);
+    expect(c.corner).toEqual([0, 255, 0, 255]);
+
+    const beforeFont = c;
+    const fonts = page.locator('.fonts input[type=checkbox]');
+    await page.getByLabel('DejaVu Serif').check();
+    c = await nextCanvas(c);
+    await page.getByLabel('Comic Neue', { exact: false }).first().uncheck();
+    c = await nextCanvas(c);
+    expect(await fonts.count()).toBeGreaterThan(5);
+    expect(c.hash).not.toBe(beforeFont.hash);
+    expect(c.corner).toEqual([0, 255, 0, 255]);
+    await page.screenshot({ path: join(SHOTS, 'edited.png') });
+  });
+
+  it('rerolls to a new seed and undoes the last edit', async () => {
+    let c = await canvas();
+    const seed = await page.textContent('[data-testid=seed]');
+    await page.getByRole('button', { name: 'Reroll' }).click();
+    c = await nextCanvas(c);
+    expect(await page.textContent('[data-testid=seed]')).not.toBe(seed);
+    // Undo the font pool change: Comic Neue is back in the pool.
+    await page.locator('body').click({ position: { x: 5, y: 790 } });
+    await page.keyboard.press('Control+z');
+    c = await nextCanvas(c);
+    expect(await page.getByLabel('Comic Neue', { exact: false }).first().isChecked()).toBe(true);
+  });
+
+  it('exports a PNG that decodes at the chosen size', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download image' }).click()]);
+    const png = decodePng(readFileSync(await download.path()));
+    expect([png.width, png.height]).toEqual([320, 40]);
+    expect(download.suggestedFilename()).toBe('seed-002-captcha.png');
+  });
+
+  it('exports a batch as a zip with progress and answers.csv', async () => {
+    await page.getByTestId('batch-count').fill('3000');
+    const downloadP = page.waitForEvent('download', { timeout: 60_000 });
+    await page.getByRole('button', { name: 'Download batch (zip)' }).click();
+    await page.waitForSelector('progress');
+    const shown = await page.getAttribute('progress', 'max');
+    expect(shown).toBe('3000');
+    const zip = readFileSync(await (await downloadP).path());
+    // End of central directory: the entry count.
+    const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    expect(zip.readUInt16LE(eocd + 10)).toBe(3001);
+    expect(zip.includes(Buffer.from('answers.csv'))).toBe(true);
+    await page.waitForSelector('text=Exported 3000 images');
+  });
+
+  it('shows a bad value inline, naming the field and the rule', async () => {
+    await page.getByLabel('Height', { exact: true }).fill('abc');
+    await page.waitForSelector('[data-testid=design-error]');
+    expect(await page.textContent('[data-testid=design-error]')).toBe('height: must be a number');
+    expect(await page.getByLabel('Height', { exact: true }).getAttribute('aria-invalid')).toBe('true');
+    await page.screenshot({ path: join(SHOTS, 'error.png') });
+    await page.getByLabel('Height', { exact: true }).fill('40');
+    await page.waitForSelector('[data-testid=design-error]', { state: 'detached' });
+  });
+
+  it('logs requests from other pages and follows the dark theme', async () => {
+    await fetch(`${base}/background.png?width=10&height=10`);
+    await page.waitForSelector('.log td:text("/background.png")');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(bg).toBe('rgb(22, 25, 31)');
+    await page.screenshot({ path: join(SHOTS, 'dark.png') });
+  });
+});
