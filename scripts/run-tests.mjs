@@ -20,5 +20,10 @@ try {
 } catch {
   failed = Math.max(1, failed); // no report: the run itself broke
 }
+if (run.status !== 0 && failed === 0) {
+  // Vitest failed the run for something outside any test (e.g. an unhandled rejection): count it.
+  console.log('vitest reported errors outside the tests (see above)');
+  failed = 1;
+}
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(run.status === 0 && failed === 0 ? 0 : 1);

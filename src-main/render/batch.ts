@@ -85,10 +85,14 @@ export async function renderBatch(
           }
         }
       });
+      writing.catch(() => {}); // observed below; not an unhandled rejection meanwhile
     }
   };
-  await Promise.all(Array.from({ length: Math.min(pool.size, jobs.length) }, run));
-  await writing;
+  // Wait for both the renders and the writes, whichever fails first, so no error is left unobserved.
+  let failure: unknown;
+  await Promise.all(Array.from({ length: Math.min(pool.size, jobs.length) }, run)).catch((e) => (failure = e));
+  await writing.catch((e) => (failure ??= e));
+  if (failure !== undefined) throw failure;
   if (opts.signal?.aborted) throw new BatchCancelled();
   await sink({ name: 'answers.csv', bytes: Buffer.from(answersCsv(rows)) });
 }
