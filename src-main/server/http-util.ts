@@ -65,21 +65,24 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<Buffer
   });
 }
 
+/** A body that must be one JSON object; anything else is a 400 naming the body. */
+export function jsonObject(body: Buffer): Record<string, unknown> {
+  let v: unknown;
+  try {
+    v = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'body: is not valid JSON', 'body');
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HttpError(400, 'body: must be a JSON object', 'body');
+  return v as Record<string, unknown>;
+}
+
 /** Parses a JSON or form-encoded body into a plain object of fields. */
 export async function readFields(req: IncomingMessage): Promise<Record<string, unknown>> {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   const body = await readBody(req);
   if (body.length === 0) return {};
-  if (type === 'application/json') {
-    let v: unknown;
-    try {
-      v = JSON.parse(body.toString('utf8'));
-    } catch {
-      throw new HttpError(400, 'body: is not valid JSON', 'body');
-    }
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HttpError(400, 'body: must be a JSON object', 'body');
-    return v as Record<string, unknown>;
-  }
+  if (type === 'application/json') return jsonObject(body);
   if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
   throw new HttpError(415, 'content-type: must be application/json or application/x-www-form-urlencoded', 'content-type');
 }

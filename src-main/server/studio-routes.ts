@@ -12,7 +12,7 @@ import { getPreset, listPresets } from '../core/presets.ts';
 import { EXTENSION } from '../core/render.ts';
 import { BatchCancelled, checkBatchCount, renderBatch } from '../render/batch.ts';
 import { checkSeed, MAX_FONT_BYTES, StudioInputError, type StudioService } from '../render/studio-service.ts';
-import { HttpError, readBody, sendJson } from './http-util.ts';
+import { HttpError, jsonObject, readBody, sendJson } from './http-util.ts';
 import type { Route, RouteContext } from './routes.ts';
 import { serveStatic } from './static-files.ts';
 import { zip, type ZipEntry } from './zip.ts';
@@ -76,24 +76,20 @@ function studio(ctx: RouteContext): StudioWeb {
 }
 
 /** Same-origin only, and a content type a cross-site form cannot send. */
-function guard(req: IncomingMessage, types: string[]): void {
+function sameOrigin(req: IncomingMessage): void {
   const origin = req.headers.origin;
   if (origin !== undefined && origin !== `http://${req.headers.host}`) throw new HttpError(403, 'origin: studio calls are accepted from this server\'s own pages only', 'origin');
+}
+
+function guard(req: IncomingMessage, types: string[]): void {
+  sameOrigin(req);
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   if (!types.includes(type)) throw new HttpError(415, `content-type: must be ${types.join(' or ')}`, 'content-type');
 }
 
 async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   guard(req, ['application/json']);
-  const body = await readBody(req, MAX_DESIGN_BODY);
-  let v: unknown;
-  try {
-    v = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'body: is not valid JSON', 'body');
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HttpError(400, 'body: must be a JSON object', 'body');
-  return v as Record<string, unknown>;
+  return jsonObject(await readBody(req, MAX_DESIGN_BODY));
 }
 
 /** StudioInputError and RangeError (count) become 400s naming the field. */
@@ -288,8 +284,7 @@ export const STUDIO_ROUTES: Route[] = [
     methods: {
       GET: (_q, res, _u, ctx, [id]) => sendJson(res, 200, jobStatus(getJob(ctx, id))),
       DELETE: (req, res, _u, ctx, [id]) => {
-        const origin = req.headers.origin;
-        if (origin !== undefined && origin !== `http://${req.headers.host}`) throw new HttpError(403, 'origin: studio calls are accepted from this server\'s own pages only', 'origin');
+        sameOrigin(req);
         const j = getJob(ctx, id);
         j.controller.abort();
         sendJson(res, 200, jobStatus(j));
