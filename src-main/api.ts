@@ -109,6 +109,8 @@ export type MenuCommand =
 export interface StudioInfo {
   mode: 'desktop' | 'web';
   version: string;
+  /** Problems found at start that the user should see, e.g. font files skipped because they do not parse. */
+  problems: string[];
 }
 
 /** A file the user picked in the page (web mode, drag and drop). */

@@ -6,13 +6,13 @@
  * Exit codes: 0 done, 1 unexpected failure, 2 bad input (nothing written).
  */
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DesignError, parseDesign, type Design } from './core/design.ts';
 import { fontRegistry } from './core/fonts.ts';
-import { listPresets } from './core/presets.ts';
+import { getPreset, listPresets } from './core/presets.ts';
 import { MAX_SEED } from './core/random.ts';
-import { renderImage } from './core/render.ts';
+import { loadImages, renderImage } from './core/render.ts';
 import { DesignFileError, loadDesign, writeFileAtomic } from './design-files.ts';
 import { answersCsv, batchFileName } from './render/batch.ts';
 
@@ -85,7 +85,7 @@ function progress(io: Io, done: number, total: number): void {
   io.err(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
 }
 
-function renderCommand(args: string[], io: Io): number {
+async function renderCommand(args: string[], io: Io): Promise<number> {
   const { values: v, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -114,11 +114,13 @@ function renderCommand(args: string[], io: Io): number {
     for (const f of failed) io.err(`warning: skipped font ${f.error}\n`);
   }
   const design = applyOverrides(loadDesign(positionals[0]), v, v.out);
+  // Image layers in a design file may name files beside it.
+  const images = await loadImages(design, getPreset(positionals[0]) ? undefined : dirname(resolve(positionals[0])));
 
   if (!batch) {
     const out = resolve(v.out!);
     if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out: ${v.out} is a folder; give a file name`);
-    const img = renderImage(design);
+    const img = renderImage(design, { images });
     writeFileAtomic(out, img.bytes);
     const answer = img.challenge?.answer;
     if (v.json) io.out(JSON.stringify({ file: out, width: img.width, height: img.height, format: img.format, bytes: img.bytes.length, seed: img.seed, answer: answer ?? null }) + '\n');
@@ -139,7 +141,7 @@ function renderCommand(args: string[], io: Io): number {
     const names: string[] = [];
     for (let i = 0; i < count; i++) {
       const seed = design.seed === undefined ? undefined : (design.seed + i) % (MAX_SEED + 1);
-      const img = renderImage(design, { seed });
+      const img = renderImage(design, { seed, images });
       const name = batchFileName(design, i, count);
       writeFileAtomic(join(staging, name), img.bytes);
       names.push(name);
@@ -235,7 +237,7 @@ export function main(argv: string[], io: Io = defaultIo): number | Promise<numbe
       case 'serve':
         return serveCommand(rest, io).catch((e) => report(e, io));
       case 'render':
-        return renderCommand(rest, io);
+        return renderCommand(rest, io).catch((e) => report(e, io));
       case 'presets':
         return presetsCommand(io);
       case 'fonts':

@@ -59,7 +59,7 @@ export class DesktopStudio {
   ) {}
 
   info(): StudioInfo {
-    return { mode: 'desktop', version: this.version };
+    return { mode: 'desktop', version: this.version, problems: this.service.problems };
   }
 
   listPresets(): PresetSummary[] {

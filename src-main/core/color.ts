@@ -19,7 +19,8 @@ export const COLOR_RULE =
 /** Returns the colour, or null when the text is not one of the accepted forms. */
 export function parseColor(text: string): RGBA | null {
   const s = text.trim().toLowerCase();
-  if (s in NAMED) return NAMED[s];
+  // Own keys only: "constructor" or "__proto__" must not reach Object.prototype.
+  if (Object.hasOwn(NAMED, s)) return NAMED[s];
   if (s.startsWith('#')) {
     const hex = s.slice(1);
     if (!/^[0-9a-f]+$/.test(hex)) return null;

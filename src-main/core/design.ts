@@ -270,8 +270,9 @@ export class DesignError extends Error {
     this.name = 'DesignError';
     this.issues = issues;
   }
+  /** The first issue's field; "design" when the whole document is wrong (as the message says). */
   get field(): string {
-    return this.issues[0]?.field ?? '';
+    return this.issues[0]?.field || 'design';
   }
 }
 
@@ -283,7 +284,7 @@ function issuesOf(error: z.ZodError): DesignIssue[] {
     const path = [...i.path, ...(inner ? inner.path : [])];
     let rule = issue.message;
     if (issue.code === 'unrecognized_keys') {
-      path.push(issue.keys[0]);
+      path.push(issue.keys[0] === '' ? '""' : issue.keys[0]); // an empty key still needs a visible name
       rule = `is not a known field${issue.keys.length > 1 ? ` (nor ${issue.keys.slice(1).join(', ')})` : ''}`;
     }
     if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input')) rule = `must be ${issue.expected}`;
@@ -344,4 +345,25 @@ export function usesRandomness(d: Design): boolean {
 /** True when rendering this design twice gives the same pixels. */
 export function isDeterministic(d: Design): boolean {
   return d.seed !== undefined || !usesRandomness(d);
+}
+
+/**
+ * Designs sent over HTTP may not make the server read its own files: an image
+ * layer must carry its pixels as a data URL. (Saved designs in the server's
+ * folder and designs opened in the desktop app may name image files.)
+ */
+export function fileImageIssues(d: Design): DesignIssue[] {
+  return d.background.flatMap((l, i) =>
+    l.type === 'image' && !l.src.startsWith('data:')
+      ? [{ field: `background.${i}.src`, rule: 'must be a data URL here: designs sent over HTTP cannot read files on the server' }]
+      : [],
+  );
+}
+
+/** parseDesign, refusing image layers that name files (see fileImageIssues). */
+export function parseUntrustedDesign(input: unknown): Design {
+  const d = parseDesign(input);
+  const issues = fileImageIssues(d);
+  if (issues.length) throw new DesignError(issues);
+  return d;
 }

@@ -1,9 +1,9 @@
 /** Background layers, drawn in order onto a Surface. */
-import { Image, type SKRSContext2D } from '@napi-rs/canvas';
+import { createCanvas, Image, type SKRSContext2D } from '@napi-rs/canvas';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { color, cssColor, type RGBA } from './color.ts';
-import { DesignError, type Layer } from './design.ts';
+import { DesignError, LIMITS, type Design, type Layer } from './design.ts';
 import { SIZE_VARS, evalLength, type Length } from './expr.ts';
 import { pick, range, type Rng } from './random.ts';
 import { Surface, fillAll, fillEllipse, fillRect } from './surface.ts';
@@ -13,8 +13,8 @@ export interface LayerContext {
   w: number;
   h: number;
   rng: Rng;
-  /** Folder relative image paths are resolved against; absent means images must be absolute or data URLs. */
-  assetDir?: string;
+  /** Image-layer sources, decoded beforehand by loadImages. */
+  images?: ImageSet;
   field: string;
 }
 
@@ -270,36 +270,71 @@ function lowPoly(ctx: SKRSContext2D, w: number, h: number, cell: number, colors:
   }
 }
 
-function loadImageSource(src: string, lc: LayerContext): Image {
-  const field = `${lc.field}.src`;
-  let bytes: Buffer;
+/** Decoded image-layer sources, by their `src` text; see loadImages. */
+export type ImageSet = ReadonlyMap<string, Image>;
+
+/** Reads (and checks) one image source: a data URL, or a local file path. */
+function imageBytes(src: string, field: string, assetDir: string | undefined): Buffer {
   if (src.startsWith('data:')) {
     const m = /^data:image\/[a-z+.-]+;base64,(.*)$/is.exec(src);
     if (!m) throw new DesignError([{ field, rule: 'must be a base64 image data URL' }]);
-    bytes = Buffer.from(m[1], 'base64');
-  } else {
-    if (!isAbsolute(src) && !lc.assetDir) throw new DesignError([{ field, rule: 'must be an absolute path or a data URL here' }]);
-    const path = lc.assetDir ? resolve(lc.assetDir, src) : src;
-    try {
-      bytes = readFileSync(path);
-    } catch {
-      throw new DesignError([{ field, rule: `image file not found or unreadable: ${src}` }]);
-    }
+    return Buffer.from(m[1], 'base64');
   }
-  const img = new Image();
-  img.src = bytes;
-  if (!img.width || !img.height) throw new DesignError([{ field, rule: 'is not a PNG, JPEG, WebP, GIF or BMP image' }]);
-  return img;
+  // A network path would make the OS connect (and on Windows send the user's
+  // credentials) to a host named by whoever wrote the design file.
+  if (/^(\\\\|\/\/)/.test(src) || /^[a-z][a-z0-9+.-]+:/i.test(src))
+    throw new DesignError([{ field, rule: 'must be a local file path or a data URL (network paths and URLs are not read)' }]);
+  if (!isAbsolute(src) && !assetDir) throw new DesignError([{ field, rule: 'must be an absolute path or a data URL here' }]);
+  try {
+    return readFileSync(assetDir ? resolve(assetDir, src) : src);
+  } catch {
+    throw new DesignError([{ field, rule: `image file not found or unreadable: ${src}` }]);
+  }
+}
+
+/**
+ * Decodes every image layer's source. Skia decodes off-thread, and an Image drawn
+ * before its decode finished draws nothing, so rendering (which is synchronous)
+ * takes the decoded set from here. Errors name the layer's field.
+ */
+export async function loadImages(design: Design, assetDir?: string): Promise<ImageSet> {
+  const images = new Map<string, Image>();
+  for (const [i, layer] of design.background.entries()) {
+    if (layer.type !== 'image' || images.has(layer.src)) continue;
+    const field = `background.${i}.src`;
+    const img = new Image();
+    img.src = imageBytes(layer.src, field, assetDir);
+    // The header is read at once: a few KiB of PNG can declare 60000x60000 pixels,
+    // so the size is checked before anything is decoded.
+    if (img.width * img.height > LIMITS.area)
+      throw new DesignError([{ field, rule: `is ${img.width}x${img.height} pixels; images may have at most ${LIMITS.area.toLocaleString('en-US')}` }]);
+    try {
+      await img.decode();
+    } catch {
+      throw new DesignError([{ field, rule: 'is not a PNG, JPEG, WebP, GIF or BMP image (or the file is truncated)' }]);
+    }
+    if (!img.width || !img.height) throw new DesignError([{ field, rule: 'is not a PNG, JPEG, WebP, GIF or BMP image' }]);
+    images.set(layer.src, img);
+  }
+  return images;
 }
 
 function drawImageLayer(ctx: SKRSContext2D, layer: Extract<Layer, { type: 'image' }>, lc: LayerContext): void {
-  const img = loadImageSource(layer.src, lc);
+  const img = lc.images?.get(layer.src);
+  // A caller bug, not bad input: the set comes from loadImages(design).
+  if (!img) throw new Error(`${lc.field}.src: image not loaded; call loadImages(design) before rendering`);
   const { w, h } = lc;
   if (layer.fit === 'stretch') return void ctx.drawImage(img, 0, 0, w, h);
   if (layer.fit === 'tile') {
-    const pattern = ctx.createPattern(img, 'repeat');
-    if (pattern) ctx.fillStyle = pattern;
-    ctx.fillRect(0, 0, w, h);
+    // Skia filters pattern fills even at 1:1, bleeding each tile's edge into the
+    // next; drawImage at whole-pixel offsets copies pixels exactly. One row of
+    // tiles is built, then copied down: cols + rows draws, not cols x rows.
+    const cols = Math.ceil(w / img.width);
+    const rowH = Math.min(img.height, h);
+    const row = createCanvas(w, rowH);
+    const rc = row.getContext('2d');
+    for (let c = 0; c < cols; c++) rc.drawImage(img, c * img.width, 0);
+    for (let y = 0; y < h; y += img.height) ctx.drawImage(row, 0, y);
     return;
   }
   const f = layer.fit === 'cover' ? Math.max(w / img.width, h / img.height) : Math.min(w / img.width, h / img.height);

@@ -5,7 +5,8 @@
 import { createCanvas, ImageData } from '@napi-rs/canvas';
 import { DesignError, LIMITS, isDeterministic, type Design, type ImageFormat, type OutputSpec } from './design.ts';
 import { fontRegistry, type FontRegistry } from './fonts.ts';
-import { drawLayer } from './layers.ts';
+import { drawLayer, type ImageSet } from './layers.ts';
+export { loadImages, type ImageSet } from './layers.ts';
 import { drawNoise, hasNoise, waveWarp } from './noise.ts';
 import { encodePng } from './png.ts';
 import { cryptoRng, randomSeed, seededRng } from './random.ts';
@@ -15,8 +16,8 @@ import { checkFonts, drawText, makeChallenge, type Challenge } from './text.ts';
 export interface RenderOptions {
   /** Overrides design.seed. */
   seed?: number;
-  /** Folder that relative image-layer paths resolve against. */
-  assetDir?: string;
+  /** Image-layer sources decoded by loadImages(design); needed only when the design has image layers. */
+  images?: ImageSet;
   fonts?: FontRegistry;
   /** Internal: the caller hands the pixels back with releasePixels(). */
   pooled?: boolean;
@@ -48,7 +49,7 @@ export function renderDesign(design: Design, opts: RenderOptions = {}): Rendered
   const surface = new Surface(w * scale, h * scale, scale, opts.pooled);
 
   design.background.forEach((layer, i) => {
-    drawLayer(surface, layer, { w, h, rng: seededRng(seed, `bg:${i}`), assetDir: opts.assetDir, field: `background.${i}` });
+    drawLayer(surface, layer, { w, h, rng: seededRng(seed, `bg:${i}`), images: opts.images, field: `background.${i}` });
   });
 
   let challenge: Challenge | undefined;

@@ -4,7 +4,7 @@
  */
 import type { Design } from './design.ts';
 import { encodePng } from './png.ts';
-import { renderDesign } from './render.ts';
+import { renderDesign, type ImageSet } from './render.ts';
 import { releasePixels } from './surface.ts';
 
 export const THUMBNAIL_BOX = { width: 160, height: 90 } as const;
@@ -52,8 +52,8 @@ export function fitInside(w: number, h: number, box: { width: number; height: nu
 }
 
 /** A PNG thumbnail of the design (at most THUMBNAIL_BOX). */
-export function renderThumbnail(design: Design, seed?: number): { bytes: Buffer; width: number; height: number } {
-  const r = renderDesign(design, { seed, pooled: true });
+export function renderThumbnail(design: Design, seed?: number, images?: ImageSet): { bytes: Buffer; width: number; height: number } {
+  const r = renderDesign(design, { seed, images, pooled: true });
   const { width, height } = fitInside(r.width, r.height);
   const px = width === r.width && height === r.height ? r.pixels : downscale(r.pixels, r.width, r.height, width, height);
   const bytes = encodePng(px, width, height, { effort: 6 });

@@ -4,7 +4,7 @@
  * which resolves as superseded at once, so dragging a slider never queues a
  * backlog of stale renders and the newest state is drawn as soon as possible.
  */
-import { DesignError, safeParseDesign, type Design, type DesignIssue } from '../core/design.ts';
+import { DesignError, fileImageIssues, safeParseDesign, type Design, type DesignIssue } from '../core/design.ts';
 import { MAX_SEED } from '../core/random.ts';
 import type { PreviewOutcome } from '../api.ts';
 import type { RenderPool } from './pool.ts';
@@ -22,21 +22,26 @@ interface Slot {
 const SUPERSEDED: PreviewOutcome = { ok: false, superseded: true, issues: [] };
 
 /** Checks a design and a seed from outside; issues name the field. */
-export function checkPreviewInput(input: unknown, seed: unknown): { ok: true; design: Design; seed: number } | { ok: false; issues: DesignIssue[] } {
+export function checkPreviewInput(input: unknown, seed: unknown, filesAllowed = true): { ok: true; design: Design; seed: number } | { ok: false; issues: DesignIssue[] } {
   const issues: DesignIssue[] = [];
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) issues.push({ field: 'seed', rule: `must be a whole number from 0 to ${MAX_SEED}` });
   const r = safeParseDesign(input);
   if (!r.ok) issues.push(...r.error.issues);
+  else if (!filesAllowed) issues.push(...fileImageIssues(r.design));
   return issues.length || !r.ok ? { ok: false, issues } : { ok: true, design: r.design, seed: seed as number };
 }
 
 export class PreviewService {
   private readonly slots = new Map<string, Slot>();
 
-  constructor(private readonly pool: RenderPool) {}
+  constructor(
+    private readonly pool: RenderPool,
+    /** False for designs from HTTP: image layers must then be data URLs. */
+    private readonly filesAllowed = true,
+  ) {}
 
   preview(client: string, input: unknown, seed: unknown): Promise<PreviewOutcome> {
-    const checked = checkPreviewInput(input, seed);
+    const checked = checkPreviewInput(input, seed, this.filesAllowed);
     if (!checked.ok) return Promise.resolve({ ok: false, issues: checked.issues });
     let slot = this.slots.get(client);
     if (!slot) this.slots.set(client, (slot = { running: false, waiting: null }));

@@ -3,11 +3,11 @@
  * desktop's IPC handlers and web mode's HTTP routes both call this. No Electron,
  * no HTTP here; every input is validated with the core's schema.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import type { PreviewOutcome } from '../api.ts';
-import { canonicalDesign, parseDesign, type Design } from '../core/design.ts';
+import { canonicalDesign, parseDesign, parseUntrustedDesign, type Design } from '../core/design.ts';
 import { fontRegistry, type FontSummary } from '../core/fonts.ts';
 import { MAX_SEED } from '../core/random.ts';
 import { FontParseError, parseFont } from '../core/sfnt.ts';
@@ -43,27 +43,49 @@ function summary(file: string): FontSummary {
   return f;
 }
 
+/**
+ * Where an imported font goes: its own name, unless a different font already
+ * has it (then "name-2.ttf", ...), so an import never replaces a user's file.
+ * The same bytes again reuse the file.
+ */
+function freeFontPath(dir: string, file: string, bytes: Uint8Array): { path: string; fresh: boolean } {
+  const ext = extname(file);
+  const stem = file.slice(0, -ext.length);
+  for (let i = 1; ; i++) {
+    const path = join(dir, i === 1 ? file : `${stem}-${i}${ext}`);
+    if (!existsSync(path)) return { path, fresh: true };
+    if (Buffer.compare(readFileSync(path), bytes) === 0) return { path, fresh: false };
+  }
+}
+
 export class StudioService {
   readonly previews: PreviewService;
   private readonly thumbs = new Map<string, string>();
+  /** What went wrong loading the user's fonts at start; shown by the UI. */
+  readonly problems: string[] = [];
 
   constructor(
     readonly pool: RenderPool,
     /** Where imported fonts are kept (and loaded from at start); a temporary folder on first import when not given. */
     private userFontsDir?: string,
+    /** False when designs come over HTTP (web mode): image layers must be data URLs. */
+    private readonly filesAllowed = true,
   ) {
-    this.previews = new PreviewService(pool);
+    this.previews = new PreviewService(pool, filesAllowed);
     if (userFontsDir) {
       mkdirSync(userFontsDir, { recursive: true });
       const { loaded, failed } = fontRegistry().addDir(userFontsDir, 'user');
       for (const f of loaded) pool.addFont(f.file);
-      for (const f of failed) process.emitWarning(`skipped user font ${f.error}`);
+      for (const f of failed) {
+        this.problems.push(`Skipped font ${f.error}`);
+        process.emitWarning(`skipped user font ${f.error}`);
+      }
     }
   }
 
   /** Parses a design from outside; DesignError names the field. */
   design(input: unknown): Design {
-    return parseDesign(input);
+    return this.filesAllowed ? parseDesign(input) : parseUntrustedDesign(input);
   }
 
   preview(client: string, input: unknown, seed: unknown): Promise<PreviewOutcome> {
@@ -110,11 +132,13 @@ export class StudioService {
       throw e;
     }
     this.userFontsDir ??= mkdtempSync(join(tmpdir(), 'captcha-studio-fonts-'));
-    const path = join(this.userFontsDir, file);
-    writeFileAtomic(path, bytes);
+    const { path, fresh } = freeFontPath(this.userFontsDir, file, bytes);
+    if (fresh) writeFileAtomic(path, bytes);
     try {
       fontRegistry().addFile(path, 'user');
     } catch (e) {
+      // Not left behind to fail again at every start.
+      if (fresh) rmSync(path, { force: true });
       throw new StudioInputError('font', (e as Error).message);
     }
     this.pool.addFont(path);

@@ -2,7 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 import { DesignError, type Design } from '../core/design.ts';
 import { fontRegistry } from '../core/fonts.ts';
-import { renderDesign, renderImage } from '../core/render.ts';
+import { loadImages, renderDesign, renderImage, type ImageSet } from '../core/render.ts';
 import { renderThumbnail } from '../core/thumbnail.ts';
 import type { FontMessage, RenderedItem, RenderJob, RenderReply } from './protocol.ts';
 
@@ -10,22 +10,39 @@ import type { FontMessage, RenderedItem, RenderJob, RenderReply } from './protoc
 const designs = new Map<string, Design>();
 const MAX_DESIGNS = 256;
 
-function renderItem(design: Design, job: RenderJob): RenderedItem {
+/** Decoded image layers per design key: decoding is the slow part of an image layer. */
+const imageSets = new Map<string, ImageSet>();
+const MAX_IMAGE_SETS = 8;
+const NO_IMAGES: ImageSet = new Map();
+
+async function imagesFor(design: Design, job: RenderJob): Promise<ImageSet> {
+  if (!design.background.some((l) => l.type === 'image')) return NO_IMAGES;
+  const key = `${job.assetDir ?? ''}\n${job.key}`;
+  let set = imageSets.get(key);
+  if (!set) {
+    set = await loadImages(design, job.assetDir);
+    if (imageSets.size >= MAX_IMAGE_SETS) imageSets.delete(imageSets.keys().next().value!);
+    imageSets.set(key, set);
+  }
+  return set;
+}
+
+function renderItem(design: Design, job: RenderJob, images: ImageSet): RenderedItem {
   if (job.mode === 'raw') {
     // Fresh (not pooled) pixels: they are transferred to the main thread, not copied.
-    const r = renderDesign(design, { seed: job.seed, assetDir: job.assetDir });
+    const r = renderDesign(design, { seed: job.seed, images });
     const bytes = new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength);
     return { bytes, mime: 'application/octet-stream', width: r.width, height: r.height, seed: r.seed, deterministic: r.deterministic, answer: r.challenge?.answer ?? null };
   }
   if (job.mode === 'thumbnail') {
-    const t = renderThumbnail(design, job.seed);
+    const t = renderThumbnail(design, job.seed, images);
     return { bytes: t.bytes, mime: 'image/png', width: t.width, height: t.height, seed: job.seed ?? 0, deterministic: true, answer: null };
   }
-  const img = renderImage(design, { seed: job.seed, assetDir: job.assetDir });
+  const img = renderImage(design, { seed: job.seed, images });
   return { bytes: img.bytes, mime: img.mime, width: img.width, height: img.height, seed: img.seed, deterministic: img.deterministic, answer: img.challenge?.answer ?? null };
 }
 
-parentPort!.on('message', (msg: RenderJob | FontMessage) => {
+parentPort!.on('message', async (msg: RenderJob | FontMessage) => {
   if ('kind' in msg) {
     // The pool checked the font in the main thread first; a failure here is only reported.
     try {
@@ -45,8 +62,9 @@ parentPort!.on('message', (msg: RenderJob | FontMessage) => {
   } else design = designs.get(job.key);
   if (!design) return void parentPort!.postMessage({ id: job.id, ok: false, kind: 'missing-design' } satisfies RenderReply);
   try {
+    const images = await imagesFor(design, job);
     const items = [];
-    for (let i = 0; i < (job.count ?? 1); i++) items.push(renderItem(design, job));
+    for (let i = 0; i < (job.count ?? 1); i++) items.push(renderItem(design, job, images));
     reply = { id: job.id, ok: true, items };
   } catch (e) {
     reply =

@@ -90,7 +90,16 @@ export async function readFields(req: IncomingMessage): Promise<Record<string, u
 export function cookie(req: IncomingMessage, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeOr(part.slice(eq + 1).trim());
   }
   return undefined;
+}
+
+/** Percent-decoding that keeps malformed input as it is (it then fails the caller's own checks). */
+export function decodeOr(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }

@@ -86,7 +86,8 @@ export function applyQuery(base: Design, query: URLSearchParams): Design {
       continue;
     }
     if (ROUTE_PARAMS.has(key)) continue;
-    const set = SETTERS[key];
+    // Own keys only: "__proto__" or "constructor" must not reach Object.prototype.
+    const set = Object.hasOwn(SETTERS, key) ? SETTERS[key] : undefined;
     if (!set) throw new QueryError(key, `is not a known parameter (known: ${QUERY_PARAMS.join(', ')})`);
     if (seen.has(key)) throw new QueryError(key, 'is given more than once');
     seen.add(key);

@@ -1,7 +1,7 @@
 /** The HTTP routes. Everything here answers JSON errors naming the field; nothing blocks on rendering. */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { canonicalDesign, isDeterministic, parseDesign, type Design, type ImageFormat } from '../core/design.ts';
+import { canonicalDesign, isDeterministic, parseUntrustedDesign, type Design, type ImageFormat } from '../core/design.ts';
 import { fontRegistry } from '../core/fonts.ts';
 import { MAX_SEED } from '../core/random.ts';
 import type { ImageCache } from '../render/image-cache.ts';
@@ -10,7 +10,7 @@ import type { RenderOutput } from '../render/protocol.ts';
 import type { CaptchaSupply } from '../render/captcha-supply.ts';
 import type { CaptchaStore } from './captcha-store.ts';
 import type { DesignSource } from './design-source.ts';
-import { cookie, HttpError, readFields, sendJson } from './http-util.ts';
+import { cookie, decodeOr, HttpError, readFields, sendJson } from './http-util.ts';
 import { examplePage, indexPage } from './pages.ts';
 import { applyQuery, single } from './query.ts';
 import { STUDIO_ROUTES, type StudioWeb } from './studio-routes.ts';
@@ -126,14 +126,6 @@ function designFor(ctx: RouteContext, name: string, q: URLSearchParams, opts: { 
   return design;
 }
 
-/** Percent-decoded path segment; malformed escapes stay as they are and fail the name check (400). */
-function decodeName(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
 
 export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, ctx: RouteContext, params: string[]) => Promise<void> | void;
 export interface Route {
@@ -168,7 +160,7 @@ const ROUTES: Route[] = [
     methods: {
       GET: async (req, res, url, ctx, [name, ext]) => {
         if (url.searchParams.has('format')) throw new HttpError(400, 'format: is set by the file extension (.png, .jpg, .webp)', 'format');
-        const design = designFor(ctx, decodeName(name), url.searchParams, { field: 'name', format: EXT_FORMAT[ext] });
+        const design = designFor(ctx, decodeOr(name), url.searchParams, { field: 'name', format: EXT_FORMAT[ext] });
         await serveImage(req, res, ctx, design);
       },
     },
@@ -212,7 +204,7 @@ const ROUTES: Route[] = [
     pattern: /^\/api\/render$/,
     methods: {
       POST: async (req, res, url, ctx) => {
-        let design = parseDesign(await readFields(req));
+        let design = parseUntrustedDesign(await readFields(req));
         const seed = single(url.searchParams, 'seed');
         if (seed !== undefined) {
           const n = Number(seed);

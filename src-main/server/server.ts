@@ -121,7 +121,7 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
     if (this.server) return this.address!;
     this.pool = this.options.sharedPool ?? new RenderPool(this.options.pool);
     if (this.options.studio !== false) {
-      this.web = new StudioWeb(new StudioService(this.pool, this.options.userFontsDir), this.options.rendererDir ?? defaultRendererDir());
+      this.web = new StudioWeb(new StudioService(this.pool, this.options.userFontsDir, false), this.options.rendererDir ?? defaultRendererDir());
     }
     this.ctx = {
       pool: this.pool,

@@ -35,7 +35,7 @@ export function serveStatic(req: IncomingMessage, res: ServerResponse, root: str
   const ext = rel.slice(rel.lastIndexOf('.') + 1).toLowerCase();
   const etag = `"${st.size.toString(36)}-${Math.floor(st.mtimeMs).toString(36)}"`;
   const headers: Record<string, string> = {
-    'Content-Type': TYPES[ext] ?? 'application/octet-stream',
+    'Content-Type': (Object.hasOwn(TYPES, ext) && TYPES[ext]) || 'application/octet-stream',
     ETag: etag,
     // Hashed asset names never change content; the page itself is revalidated.
     'Cache-Control': rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',

@@ -12,7 +12,7 @@ import { getPreset, listPresets } from '../core/presets.ts';
 import { EXTENSION } from '../core/render.ts';
 import { BatchCancelled, checkBatchCount, renderBatch } from '../render/batch.ts';
 import { checkSeed, MAX_FONT_BYTES, StudioInputError, type StudioService } from '../render/studio-service.ts';
-import { HttpError, jsonObject, readBody, sendJson } from './http-util.ts';
+import { decodeOr, HttpError, jsonObject, readBody, sendJson } from './http-util.ts';
 import type { Route, RouteContext } from './routes.ts';
 import { serveStatic } from './static-files.ts';
 import { zip, type ZipEntry } from './zip.ts';
@@ -154,7 +154,7 @@ export const STUDIO_ROUTES: Route[] = [
     pattern: /^\/studio\/(.*)$/,
     methods: { GET: (req, res, _u, ctx, [rest]) => serveStatic(req, res, studio(ctx).rendererDir, rest || 'index.html') },
   },
-  { pattern: /^\/api\/studio\/info$/, methods: { GET: (_q, res, _u, ctx) => (studio(ctx), sendJson(res, 200, { mode: 'web', version: ctx.version })) } },
+  { pattern: /^\/api\/studio\/info$/, methods: { GET: (_q, res, _u, ctx) => sendJson(res, 200, { mode: 'web', version: ctx.version, problems: studio(ctx).service.problems }) } },
   { pattern: /^\/api\/studio\/presets$/, methods: { GET: (_q, res, _u, ctx) => (studio(ctx), sendJson(res, 200, listPresets())) } },
   {
     pattern: /^\/api\/studio\/presets\/([\w-]{1,64})$/,
@@ -174,7 +174,7 @@ export const STUDIO_ROUTES: Route[] = [
       POST: async (req, res, _u, ctx) => {
         const web = studio(ctx);
         guard(req, ['application/octet-stream']);
-        const name = decodeURIComponent(String(req.headers['x-font-name'] ?? ''));
+        const name = decodeOr(String(req.headers['x-font-name'] ?? ''));
         const bytes = await readBody(req, MAX_FONT_BYTES);
         const f = await inputErrors(() => web.service.importFont(name, bytes));
         sendJson(res, 200, { ...f, file: f.file.split(/[\\/]/).pop() });

@@ -33,7 +33,7 @@ function randomSeed(): number {
 }
 
 export function App({ api }: { api: StudioApi }) {
-  const [info, setInfo] = useState<StudioInfo>({ mode: 'web', version: '' });
+  const [info, setInfo] = useState<StudioInfo>({ mode: 'web', version: '', problems: [] });
   const [history, dispatch] = useReducer(historyReducer<DesignInput | null>, null, initHistory);
   const design = history.present;
   const [doc, setDoc] = useState<Doc>({ name: START_PRESET, path: null, saved: '', preset: START_PRESET });
@@ -58,7 +58,14 @@ export function App({ api }: { api: StudioApi }) {
   // Start: the autosaved design if there is one (nothing is lost across a crash), else the seed-002 captcha.
   useEffect(() => {
     let live = true;
-    void api.info().then((i) => live && setInfo(i), () => {});
+    void api.info().then(
+      (i) => {
+        if (!live) return;
+        setInfo(i);
+        if (i.problems?.length) setNotice(i.problems.join(' · '));
+      },
+      () => {},
+    );
     void (async () => {
       const restored = await api.restoreAutosave().catch(() => null);
       if (!live) return;

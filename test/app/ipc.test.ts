@@ -76,7 +76,7 @@ describe('IPC handlers', () => {
   });
 
   it('answers the read-only calls', async () => {
-    expect(await call(IPC.info, OWN)).toEqual({ mode: 'desktop', version: '9.9.9' });
+    expect(await call(IPC.info, OWN)).toEqual({ mode: 'desktop', version: '9.9.9', problems: [] });
     expect((await call(IPC.listFonts, OWN)).some((f: { family: string }) => f.family === 'DejaVu Sans')).toBe(true);
     expect(await call(IPC.serverStatus, OWN)).toMatchObject({ running: false, controllable: true });
     expect(await call(IPC.listRecent, OWN)).toEqual([]);

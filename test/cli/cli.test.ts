@@ -8,18 +8,18 @@ import { getPreset } from '../../src-main/core/presets.ts';
 import { renderDesign } from '../../src-main/core/render.ts';
 import { decodePng } from '../support/png.ts';
 
-function run(...argv: string[]) {
+async function run(...argv: string[]) {
   let out = '';
   let err = '';
-  const code = main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false });
+  const code = await main(argv, { out: (s) => (out += s), err: (s) => (err += s), isTTY: false });
   return { code, out, err };
 }
 const tmp = () => mkdtempSync(join(tmpdir(), 'cli-'));
 
 describe('captcha-studio render', () => {
-  it('writes a 270x40 PNG for seed-002-captcha and prints its answer', () => {
+  it('writes a 270x40 PNG for seed-002-captcha and prints its answer', async () => {
     const file = join(tmp(), 'c.png');
-    const r = run('render', 'seed-002-captcha', '--out', file, '--seed', '12');
+    const r = await run('render', 'seed-002-captcha', '--out', file, '--seed', '12');
     expect(r.code).toBe(0);
     const img = decodePng(readFileSync(file));
     expect([img.width, img.height]).toEqual([270, 40]);
@@ -27,27 +27,27 @@ describe('captcha-studio render', () => {
     expect(r.out).toContain(`answer: ${expected}`);
   });
 
-  it('applies --width/--height and picks the format from the extension', () => {
+  it('applies --width/--height and picks the format from the extension', async () => {
     const dir = tmp();
-    expect(run('render', 'seed-000-background', '--out', join(dir, 'bg.png'), '--width', '640', '--height', '480').code).toBe(0);
+    expect((await run('render', 'seed-000-background', '--out', join(dir, 'bg.png'), '--width', '640', '--height', '480')).code).toBe(0);
     expect(decodePng(readFileSync(join(dir, 'bg.png'))).width).toBe(640);
-    expect(run('render', 'classic-captcha', '--out', join(dir, 'c.jpg')).code).toBe(0);
+    expect((await run('render', 'classic-captcha', '--out', join(dir, 'c.jpg'))).code).toBe(0);
     expect(readFileSync(join(dir, 'c.jpg')).subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
-    expect(run('render', 'classic-captcha', '--out', join(dir, 'c.bin'), '--format', 'webp').code).toBe(0);
+    expect((await run('render', 'classic-captcha', '--out', join(dir, 'c.bin'), '--format', 'webp')).code).toBe(0);
     expect(readFileSync(join(dir, 'c.bin')).subarray(8, 12).toString()).toBe('WEBP');
   });
 
-  it('renders a design file and prints JSON on request', () => {
+  it('renders a design file and prints JSON on request', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'd.json'), JSON.stringify({ width: 50, height: 20, seed: 1, text: { mode: 'fixed', value: 'hi' } }));
-    const r = run('render', join(dir, 'd.json'), '--out', join(dir, 'd.png'), '--json');
+    const r = await run('render', join(dir, 'd.json'), '--out', join(dir, 'd.png'), '--json');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ width: 50, height: 20, answer: 'hi', seed: 1 });
   });
 
-  it('writes a batch with answers.csv whose answers match the images', () => {
+  it('writes a batch with answers.csv whose answers match the images', async () => {
     const dir = join(tmp(), 'out');
-    const r = run('render', 'digits-captcha', '--count', '12', '--out-dir', dir, '--seed', '100');
+    const r = await run('render', 'digits-captcha', '--count', '12', '--out-dir', dir, '--seed', '100');
     expect(r.code).toBe(0);
     const files = readdirSync(dir).sort();
     expect(files).toHaveLength(13);
@@ -71,29 +71,29 @@ describe('captcha-studio render', () => {
     [['render', 'seed-002-captcha', '--count', '2', '--out-dir', '{dir}/b', '--height', '0'], /height: must be at least 1/],
     [['render', 'seed-002-captcha', '--count', '5'], /--count and --out-dir go together/],
     [['render', 'seed-002-captcha', '--bogus'], /Unknown option/],
-  ])('%j fails with exit code 2, one clear line, and writes nothing', (args, message) => {
+  ])('%j fails with exit code 2, one clear line, and writes nothing', async (args, message) => {
     const dir = tmp();
     const extra = args.includes('--count') ? [] : ['--out', join(dir, 'x.png')];
-    const r = run(...args.map((a) => a.replace('{dir}', dir)), ...extra);
+    const r = await run(...args.map((a) => a.replace('{dir}', dir)), ...extra);
     expect(r.code).toBe(2);
     expect(r.err.split('\n')[0]).toMatch(message);
     expect(readdirSync(dir)).toEqual([]);
   });
 
-  it('reports a corrupt design file with its path and leaves it untouched', () => {
+  it('reports a corrupt design file with its path and leaves it untouched', async () => {
     const dir = tmp();
     const file = join(dir, 'broken.json');
     writeFileSync(file, '{"width": 100, "hei');
-    const r = run('render', file, '--out', join(dir, 'x.png'));
+    const r = await run('render', file, '--out', join(dir, 'x.png'));
     expect(r.code).toBe(2);
     expect(r.err).toContain(`${file}: is not valid JSON`);
     expect(readFileSync(file, 'utf8')).toBe('{"width": 100, "hei');
     expect(readdirSync(dir)).toEqual(['broken.json']);
   });
 
-  it('lists presets and fonts', () => {
-    expect(run('presets').out).toMatch(/seed-000-background\s+background\s+1024x768/);
-    expect(run('fonts').out).toContain('Droid Sans Fallback');
+  it('lists presets and fonts', async () => {
+    expect((await run('presets')).out).toMatch(/seed-000-background\s+background\s+1024x768/);
+    expect((await run('fonts')).out).toContain('Droid Sans Fallback');
   });
 
   it('serve prints its address, serves, and stops cleanly on SIGTERM', async () => {
@@ -131,7 +131,7 @@ describe('captcha-studio render', () => {
     }
   });
 
-  it('runs as the installed bin in plain Node', () => {
+  it('runs as the installed bin in plain Node', async () => {
     const dir = tmp();
     const out = execFileSync(process.execPath, ['src-main/bin/captcha-studio.mjs', 'render', 'seed-002-captcha', '--out', join(dir, 'c.png')], { encoding: 'utf8' });
     expect(out).toMatch(/answer: [A-Za-z0-9]{5}/);

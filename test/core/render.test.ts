@@ -1,11 +1,12 @@
 import { createCanvas } from '@napi-rs/canvas';
+import zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseDesign, type DesignInput } from '../../src-main/core/design.ts';
 import { fontRegistry } from '../../src-main/core/fonts.ts';
 import { getPreset } from '../../src-main/core/presets.ts';
-import { renderDesign, renderImage } from '../../src-main/core/render.ts';
+import { loadImages, renderDesign, renderImage } from '../../src-main/core/render.ts';
 import { CHARSET_CHARS } from '../../src-main/core/text.ts';
 import { decodePng, diffPixels, exactDiff, pixel } from '../support/png.ts';
 
@@ -200,5 +201,70 @@ describe('formats', () => {
       const decoded = await loadImage(img.bytes);
       expect([decoded.width, decoded.height]).toEqual([180, 60]);
     }
+  });
+});
+
+describe('image layers', () => {
+  /** A 2x2 PNG: red, green / blue, white. */
+  const quad = (() => {
+    const c = createCanvas(2, 2);
+    const g = c.getContext('2d');
+    for (const [x, y, col] of [[0, 0, '#ff0000'], [1, 0, '#00ff00'], [0, 1, '#0000ff'], [1, 1, '#ffffff']] as const) {
+      g.fillStyle = col;
+      g.fillRect(x, y, 1, 1);
+    }
+    return `data:image/png;base64,${c.toBuffer('image/png').toString('base64')}`;
+  })();
+  const render = async (layer: Record<string, unknown>, size = 6) => {
+    const design = parseDesign({ width: size, height: size, background: [layer] });
+    return decodePng(renderImage(design, { images: await loadImages(design) }).bytes);
+  };
+
+  it('draws the decoded image, stretched, covering or contained', async () => {
+    // Skia decodes off-thread: an image drawn before its decode finished came out blank.
+    const stretched = await render({ type: 'image', src: quad, fit: 'stretch' }, 4);
+    expect([pixel(stretched, 0, 0), pixel(stretched, 3, 0), pixel(stretched, 0, 3), pixel(stretched, 3, 3)]).toEqual([
+      [255, 0, 0, 255],
+      [0, 255, 0, 255],
+      [0, 0, 255, 255],
+      [255, 255, 255, 255],
+    ]);
+    const contained = await render({ type: 'image', src: quad, fit: 'contain' }, 4);
+    expect(pixel(contained, 0, 0)).toEqual([255, 0, 0, 255]);
+  });
+
+  it('tiles an image by repeating its pixels, every time it is drawn', async () => {
+    for (let round = 0; round < 2; round++) {
+      const img = await render({ type: 'image', src: quad, fit: 'tile' });
+      for (const [x, y] of [[0, 0], [2, 0], [4, 2], [1, 1], [3, 5]])
+        expect(pixel(img, x, y)).toEqual(pixel(img, x % 2, y % 2));
+      expect(pixel(img, 0, 0)).toEqual([255, 0, 0, 255]);
+      expect(pixel(img, 3, 3)).toEqual([255, 255, 255, 255]);
+    }
+  });
+
+  it('refuses an image declaring more pixels than the area limit, before decoding it', async () => {
+    // 60000x60000 1-bit grey in ~440 KB of PNG: a decompression bomb.
+    const side = 60000;
+    const ihdr = Buffer.alloc(13);
+    ihdr.writeUInt32BE(side, 0);
+    ihdr.writeUInt32BE(side, 4);
+    ihdr[8] = 1;
+    const chunk = (type: string, data: Buffer) => {
+      const body = Buffer.concat([Buffer.from(type), data]);
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(data.length);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(zlib.crc32(body) >>> 0);
+      return Buffer.concat([len, body, crc]);
+    };
+    const raw = zlib.deflateSync(Buffer.alloc((side / 8 + 1) * side), { level: 9 });
+    const png = Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', raw), chunk('IEND', Buffer.alloc(0))]);
+    for (const fit of ['tile', 'cover'])
+      await expect(render({ type: 'image', src: `data:image/png;base64,${png.toString('base64')}`, fit })).rejects.toThrow(/background\.0\.src: is 60000x60000 pixels; images may have at most 33,177,600/);
+  });
+
+  it.each(['\\\\attacker\\share\\x.png', '//attacker/share/x.png', 'file:///etc/passwd', 'https://example.com/x.png', 'smb://host/x.png'])('never reads a network path or URL: %s', async (src) => {
+    await expect(render({ type: 'image', src })).rejects.toThrow(/background\.0\.src: must be a local file path or a data URL/);
   });
 });

@@ -1,38 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStudioServer, type RequestLogEntry, type StudioServer } from '../../src-main/server/server.ts';
 import { decodePng, pixel } from '../support/png.ts';
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: Buffer;
-  json: () => any;
-}
-
-/** A raw HTTP request, so tests control the Host header and see every byte. */
-function call(base: string, path: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
-  const url = new URL(path, base);
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: opts.method ?? 'GET', headers: opts.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => {
-        const body = Buffer.concat(chunks);
-        resolve({ status: res.statusCode!, headers: res.headers, body, json: () => JSON.parse(body.toString()) });
-      });
-    });
-    req.on('error', reject);
-    if (opts.body !== undefined) req.write(opts.body);
-    req.end();
-  });
-}
-const postJson = (base: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
-  call(base, path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+import { call, postJson } from '../support/http.ts';
 
 let server: StudioServer;
 let base: string;

@@ -16,7 +16,7 @@ export function corePreview(design: unknown, seed: number): PreviewOutcome {
 export function coreApi(over: Partial<StudioApi> = {}): StudioApi {
   const nope = () => Promise.reject(new Error('not in this test'));
   const api: StudioApi = {
-    info: async () => ({ mode: 'web', version: 'test' }),
+    info: async () => ({ mode: 'web', version: 'test', problems: [] }),
     listPresets: async () => listPresets(),
     getPreset: async (n) => getPreset(n)!,
     listFonts: async () => fontRegistry().list(),

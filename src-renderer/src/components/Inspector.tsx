@@ -1,7 +1,7 @@
 /** The right-hand inspector: canvas size, background layers, text, noise, distortion, output. */
 import { useEffect, useState, type ReactNode } from 'react';
 import type { FontSummary } from '../../../src-main/api.ts';
-import { CheckField, ColorField, LengthField, NumberField, PaletteField, SelectField, TextField } from './fields.tsx';
+import { CheckField, ColorField, ImageSourceField, LengthField, NumberField, PaletteField, SelectField, TextField } from './fields.tsx';
 import { useApi, useDesign } from './design-context.ts';
 
 export const SIZE_PRESETS = [
@@ -172,7 +172,7 @@ function LayerFields({ i, type }: { i: number; type: string }) {
     case 'image':
       return (
         <>
-          <TextField path={p('src')} label="Image file or data URL" />
+          <ImageSourceField path={p('src')} label="Image" />
           <SelectField path={p('fit')} label="Fit" options={['cover', 'contain', 'stretch', 'tile']} fallback="cover" />
         </>
       );

@@ -188,3 +188,36 @@ export function PaletteField({ path, label, min = 0, max = 16 }: { path: string;
     </fieldset>
   );
 }
+
+/** Largest picked image embedded as a data URL (the schema allows 16 MiB of text). */
+const MAX_EMBEDDED_IMAGE = 12 * 1024 * 1024;
+
+/**
+ * An image layer's source: a path (desktop) or a picked file embedded as a data
+ * URL, which is what web mode needs since the server never reads files named by a page.
+ */
+export function ImageSourceField({ path, label }: { path: string; label: string }) {
+  const { design, edit, issue } = useDesign();
+  const id = useId();
+  const [pickError, setPickError] = useState<string | null>(null);
+  const value = (getIn(design, path) as string | undefined) ?? '';
+  const embedded = value.startsWith('data:');
+  const error = pickError ?? issue(path);
+  const pick = (file: File | undefined) => {
+    if (!file) return;
+    if (file.size > MAX_EMBEDDED_IMAGE) return setPickError(`${file.name} is larger than ${MAX_EMBEDDED_IMAGE / 2 ** 20} MiB`);
+    const reader = new FileReader();
+    reader.onload = () => {
+      setPickError(null);
+      edit(path, String(reader.result));
+    };
+    reader.onerror = () => setPickError(`${file.name} could not be read`);
+    reader.readAsDataURL(file);
+  };
+  return (
+    <Field id={id} label={label} error={error} hint={embedded ? `embedded image, ${Math.round((value.length * 3) / 4 / 1024)} KiB` : 'a file path (desktop) or choose an image to embed it'}>
+      <input id={id} type="text" value={embedded ? '' : value} placeholder={embedded ? '(embedded)' : ''} aria-invalid={!!error} onChange={(e) => edit(path, e.target.value)} />
+      <input type="file" accept="image/png,image/jpeg,image/webp,image/gif,image/bmp" aria-label={`${label}: choose image`} onChange={(e) => pick(e.target.files?.[0])} />
+    </Field>
+  );
+}

@@ -1,0 +1,270 @@
+/**
+ * Query and body fuzzing of every HTTP route: generated and mutated paths,
+ * queries, headers and bodies. Whatever arrives, the server answers below 500,
+ * names the field in its errors, keeps answering /healthz, and its memory and
+ * its stores stay bounded. Set FUZZ_RUNS for a longer run, FC_SEED to replay.
+ */
+import fc from 'fast-check';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getPreset } from '../../src-main/core/presets.ts';
+import { QUERY_PARAMS } from '../../src-main/server/query.ts';
+import { createStudioServer, type StudioServer } from '../../src-main/server/server.ts';
+import { mutatedDesignArb, designArb } from '../support/arbitraries.ts';
+import { call, type Reply } from '../support/http.ts';
+
+const RUNS = Number(process.env.FUZZ_RUNS ?? 2500);
+const seedParam = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {};
+const MAX_CAPTCHAS = 300;
+
+let server: StudioServer;
+let base: string;
+let host: string;
+const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+
+beforeAll(async () => {
+  const designsDir = mkdtempSync(join(tmpdir(), 'fuzz-designs-'));
+  writeFileSync(join(designsDir, 'saved.json'), JSON.stringify({ width: 40, height: 20, seed: 1 }));
+  writeFileSync(join(designsDir, 'broken.json'), '{"width": 4');
+  writeFileSync(join(designsDir, 'newer.json'), JSON.stringify({ version: 99 }));
+  const ui = mkdtempSync(join(tmpdir(), 'fuzz-ui-'));
+  writeFileSync(join(ui, 'index.html'), '<!doctype html><title>ui</title>');
+  server = createStudioServer({
+    port: 0,
+    designsDir,
+    rendererDir: ui,
+    userFontsDir: mkdtempSync(join(tmpdir(), 'fuzz-fonts-')),
+    pool: { size: 2, maxQueue: 2000 },
+    captchas: { maxEntries: MAX_CAPTCHAS },
+  });
+  base = (await server.start()).url;
+  host = new URL(base).host;
+});
+afterAll(async () => {
+  agent.destroy();
+  await server.stop();
+});
+
+// ---- generators --------------------------------------------------------------
+
+const names = fc.oneof(
+  fc.constantFrom('seed-000-background', 'seed-002-captcha', 'classic-captcha', 'saved', 'broken', 'newer', 'no-such-design'),
+  fc.constantFrom('..%2F..%2Fetc%2Fpasswd', '%2e%2e', '..', '.env', 'a%00b', '%E0%A4%A', '%ZZ', 'con', 'x'.repeat(300), '__proto__', 'constructor', '%F0%9F%98%80', 'seed-000-background%2F..'),
+  fc.string({ unit: 'grapheme-ascii', maxLength: 20 }).map(encodeURIComponent),
+);
+
+const PATHS: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(
+    '/',
+    '/healthz',
+    '/favicon.ico',
+    '/background.png',
+    '/utils/genback/',
+    '/utils/genback',
+    '/captcha.png',
+    '/get_validCode_img',
+    '/api/captcha',
+    '/api/captcha/verify',
+    '/api/designs',
+    '/api/fonts',
+    '/api/render',
+    '/examples/seed-000.html',
+    '/examples/seed-002.html',
+    '/studio',
+    '/studio/',
+    '/api/studio/info',
+    '/api/studio/presets',
+    '/api/studio/fonts',
+    '/api/studio/preview',
+    '/api/studio/thumbnail',
+    '/api/studio/export',
+    '/api/studio/open',
+    '/api/studio/publish',
+    '/api/studio/batch',
+    '/api/studio/status',
+  ),
+  fc.tuple(names, fc.constantFrom('png', 'jpg', 'webp', 'gif', 'PNG')).map(([n, e]) => `/designs/${n}.${e}`),
+  names.map((n) => `/api/studio/presets/${n}`),
+  names.map((n) => `/studio/${n}`),
+  fc.constantFrom('/studio/../package.json', '/studio/%2e%2e/%2e%2e/etc/passwd', '/studio/..%5c..%5cwindows', '//healthz', '/healthz/../api/designs', '/%', '/%zz', '/api/studio/batch/../../x'),
+  fc.uuid().map((id) => `/api/studio/batch/${id}`),
+  fc.uuid().map((id) => `/api/studio/batch/${id}.zip`),
+  fc.string({ unit: 'grapheme-ascii', maxLength: 30 }).map((s) => `/${encodeURIComponent(s)}`),
+);
+
+const values = fc.oneof(
+  fc.constantFrom('0', '1', '-1', '64', '300', '2000', '4096', '8193', '99999999999999999999', '1e3', '1e309', '1.5', 'NaN', 'Infinity', '-Infinity', '0x20', ' 12', '12abc', '-0', '٣', ''),
+  fc.constantFrom('red', '#ff000080', 'rgb(1,2,3)', 'transparent', 'notacolor', 'png', 'jpeg', 'webp', 'gif', 'random', 'fixed', 'math', 'digits', 'cjk', 'custom', 'DejaVu Sans', 'No Such Font', '../../fonts/x.ttf', 'classic-captcha', 'constructor', '__proto__'),
+  fc.string({ maxLength: 12 }),
+  fc.string({ unit: 'grapheme', maxLength: 6 }),
+  fc.constant('x'.repeat(2000)),
+);
+const keys = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...QUERY_PARAMS) }, fc.constantFrom('_', '_cache', 'design', 'format', 'unknown', '', '__proto__', 'constructor', 'width[]'), fc.string({ maxLength: 6 }));
+
+/** Pairs encoded properly, or spliced in raw (bad escapes, bare ampersands). */
+const query = fc.oneof(
+  fc.array(fc.tuple(keys, values), { maxLength: 6 }).map((pairs) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')),
+  fc.constantFrom('width=%ZZ', 'width', '=1', '&&&', 'width=1&width=2', 'design=a&design=b', 'seed=1%00', 'text=%E0%A4%A', 'height=' + '9'.repeat(400), 'font=' + 'A'.repeat(1100)),
+);
+
+const bodies = fc.oneof(
+  fc.constantFrom('', '{', 'null', '[]', '"text"', '1', 'true', '{"__proto__":{"polluted":1}}', '{"constructor":{"prototype":{"x":1}}}', '\u0000\u0001', '{"a":' + '['.repeat(5000) + ']'.repeat(5000) + '}'),
+  fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
+  fc.record({ id: fc.oneof(fc.string(), fc.integer(), fc.constant(null)), answer: fc.oneof(fc.string({ maxLength: 80 }), fc.integer(), fc.constant([])) }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+  fc.record({ design: fc.oneof(designArb, mutatedDesignArb), seed: fc.oneof(fc.nat(), fc.constantFrom(-1, 1.5, 2 ** 40, null, 'x')), count: fc.oneof(fc.integer({ min: -2, max: 3 }), fc.constantFrom(1e9, 'many')), text: fc.string(), name: fc.string(), client: fc.string() }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+  designArb.map((d) => JSON.stringify(d)),
+  mutatedDesignArb.map((d) => JSON.stringify(d) ?? 'undefined'),
+  fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b).toString('latin1')),
+  fc.string({ maxLength: 40 }).map((s) => `id=${encodeURIComponent(s)}&answer=${s}`),
+);
+
+const TYPES = ['application/json', 'application/json; charset=utf-8', 'application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x', 'application/octet-stream', 'APPLICATION/JSON', 'application/jsonx', ''];
+
+interface FuzzRequest {
+  method: string;
+  path: string;
+  query: string;
+  body?: string;
+  headers: Record<string, string>;
+}
+
+const requestArb: fc.Arbitrary<FuzzRequest> = fc
+  .record({
+    method: fc.oneof({ weight: 6, arbitrary: fc.constantFrom('GET', 'POST') }, fc.constantFrom('HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH')),
+    path: PATHS,
+    query: fc.option(query, { nil: undefined }),
+    body: fc.option(bodies, { nil: undefined }),
+    type: fc.constantFrom(...TYPES),
+    origin: fc.option(fc.constantFrom('https://evil.example', 'null', 'http://localhost'), { nil: undefined }),
+    cookie: fc.option(fc.constantFrom('captcha_id=%E0%A4%A', 'captcha_id=', 'captcha_id=AAAAAAAAAAAAAAAAAAAAAA', '=; ; captcha_id', 'captcha_id=' + 'x'.repeat(3000)), { nil: undefined }),
+    fontName: fc.option(fc.constantFrom('%E0%A4%A', '../../evil.ttf', 'a.ttf', '..%2F..%2Fx.otf', 'x'.repeat(300) + '.ttf', 'con.ttf'), { nil: undefined }),
+    etag: fc.option(fc.constantFrom('*', '"x"', 'W/"x", "y"', ','), { nil: undefined }),
+  })
+  .map((r) => {
+    const headers: Record<string, string> = {};
+    if (r.body !== undefined && r.type) headers['Content-Type'] = r.type;
+    if (r.origin) headers.Origin = r.origin;
+    if (r.cookie) headers.Cookie = r.cookie;
+    if (r.fontName) headers['X-Font-Name'] = r.fontName;
+    if (r.etag) headers['If-None-Match'] = r.etag;
+    const method = r.body !== undefined && r.method === 'GET' ? 'POST' : r.method;
+    return { method, path: r.path, query: r.query ?? '', body: r.body, headers };
+  });
+
+// ---- checks --------------------------------------------------------------------
+
+/** What every answer must satisfy, whatever was asked. */
+function checkReply(req: FuzzRequest, res: Reply): void {
+  const what = `${req.method} ${req.path}?${req.query}`;
+  expect(res.status, what).toBeLessThan(500);
+  const type = String(res.headers['content-type'] ?? '');
+  if (res.status >= 400 && type.startsWith('application/json') && req.method !== 'HEAD') {
+    const body = res.json();
+    expect(typeof body.error, what).toBe('string');
+    expect(body.error.length, what).toBeGreaterThan(0);
+    // An error naming a field says which at its start: "width: must be ...".
+    if (body.field !== undefined) expect(body.error.startsWith(`${body.field}: `) || body.error.startsWith(`${body.field} `), `${what}: ${body.error}`).toBe(true);
+  }
+  // Traversal never reaches files outside the UI folder.
+  expect(res.body.toString('latin1'), what).not.toMatch(/"name": "captcha-studio"|root:x:0:0/);
+}
+
+function send(req: FuzzRequest): Promise<Reply> {
+  return call(base, req.query ? `${req.path}?${req.query}` : req.path, {
+    method: req.method,
+    rawPath: true,
+    headers: { Host: host, ...req.headers },
+    body: req.body,
+    agent,
+  });
+}
+
+async function healthy(): Promise<void> {
+  const h = await call(base, '/healthz', { agent });
+  expect(h.status).toBe(200);
+  expect(h.json().ok).toBe(true);
+}
+
+describe('HTTP fuzzing', () => {
+  it('regressions found by fuzzing answer 400, not 500', async () => {
+    const cases: [FuzzRequest, number][] = [
+      // A malformed cookie used to throw URIError in decodeURIComponent.
+      [{ method: 'POST', path: '/api/captcha/verify', query: '', headers: { Cookie: 'captcha_id=%E0%A4%A', 'Content-Type': 'application/json' }, body: '{"answer":"x"}' }, 200],
+      // "constructor" as a query key found Object.prototype's, not a setter, and was silently accepted.
+      [{ method: 'GET', path: '/background.png', query: 'constructor=1', headers: {} }, 400],
+      [{ method: 'GET', path: '/background.png', query: 'hasOwnProperty=1', headers: {} }, 400],
+      // The colour "constructor" was looked up on the named-colour table's prototype (TypeError, 500).
+      [{ method: 'POST', path: '/api/render', query: '', headers: { 'Content-Type': 'application/json' }, body: '{"background":[{"type":"solid","color":"constructor"}]}' }, 400],
+      [{ method: 'GET', path: '/background.png', query: 'bg=constructor', headers: {} }, 400],
+      // A malformed font name header used to throw URIError.
+      [{ method: 'POST', path: '/api/studio/fonts', query: '', headers: { 'Content-Type': 'application/octet-stream', 'X-Font-Name': '%E0%A4%A' }, body: 'xx' }, 400],
+    ];
+    for (const [req, status] of cases) {
+      const res = await send(req);
+      expect(res.status, `${req.method} ${req.path}?${req.query}`).toBe(status);
+      checkReply(req, res);
+    }
+    const verify = await send(cases[0][0]);
+    expect(verify.json()).toEqual({ valid: false });
+  });
+
+  it(`answers ${RUNS} generated requests below 500, with field-named errors, and stays healthy and bounded`, async () => {
+    const warmup = Math.min(300, Math.floor(RUNS / 5));
+    await fc.assert(
+      fc.asyncProperty(requestArb, async (req) => checkReply(req, await send(req))),
+      { numRuns: warmup, ...seedParam },
+    );
+    await healthy();
+    const rssWarm = process.memoryUsage().rss;
+    await fc.assert(
+      fc.asyncProperty(requestArb, async (req) => checkReply(req, await send(req))),
+      { numRuns: RUNS - warmup, ...seedParam },
+    );
+    await healthy();
+    // Everything the server keeps per request has a bound.
+    expect(server.store.size).toBeLessThanOrEqual(MAX_CAPTCHAS);
+    const rssEnd = process.memoryUsage().rss;
+    // Generous: this process also holds the test's own garbage, but a leak per
+    // request (thousands of them, some with megabyte bodies) would show.
+    expect(rssEnd, `RSS ${(rssWarm / 2 ** 20).toFixed(0)} -> ${(rssEnd / 2 ** 20).toFixed(0)} MiB`).toBeLessThan(rssWarm * 1.5 + 128 * 2 ** 20);
+  }, 60_000 + RUNS * 20);
+
+  it('answers a concurrent burst of generated requests below 500', async () => {
+    const batch = fc.sample(requestArb, { numRuns: 400, ...seedParam });
+    const replies = new Array<Reply>(batch.length);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < batch.length) {
+          const i = next++;
+          replies[i] = await send(batch[i]);
+        }
+      }),
+    );
+    batch.forEach((req, i) => checkReply(req, replies[i]));
+    await healthy();
+  });
+
+  it('refuses oversized bodies with 413 and keeps serving', async () => {
+    for (const path of ['/api/captcha/verify', '/api/render', '/api/studio/preview']) {
+      const res = await call(base, path, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: base }, body: Buffer.alloc(25 * 2 ** 20, 0x20) });
+      expect(res.status, path).toBe(413);
+    }
+    await healthy();
+  });
+
+  it('never reads server files named by a design sent over HTTP', async () => {
+    const design = { ...getPreset('seed-000-background')!, width: 8, height: 8, background: [{ type: 'image', src: '/etc/hostname' }] };
+    const render = await call(base, '/api/render', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(design) });
+    expect(render.status).toBe(400);
+    expect(render.json()).toMatchObject({ field: 'background.0.src', error: expect.stringMatching(/must be a data URL here/) });
+    for (const path of ['/api/studio/preview', '/api/studio/export', '/api/studio/thumbnail', '/api/studio/publish']) {
+      const res = await call(base, path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ design, seed: 1 }) });
+      expect(res.status, path).toBe(400);
+      expect(res.json().field, path).toBe('background.0.src');
+    }
+  });
+});
