@@ -27,7 +27,8 @@ const SETTERS: Record<string, Setter> = {
   width: (d, v) => (d.width = num('width', v)),
   height: (d, v) => (d.height = num('height', v)),
   scale: (d, v) => (d.scale = num('scale', v)),
-  seed: (d, v) => (d.seed = num('seed', v)),
+  // "random" drops a preset's fixed seed: a fresh image (and no-store) on every request.
+  seed: (d, v) => (v === 'random' ? delete d.seed : (d.seed = num('seed', v))),
   format: (d, v) => (d.output = { ...d.output, format: v }),
   quality: (d, v) => (d.output = { ...d.output, quality: num('quality', v) }),
   compression: (d, v) => (d.output = { ...d.output, compression: num('compression', v) }),

@@ -344,3 +344,16 @@ describe('under load and at the edges', () => {
     await expect(call(url, '/healthz')).rejects.toThrow();
   });
 });
+
+describe('seed=random', () => {
+  it('drops a preset\'s fixed seed: fresh pixels and no-store on every request', async () => {
+    const path = '/designs/low-poly-background.png?width=64&height=48&seed=random';
+    const [a, b] = [await call(base, path), await call(base, path)];
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(a.headers['cache-control']).toBe('no-store');
+    expect(a.headers.etag).toBeUndefined();
+    expect(a.body.equals(b.body)).toBe(false);
+    const fixed = await call(base, '/designs/low-poly-background.png?width=64&height=48');
+    expect(fixed.headers.etag).toBeDefined();
+  });
+});
