@@ -13,7 +13,7 @@ import { fontRegistry } from './core/fonts.ts';
 import { getPreset, listPresets } from './core/presets.ts';
 import { MAX_SEED } from './core/random.ts';
 import { loadImages, renderImage } from './core/render.ts';
-import { DesignFileError, loadDesign, writeFileAtomic } from './design-files.ts';
+import { DesignFileError, FileWriteError, loadDesign, writeFileAtomic } from './design-files.ts';
 import { answersCsv, batchFileName } from './render/batch.ts';
 
 export const MAX_BATCH = 100_000;
@@ -265,6 +265,10 @@ function report(e: unknown, io: Io): number {
   if (e instanceof UsageError || (e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) {
     io.err(`error: ${(e as Error).message}\n${USAGE}`);
     return 2;
+  }
+  if (e instanceof FileWriteError) {
+    io.err(`error: ${e.message}\n`);
+    return 1;
   }
   const code = (e as NodeJS.ErrnoException).code;
   if (code === 'EACCES' || code === 'ENOSPC' || code === 'EROFS' || code === 'ENOENT') {

@@ -68,7 +68,36 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
     rmSync(tmp, { force: true });
-    throw e;
+    throw new FileWriteError(path, e as NodeJS.ErrnoException);
+  }
+}
+
+const WRITE_PROBLEMS: Record<string, string> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the disk is read-only',
+  EACCES: 'the folder is not writable (permission denied)',
+  EPERM: 'the folder is not writable (operation not permitted)',
+  ENOENT: 'the folder does not exist',
+  ENOTDIR: 'a part of the path is not a folder',
+  EISDIR: 'a folder has that name',
+};
+
+/**
+ * A failed atomic write, in words a user can act on. Keeps the system error's
+ * `code` (callers and the IPC layer pass such errors on to the user).
+ */
+export class FileWriteError extends Error {
+  readonly code: string;
+  constructor(
+    readonly path: string,
+    cause: NodeJS.ErrnoException,
+  ) {
+    const code = cause.code ?? 'EIO';
+    const why = (Object.hasOwn(WRITE_PROBLEMS, code) && WRITE_PROBLEMS[code]) || cause.message;
+    super(`could not write ${path}: ${why} (${code}); the previous file, if there was one, is unchanged`, { cause });
+    this.name = 'FileWriteError';
+    this.code = code;
   }
 }
 

@@ -31,6 +31,8 @@ export class SettingsStore {
   settings: Settings;
   /** Set when the file on disk could not be used; the store then never writes it. */
   readonly problem: string | null = null;
+  /** Why the last write of settings.json failed (disk full, read-only); null after a good one. */
+  writeProblem: string | null = null;
   /** Called after every change (the menu's recent list follows it). */
   onChange: (() => void) | null = null;
 
@@ -58,8 +60,17 @@ export class SettingsStore {
   update(patch: Partial<Settings>): void {
     const recentChanged = patch.recent !== undefined;
     this.settings = { ...this.settings, ...patch };
-    if (!this.problem) writeFileAtomic(this.file, JSON.stringify(this.settings, null, 2) + '\n');
     // (a broken file is kept for the user to fix or delete, never overwritten)
+    if (!this.problem) {
+      try {
+        writeFileAtomic(this.file, JSON.stringify(this.settings, null, 2) + '\n');
+        this.writeProblem = null;
+      } catch (e) {
+        // Settings are a convenience: a full disk must not fail the save or export
+        // that updated them. They stay in memory and are written on the next change.
+        this.writeProblem = (e as Error).message;
+      }
+    }
     if (recentChanged) this.onChange?.();
   }
 

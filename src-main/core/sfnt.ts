@@ -16,7 +16,22 @@ export interface FontFaceInfo {
 
 export class FontParseError extends Error {}
 
+/**
+ * Reads a font's names and coverage. Any file, however broken or hostile, gives a
+ * FontFaceInfo or a FontParseError: offsets past the end, and cmaps that would
+ * take unbounded work, are refused.
+ */
 export function parseFont(buf: Buffer): FontFaceInfo {
+  try {
+    return readFont(buf);
+  } catch (e) {
+    // Buffer reads past the end throw RangeError: some table points outside the file.
+    if (e instanceof RangeError) throw new FontParseError('truncated or corrupt font (a table points past the end of the file)');
+    throw e;
+  }
+}
+
+function readFont(buf: Buffer): FontFaceInfo {
   if (buf.length < 12) throw new FontParseError('file is too short to be a font');
   let base = 0;
   const tag0 = buf.toString('latin1', 0, 4);
@@ -139,11 +154,15 @@ function readCmap(buf: Buffer, off: number): Uint32Array {
     const deltas = starts + segX2;
     const rangeOffsets = deltas + segX2;
     if (rangeOffsets + segX2 > buf.length) throw new FontParseError('truncated cmap');
+    // Valid segments do not overlap, so they cover at most 65,536 code points in
+    // all; a crafted cmap could otherwise ask for 32,767 x 65,535 steps.
+    let budget = 0x10000;
     for (let s = 0; s < segX2; s += 2) {
       const end = buf.readUInt16BE(ends + s);
       const start = buf.readUInt16BE(starts + s);
       const delta = buf.readInt16BE(deltas + s);
       const ro = buf.readUInt16BE(rangeOffsets + s);
+      if (end >= start && (budget -= end - start + 1) < 0) throw new FontParseError('corrupt cmap (its segments overlap)');
       for (let c = start; c <= end && c !== 0xffff; c++) {
         let glyph: number;
         if (ro === 0) glyph = (c + delta) & 0xffff;

@@ -17,6 +17,32 @@ export class FakeWebContents extends EventEmitter {
   }
 }
 
+/**
+ * Electron's security checklist, written out here rather than imported from
+ * src-main, so weakening the app's settings cannot weaken the check. Creating a
+ * window without every one of these throws, failing whichever test did it.
+ */
+export const SECURE_WEB_PREFERENCES = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  experimentalFeatures: false,
+  webviewTag: false,
+} as const;
+
+export function insecureOptions(options: any): string[] {
+  const prefs = options?.webPreferences ?? {};
+  const bad = Object.entries(SECURE_WEB_PREFERENCES)
+    .filter(([k, v]) => prefs[k] !== v)
+    .map(([k, v]) => `${k} must be ${v}`);
+  if (typeof prefs.preload !== 'string' || !prefs.preload) bad.push('preload must be set (the only bridge)');
+  return bad;
+}
+
 export function fakeElectron(opts: { lock?: boolean; userData?: string } = {}) {
   const windows: FakeWindow[] = [];
   class FakeWindow extends EventEmitter {
@@ -26,6 +52,8 @@ export function fakeElectron(opts: { lock?: boolean; userData?: string } = {}) {
     destroyed = false;
     constructor(readonly options: any) {
       super();
+      const bad = insecureOptions(options);
+      if (bad.length) throw new Error(`insecure BrowserWindow: ${bad.join('; ')}`);
       windows.push(this);
     }
     loadFile(f: string) {

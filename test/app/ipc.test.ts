@@ -11,6 +11,34 @@ registerIpc({ handle: (ch: string, fn: Function) => handlers.set(ch, fn) } as an
 const OWN = 'file:///app/out/renderer/index.html';
 const call = (channel: string, url: string | undefined, ...args: unknown[]) => handlers.get(channel)!({ senderFrame: url ? { url } : null, sender: { id: 7 } }, ...args);
 
+/** Bad input for every handler that takes input, and the error naming the field. */
+const BAD_INPUT: [string, unknown[], RegExp][] = [
+  [IPC.getPreset, ['../../etc/passwd'], /name: no preset called/],
+  [IPC.getPreset, [{ name: 1 }], /name: must be a preset name/],
+  [IPC.renderThumbnail, [{ width: 0 }], /width: must be at least 1/],
+  [IPC.renderThumbnail, [{}, 1.5], /seed: must be a whole number/],
+  [IPC.importFont, [{ name: 'x.ttf', bytes: 'nope' }], /file\.bytes/],
+  [IPC.importFont, [{ name: 'evil.exe', bytes: new Uint8Array(10) }], /font: must be a \.ttf or \.otf file/],
+  [IPC.importFont, [{ name: 'broken.ttf', bytes: new Uint8Array(100) }], /font: broken\.ttf is not a usable font/],
+  [IPC.openDesign, [{ path: '/etc/passwd' }], /path: must be one of the recent files/],
+  [IPC.openDesign, [{ name: 'a.json', bytes: new TextEncoder().encode('{"width": 9') }], /a\.json: is not valid JSON/],
+  [IPC.openDesign, [{ name: 'new.json', bytes: new TextEncoder().encode('{"version": 2}') }], /new\.json: version: was written by a newer Captcha Studio/],
+  [IPC.saveDesign, [{ height: -1 }], /height: must be at least 1/],
+  [IPC.saveDesign, [{}, { path: 42 }], /path: must be a file path/],
+  [IPC.autosave, [{ scale: 9 }], /scale: must be at most 4/],
+  [IPC.setDocumentState, ['x'], /state: must be/],
+  [IPC.exportImage, [{ output: { format: 'gif' } }], /output\.format/],
+  [IPC.exportImage, [{}, -1], /seed: must be a whole number/],
+  [IPC.exportBatch, [{}, 0, 'b1'], /count: must be a whole number from 1 to 10000/],
+  [IPC.exportBatch, [{}, 5, '../x'], /id: must be a new batch id/],
+  [IPC.exportBatch, [{ noise: { lines: -1 } }, 5, 'b2'], /noise\.lines/],
+  [IPC.cancelBatch, [{}], /id: must be a batch id/],
+  [IPC.startServer, [70000], /port: must be a whole number from 0 to 65535/],
+  [IPC.publishDesign, [{ background: [{ type: 'nope' }] }], /background\.0/],
+];
+/** Handlers that take no input (extra arguments are ignored). */
+const NO_INPUT: string[] = [IPC.info, IPC.listPresets, IPC.listFonts, IPC.listRecent, IPC.restoreAutosave, IPC.serverStatus, IPC.stopServer];
+
 describe('IPC handlers', () => {
   it('registers one handler per StudioApi method', () => {
     expect([...handlers.keys()].sort()).toEqual(Object.values(IPC).sort());
@@ -48,31 +76,17 @@ describe('IPC handlers', () => {
     expect(r.issues[0].rule).toMatch(rule);
   });
 
-  it.each([
-    [IPC.getPreset, ['../../etc/passwd'], /name: no preset called/],
-    [IPC.getPreset, [{ name: 1 }], /name: must be a preset name/],
-    [IPC.renderThumbnail, [{ width: 0 }], /width: must be at least 1/],
-    [IPC.renderThumbnail, [{}, 1.5], /seed: must be a whole number/],
-    [IPC.importFont, [{ name: 'x.ttf', bytes: 'nope' }], /file\.bytes/],
-    [IPC.importFont, [{ name: 'evil.exe', bytes: new Uint8Array(10) }], /font: must be a \.ttf or \.otf file/],
-    [IPC.importFont, [{ name: 'broken.ttf', bytes: new Uint8Array(100) }], /font: broken\.ttf is not a usable font/],
-    [IPC.openDesign, [{ path: '/etc/passwd' }], /path: must be one of the recent files/],
-    [IPC.openDesign, [{ name: 'a.json', bytes: new TextEncoder().encode('{"width": 9') }], /a\.json: is not valid JSON/],
-    [IPC.openDesign, [{ name: 'new.json', bytes: new TextEncoder().encode('{"version": 2}') }], /new\.json: version: was written by a newer Captcha Studio/],
-    [IPC.saveDesign, [{ height: -1 }], /height: must be at least 1/],
-    [IPC.saveDesign, [{}, { path: 42 }], /path: must be a file path/],
-    [IPC.autosave, [{ scale: 9 }], /scale: must be at most 4/],
-    [IPC.setDocumentState, ['x'], /state: must be/],
-    [IPC.exportImage, [{ output: { format: 'gif' } }], /output\.format/],
-    [IPC.exportImage, [{}, -1], /seed: must be a whole number/],
-    [IPC.exportBatch, [{}, 0, 'b1'], /count: must be a whole number from 1 to 10000/],
-    [IPC.exportBatch, [{}, 5, '../x'], /id: must be a new batch id/],
-    [IPC.exportBatch, [{ noise: { lines: -1 } }, 5, 'b2'], /noise\.lines/],
-    [IPC.cancelBatch, [{}], /id: must be a batch id/],
-    [IPC.startServer, [70000], /port: must be a whole number from 0 to 65535/],
-    [IPC.publishDesign, [{ background: [{ type: 'nope' }] }], /background\.0/],
-  ])('%s rejects bad input %j naming the field', async (channel, args, message) => {
+  it.each(BAD_INPUT)('%s rejects bad input %j naming the field', async (channel, args, message) => {
     await expect(call(channel, OWN, ...args)).rejects.toThrow(message);
+  });
+
+  it('every handler is covered: bad input is refused, or it takes no input and ignores junk', async () => {
+    const covered = new Set([...BAD_INPUT.map(([ch]) => ch), IPC.renderPreview, ...NO_INPUT]);
+    expect([...covered].sort()).toEqual(Object.values(IPC).sort());
+    const junk = [JSON.parse('{"__proto__": {"polluted": true}}'), 'x'.repeat(100_000), -1, null];
+    for (const channel of NO_INPUT) if (channel !== IPC.stopServer) await call(channel, OWN, ...junk);
+    expect((await call(IPC.stopServer, OWN, ...junk)).running).toBe(false);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('answers the read-only calls', async () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { EVENTS } from '../../src-main/api.ts';
 import { isAllowedExternal, startApp } from '../../src-main/app/lifecycle.ts';
 import { secureWebPreferences } from '../../src-main/app/window.ts';
-import { fakeElectron } from './fake-electron.ts';
+import { fakeElectron, insecureOptions, SECURE_WEB_PREFERENCES } from './fake-electron.ts';
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -89,6 +89,23 @@ describe('app lifecycle (electron mocked)', () => {
     expect(f.electron.shell.openExternal).not.toHaveBeenCalled();
     expect(wc.openHandler!({ url: `${url}/` })).toEqual({ action: 'deny' });
     expect(f.electron.shell.openExternal).toHaveBeenCalledWith(`${url}/`);
+    await quit(f);
+  });
+
+  it('every window, also one re-created on activate, passes the security checklist guard', async () => {
+    const f = fakeElectron({ userData: userDataWith({ port: 0 }) });
+    await startApp(f.electron as any, { outDir: '/app/out/main' });
+    f.windows[0].close();
+    f.app.emit('activate');
+    expect(f.windows).toHaveLength(2);
+    for (const w of f.windows) expect(insecureOptions(w.options)).toEqual([]);
+    // The guard itself: any window missing one option fails whichever test creates it.
+    for (const key of Object.keys(SECURE_WEB_PREFERENCES)) {
+      const prefs: Record<string, unknown> = { ...SECURE_WEB_PREFERENCES, preload: '/p.cjs' };
+      prefs[key] = !prefs[key];
+      expect(() => new f.electron.BrowserWindow({ webPreferences: prefs } as any)).toThrow(new RegExp(`insecure BrowserWindow: ${key} must be`));
+    }
+    expect(() => new f.electron.BrowserWindow({ webPreferences: { ...SECURE_WEB_PREFERENCES } } as any)).toThrow(/preload must be set/);
     await quit(f);
   });
 
