@@ -2,7 +2,9 @@
  * The designer in real Chromium (Debian's, via playwright-core) against web mode:
  * the UI the server hosts at /studio/, talking HTTP to the same server.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createCanvas } from '@napi-rs/canvas';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +144,29 @@ describe('designer in Chromium (web mode)', () => {
     await page.screenshot({ path: join(SHOTS, 'error.png') });
     await page.getByLabel('Height', { exact: true }).fill('40');
     await page.waitForSelector('[data-testid=design-error]', { state: 'detached' });
+  });
+
+  it('embeds a chosen image file into an image layer and draws it', async () => {
+    let c = await canvas();
+    await page.getByLabel('New layer').selectOption('image');
+    await page.getByRole('button', { name: 'Add layer' }).click();
+    // Web mode never lets the server read a path: the default file name is refused inline.
+    await page.waitForSelector('text=must be a data URL here');
+    const red = createCanvas(4, 4);
+    const g = red.getContext('2d');
+    g.fillStyle = '#ff0000';
+    g.fillRect(0, 0, 4, 4);
+    const file = join(mkdtempSync(join(tmpdir(), 'e2e-image-')), 'red.png');
+    writeFileSync(file, red.toBuffer('image/png'));
+    await page.getByLabel('Image: choose image').setInputFiles(file);
+    c = await nextCanvas(c);
+    expect(c.corner).toEqual([255, 0, 0, 255]);
+    expect(await page.textContent('.field:has([aria-label="Image: choose image"]) .hint')).toMatch(/embedded image/);
+    await page.screenshot({ path: join(SHOTS, 'image-layer.png') });
+    await page.keyboard.press('Control+z'); // the file
+    await page.keyboard.press('Control+z'); // the layer
+    c = await nextCanvas(c);
+    expect(c.corner).toEqual([0, 255, 0, 255]);
   });
 
   it('logs requests from other pages and follows the dark theme', async () => {

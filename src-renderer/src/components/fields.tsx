@@ -189,6 +189,8 @@ export function PaletteField({ path, label, min = 0, max = 16 }: { path: string;
   );
 }
 
+const sizeText = (bytes: number) => (bytes < 1024 ? `${Math.round(bytes)} bytes` : bytes < 2 ** 20 ? `${(bytes / 1024).toFixed(1)} KiB` : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+
 /** Largest picked image embedded as a data URL (the schema allows 16 MiB of text). */
 const MAX_EMBEDDED_IMAGE = 12 * 1024 * 1024;
 
@@ -215,7 +217,7 @@ export function ImageSourceField({ path, label }: { path: string; label: string 
     reader.readAsDataURL(file);
   };
   return (
-    <Field id={id} label={label} error={error} hint={embedded ? `embedded image, ${Math.round((value.length * 3) / 4 / 1024)} KiB` : 'a file path (desktop) or choose an image to embed it'}>
+    <Field id={id} label={label} error={error} hint={embedded ? `embedded image, ${sizeText((value.length - value.indexOf(',') - 1) * 0.75)}` : 'a file path (desktop) or choose an image to embed it'}>
       <input id={id} type="text" value={embedded ? '' : value} placeholder={embedded ? '(embedded)' : ''} aria-invalid={!!error} onChange={(e) => edit(path, e.target.value)} />
       <input type="file" accept="image/png,image/jpeg,image/webp,image/gif,image/bmp" aria-label={`${label}: choose image`} onChange={(e) => pick(e.target.files?.[0])} />
     </Field>
