@@ -247,7 +247,7 @@ export const STUDIO_ROUTES: Route[] = [
         try {
           json = JSON.parse(b.text);
         } catch (e) {
-          throw new HttpError(400, `${name}: is not valid JSON (${(e as Error).message}); the file may be truncated or corrupt`, 'file');
+          throw new HttpError(400, `file: ${name} is not valid JSON (${(e as Error).message}); the file may be truncated or corrupt`, 'file');
         }
         const r = safeParseDesign(json);
         if (!r.ok) throw new HttpError(400, `${name}: ${r.error.message}`, r.error.field);

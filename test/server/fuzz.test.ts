@@ -131,7 +131,38 @@ interface FuzzRequest {
   headers: Record<string, string>;
 }
 
-const requestArb: fc.Arbitrary<FuzzRequest> = fc
+const okValues: Record<string, fc.Arbitrary<string>> = {
+  width: fc.integer({ min: 1, max: 300 }).map(String),
+  height: fc.integer({ min: 1, max: 200 }).map(String),
+  seed: fc.oneof(fc.nat().map(String), fc.constant('random')),
+  scale: fc.constantFrom('1', '2'),
+  bg: fc.constantFrom('red', '#ffe0b2', 'rgba(0,0,0,0.5)'),
+  format: fc.constantFrom('png', 'jpeg', 'webp'),
+  quality: fc.integer({ min: 1, max: 100 }).map(String),
+  text: fc.constantFrom('Hi', '640x360', '中文'),
+  lines: fc.integer({ min: 0, max: 30 }).map(String),
+  dots: fc.integer({ min: 0, max: 300 }).map(String),
+  wave: fc.integer({ min: 0, max: 10 }).map(String),
+};
+const okQuery = fc.subarray(Object.keys(okValues)).chain((keys) => fc.tuple(...keys.map((k) => okValues[k].map((v) => `${k}=${encodeURIComponent(v)}`))).map((kv) => kv.join('&')));
+const json = (path: string, body: fc.Arbitrary<unknown>): fc.Arbitrary<FuzzRequest> =>
+  body.map((b) => ({ method: 'POST', path, query: '', body: JSON.stringify(b), headers: { 'Content-Type': 'application/json' } }));
+const captchaDesigns = fc.constantFrom('classic-captcha', 'digits-captcha', 'math-captcha', 'seed-002-captcha', 'cjk-captcha');
+const studioBody = fc.record({ design: designArb, seed: fc.nat() });
+
+/** Requests a real page or tool would send, so the fuzz reaches the renderers too. */
+const plausibleArb: fc.Arbitrary<FuzzRequest> = fc.oneof(
+  fc.tuple(fc.constantFrom('/background.png', '/utils/genback/', '/designs/placeholder.png', '/designs/sunset-background.webp', '/designs/saved.jpg'), okQuery).map(([path, query]) => ({ method: 'GET', path, query: path === '/utils/genback/' ? query.split('&').filter((kv) => /^(width|height)=/.test(kv)).join('&') : query, headers: {} })),
+  fc.tuple(fc.constantFrom('/captcha.png', '/get_validCode_img'), captchaDesigns, fc.boolean()).map(([path, d, named]) => ({ method: 'GET', path, query: named && path === '/captcha.png' ? `design=${d}` : '', headers: {} })),
+  fc.constantFrom('/', '/healthz', '/api/designs', '/api/fonts', '/api/studio/presets', '/api/studio/fonts', '/api/studio/info', '/api/studio/status', '/examples/seed-002.html').map((path) => ({ method: 'GET', path, query: '', headers: {} })),
+  json('/api/captcha', fc.record({ design: captchaDesigns })),
+  json('/api/captcha/verify', fc.record({ id: fc.stringMatching(/^[\w-]{22}$/), answer: fc.string({ minLength: 1, maxLength: 8 }) })),
+  json('/api/render', designArb),
+  fc.tuple(fc.constantFrom('/api/studio/preview', '/api/studio/thumbnail', '/api/studio/export', '/api/studio/publish'), studioBody).chain(([path]) => json(path, studioBody)),
+  json('/api/studio/open', designArb.map((d) => ({ name: 'd.json', text: JSON.stringify(d) }))),
+);
+
+const hostileArb: fc.Arbitrary<FuzzRequest> = fc
   .record({
     method: fc.oneof({ weight: 6, arbitrary: fc.constantFrom('GET', 'POST') }, fc.constantFrom('HEAD', 'PUT', 'DELETE', 'OPTIONS', 'PATCH')),
     path: PATHS,
@@ -154,19 +185,30 @@ const requestArb: fc.Arbitrary<FuzzRequest> = fc
     return { method, path: r.path, query: r.query ?? '', body: r.body, headers };
   });
 
+/** Hostile requests, plausible ones, and plausible ones with one part swapped for something hostile. */
+const requestArb: fc.Arbitrary<FuzzRequest> = fc.oneof(
+  hostileArb,
+  plausibleArb,
+  fc.tuple(plausibleArb, hostileArb, fc.constantFrom('query', 'body', 'headers', 'method')).map(([ok, bad, part]) => ({ ...ok, [part]: bad[part] })),
+);
+
 // ---- checks --------------------------------------------------------------------
+
+/** Answers seen, by status class: the mix must reach the renderers, not only the validators. */
+const seen = { ok: 0, refused: 0 };
 
 /** What every answer must satisfy, whatever was asked. */
 function checkReply(req: FuzzRequest, res: Reply): void {
   const what = `${req.method} ${req.path}?${req.query}`;
+  seen[res.status < 400 ? 'ok' : 'refused']++;
   expect(res.status, what).toBeLessThan(500);
   const type = String(res.headers['content-type'] ?? '');
   if (res.status >= 400 && type.startsWith('application/json') && req.method !== 'HEAD') {
     const body = res.json();
     expect(typeof body.error, what).toBe('string');
     expect(body.error.length, what).toBeGreaterThan(0);
-    // An error naming a field says which at its start: "width: must be ...".
-    if (body.field !== undefined) expect(body.error.startsWith(`${body.field}: `) || body.error.startsWith(`${body.field} `), `${what}: ${body.error}`).toBe(true);
+    // An error naming a field says which: "width: must be ..." (a file's errors start with its name).
+    if (body.field !== undefined) expect(body.error.includes(`${body.field}: `) || body.error.startsWith(`${body.field} `), `${what}: ${body.error}`).toBe(true);
   }
   // Traversal never reaches files outside the UI folder.
   expect(res.body.toString('latin1'), what).not.toMatch(/"name": "captcha-studio"|root:x:0:0/);
@@ -224,6 +266,8 @@ describe('HTTP fuzzing', () => {
       { numRuns: RUNS - warmup, ...seedParam },
     );
     await healthy();
+    expect(seen.ok, JSON.stringify(seen)).toBeGreaterThan(RUNS / 20);
+    expect(seen.refused, JSON.stringify(seen)).toBeGreaterThan(RUNS / 2);
     // Everything the server keeps per request has a bound.
     expect(server.store.size).toBeLessThanOrEqual(MAX_CAPTCHAS);
     const rssEnd = process.memoryUsage().rss;
@@ -245,6 +289,25 @@ describe('HTTP fuzzing', () => {
       }),
     );
     batch.forEach((req, i) => checkReply(req, replies[i]));
+    await healthy();
+  });
+
+  it('keeps the live log streams bounded, and frees them when clients go', async () => {
+    // Streams stay open, so they are fuzzed apart from the rest: wrong methods and bodies first.
+    for (const method of ['POST', 'PUT', 'DELETE']) expect((await call(base, '/api/studio/events?x=%ZZ', { method, rawPath: true, body: '{' })).status).toBe(405);
+    const controllers = Array.from({ length: 40 }, () => new AbortController());
+    const answers = await Promise.all(controllers.map((c) => fetch(`${base}/api/studio/events`, { signal: c.signal }).then((r) => ({ status: r.status, retry: r.headers.get('retry-after') }))));
+    const open = answers.filter((a) => a.status === 200).length;
+    expect(open).toBe(16);
+    // Over the cap: the documented busy answer, with a time to retry.
+    expect(answers.filter((a) => a.status === 503 && a.retry === '5')).toHaveLength(24);
+    for (const c of controllers) c.abort();
+    await expect.poll(async () => {
+      const c = new AbortController();
+      const status = (await fetch(`${base}/api/studio/events`, { signal: c.signal })).status;
+      c.abort();
+      return status;
+    }).toBe(200);
     await healthy();
   });
 
