@@ -1,4 +1,5 @@
 // Worker thread: renders designs with the core, off the main event loop.
+import { createHash } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { DesignError, type Design } from '../core/design.ts';
 import { fontRegistry } from '../core/fonts.ts';
@@ -10,19 +11,31 @@ import type { FontMessage, RenderedItem, RenderJob, RenderReply } from './protoc
 const designs = new Map<string, Design>();
 const MAX_DESIGNS = 256;
 
-/** Decoded image layers per design key: decoding is the slow part of an image layer. */
-const imageSets = new Map<string, ImageSet>();
-const MAX_IMAGE_SETS = 8;
+/**
+ * Decoded image layers, by their sources: decoding is the slow part of an image
+ * layer. Bounded by decoded bytes, since one image may be up to 33 MP (132 MB).
+ */
+const imageSets = new Map<string, { set: ImageSet; bytes: number }>();
+const IMAGE_CACHE_BYTES = 256 * 2 ** 20;
+let imageCacheBytes = 0;
 const NO_IMAGES: ImageSet = new Map();
 
 async function imagesFor(design: Design, job: RenderJob): Promise<ImageSet> {
-  if (!design.background.some((l) => l.type === 'image')) return NO_IMAGES;
-  const key = `${job.assetDir ?? ''}\n${job.key}`;
-  let set = imageSets.get(key);
-  if (!set) {
-    set = await loadImages(design, job.assetDir);
-    if (imageSets.size >= MAX_IMAGE_SETS) imageSets.delete(imageSets.keys().next().value!);
-    imageSets.set(key, set);
+  const sources = design.background.flatMap((l) => (l.type === 'image' ? [l.src] : []));
+  if (!sources.length) return NO_IMAGES;
+  const key = createHash('sha256').update(`${job.assetDir ?? ''}\0${sources.join('\0')}`).digest('base64');
+  const hit = imageSets.get(key);
+  if (hit) return hit.set;
+  const set = await loadImages(design, job.assetDir);
+  const bytes = [...set.values()].reduce((n, img) => n + img.width * img.height * 4, 0);
+  if (bytes <= IMAGE_CACHE_BYTES / 2) {
+    imageSets.set(key, { set, bytes });
+    imageCacheBytes += bytes;
+    for (const [k, v] of imageSets) {
+      if (imageCacheBytes <= IMAGE_CACHE_BYTES) break;
+      imageSets.delete(k);
+      imageCacheBytes -= v.bytes;
+    }
   }
   return set;
 }

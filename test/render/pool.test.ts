@@ -1,9 +1,11 @@
+import { createCanvas } from '@napi-rs/canvas';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDesign } from '../../src-main/core/design.ts';
 import { ImageCache } from '../../src-main/render/image-cache.ts';
 import { PoolBusyError, RenderPool } from '../../src-main/render/pool.ts';
 import { renderImage } from '../../src-main/core/render.ts';
 import { getPreset } from '../../src-main/core/presets.ts';
+import { decodePng, pixel } from '../support/png.ts';
 
 const pool = new RenderPool({ size: 1, maxQueue: 400 });
 afterAll(() => pool.close());
@@ -81,5 +83,22 @@ describe('image cache', () => {
     c.set('huge', img(600));
     expect(c.get('huge')).toBeUndefined();
     expect(c.get('a')).toBeDefined();
+  });
+});
+
+describe('image layers in the workers', () => {
+  it('are decoded before drawing, from cache the second time, and name their field when broken', async () => {
+    const c = createCanvas(2, 2);
+    const g = c.getContext('2d');
+    g.fillStyle = '#0000ff';
+    g.fillRect(0, 0, 2, 2);
+    const src = `data:image/png;base64,${c.toBuffer('image/png').toString('base64')}`;
+    const d = parseDesign({ width: 8, height: 8, background: [{ type: 'image', src, fit: 'stretch' }] });
+    for (let round = 0; round < 2; round++) {
+      const img = decodePng((await pool.render(d)).bytes);
+      expect(pixel(img, 4, 4)).toEqual([0, 0, 255, 255]);
+    }
+    const broken = parseDesign({ width: 8, height: 8, background: [{ type: 'solid', color: 'red' }, { type: 'image', src: 'data:image/png;base64,AAAA' }] });
+    await expect(pool.render(broken)).rejects.toThrow(/background\.1\.src: is not a PNG, JPEG, WebP, GIF or BMP image/);
   });
 });
