@@ -3,7 +3,8 @@
  * around the shared StudioService. Electron is injected (dialogs, the window's
  * sender), so this runs and is tested in plain Node.
  */
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { BatchResult, DesignInput, ExportResult, OpenedDesign, PickedFile, PublishedDesign, RecentDesign, SavedDesign, ServerStatus, StudioInfo } from '../api.ts';
 import { EVENTS } from '../api.ts';
@@ -157,20 +158,23 @@ export class DesktopStudio {
     writeFileAtomic(this.autosaveFile, JSON.stringify(this.parse(input)) + '\n');
   }
 
+  /**
+   * The design autosaved last session, or null. A broken autosave (a crash while
+   * writing, a newer version) is moved aside, never overwritten by the next
+   * autosave, and reported with where it was kept.
+   */
   restoreAutosave(): OpenedDesign | null {
-    let text: string;
+    let json: unknown;
     try {
-      text = readFileSync(this.autosaveFile, 'utf8');
-    } catch {
-      return null;
-    }
-    try {
-      const json = JSON.parse(text);
+      json = JSON.parse(readFileSync(this.autosaveFile, 'utf8'));
       if (json === null) return null;
-      const design = parseDesign(json);
-      return { design, path: null, name: 'autosave' };
-    } catch {
-      return null; // a broken autosave is left on disk, not restored
+      return { design: readDesignFile(this.autosaveFile), path: null, name: 'autosave' };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      const kept = join(this.userDataDir, `autosave-broken-${Date.now()}-${randomBytes(3).toString('hex')}.json`);
+      renameSync(this.autosaveFile, kept);
+      const problem = e instanceof DesignFileError ? `${e.field ? `${e.field}: ` : ''}${e.problem}` : `is not valid JSON (${(e as Error).message}); the file may be truncated or corrupt`;
+      throw new DesignFileError(kept, '', `the autosaved design could not be restored: ${problem}. It was kept as it was in this file.`);
     }
   }
 

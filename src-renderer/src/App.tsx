@@ -67,7 +67,8 @@ export function App({ api }: { api: StudioApi }) {
       () => {},
     );
     void (async () => {
-      const restored = await api.restoreAutosave().catch(() => null);
+      // A broken autosave is kept aside by the main process; say where, then start fresh.
+      const restored = await api.restoreAutosave().catch((e: Error) => (setNotice(e.message), null));
       if (!live) return;
       if (restored) {
         load(restored, false);

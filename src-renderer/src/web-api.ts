@@ -155,8 +155,12 @@ export function createWebApi(base = ''): StudioApi {
       if (!text) return null;
       try {
         return await json<OpenedDesign>(post('/api/studio/open', { name: 'autosave', text }));
-      } catch {
-        return null;
+      } catch (e) {
+        if (e instanceof TypeError) throw e; // the server is unreachable: the text may be fine
+        // Kept aside, so the next autosave does not overwrite what may be the user's work.
+        localStorage.setItem(`${AUTOSAVE_KEY}.broken`, text);
+        localStorage.removeItem(AUTOSAVE_KEY);
+        throw new Error(`The autosaved design could not be restored (${(e as Error).message}); it was kept in this browser's storage under "${AUTOSAVE_KEY}.broken".`);
       }
     },
     async setDocumentState({ title, dirty }) {

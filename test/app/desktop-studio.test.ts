@@ -50,9 +50,22 @@ describe('desktop files', () => {
     expect(h.studio.restoreAutosave()).toMatchObject({ name: 'autosave', path: null, design: { name: 'draft' } });
     h.studio.autosave(null);
     expect(h.studio.restoreAutosave()).toBeNull();
-    writeFileSync(join(h.userData, 'autosave.json'), '{broken');
-    expect(h.studio.restoreAutosave()).toBeNull();
-    expect(readFileSync(join(h.userData, 'autosave.json'), 'utf8')).toBe('{broken');
+    // A broken autosave is moved aside (the next autosave would overwrite it) and reported.
+    for (const broken of ['{broken', JSON.stringify({ version: 5 })]) {
+      writeFileSync(join(h.userData, 'autosave.json'), broken);
+      let kept = '';
+      try {
+        h.studio.restoreAutosave();
+      } catch (e) {
+        kept = (e as Error).message.split(': ')[0];
+        expect((e as Error).message).toMatch(/autosave-broken-\d+-[0-9a-f]{6}\.json: the autosaved design could not be restored: .*(not valid JSON|version: was written by a newer).*kept as it was/);
+      }
+      expect(readFileSync(kept, 'utf8')).toBe(broken);
+      expect(existsSync(join(h.userData, 'autosave.json'))).toBe(false);
+      h.studio.autosave({ name: 'next' });
+      expect(readFileSync(kept, 'utf8')).toBe(broken);
+      h.studio.autosave(null);
+    }
   });
 });
 
