@@ -32,6 +32,13 @@ function randomSeed(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0];
 }
 
+/** A callback with a fixed identity that always runs the latest closure. */
+function useStableCallback<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => R {
+  const latest = useRef(fn);
+  latest.current = fn;
+  return useCallback((...args: A) => latest.current(...args), []);
+}
+
 export function App({ api }: { api: StudioApi }) {
   const [info, setInfo] = useState<StudioInfo>({ mode: 'web', version: '', problems: [] });
   const [history, dispatch] = useReducer(historyReducer<DesignInput | null>, null, initHistory);
@@ -164,6 +171,9 @@ export function App({ api }: { api: StudioApi }) {
         setNotice((e as Error).message);
       }
     });
+  // Stable identities: the memoised sidebar then ignores preview updates.
+  const onPreset = useStableCallback(openPreset);
+  const onRecent = useStableCallback((path: string) => void openFrom({ path }));
   const open = () => (info.mode === 'web' ? fileInput.current?.click() : void openFrom());
   const newDesign = () => openPreset('classic-captcha');
   const reroll = () => {
@@ -283,7 +293,7 @@ export function App({ api }: { api: StudioApi }) {
           </div>
         )}
         <div className="columns">
-          <Sidebar current={doc.preset} onPreset={openPreset} onRecent={(path) => void openFrom({ path })} recentVersion={recentVersion} />
+          <Sidebar current={doc.preset} onPreset={onPreset} onRecent={onRecent} recentVersion={recentVersion} />
           <main className="centre">
             <PreviewPane preview={preview} zoom={zoom} setZoom={setZoom} seed={seed} locked={locked} onReroll={reroll} onLock={(on) => edit('seed', on ? previewSeed : undefined)} />
             {design && (

@@ -1,9 +1,9 @@
 /** Export one image, or a batch with a progress bar, cancel and answers.csv. */
-import { useId, useRef, useState } from 'react';
+import { memo, useId, useRef, useState } from 'react';
 import type { BatchProgress, DesignInput } from '../../../src-main/api.ts';
 import { useApi } from './design-context.ts';
 
-export function ExportPanel(props: { design: DesignInput; seed: number; valid: boolean; mode: 'desktop' | 'web' }) {
+export const ExportPanel = memo(function ExportPanel(props: { design: DesignInput; seed: number; valid: boolean; mode: 'desktop' | 'web' }) {
   const api = useApi();
   const countId = useId();
   const [count, setCount] = useState('100');
@@ -79,4 +79,4 @@ export function ExportPanel(props: { design: DesignInput; seed: number; valid: b
       )}
     </section>
   );
-}
+});

@@ -1,5 +1,5 @@
 /** The right-hand inspector: canvas size, background layers, text, noise, distortion, output. */
-import { useEffect, useState, type ReactNode } from 'react';
+import { memo, useEffect, useState, type ReactNode } from 'react';
 import type { FontSummary } from '../../../src-main/api.ts';
 import { CheckField, ColorField, ImageSourceField, LengthField, NumberField, PaletteField, SelectField, TextField } from './fields.tsx';
 import { useApi, useDesign } from './design-context.ts';
@@ -462,7 +462,8 @@ function OutputSection() {
   );
 }
 
-export function Inspector() {
+/** Memoised: it reads everything from the design context, so a new preview image does not re-render it. */
+export const Inspector = memo(function Inspector() {
   return (
     <aside className="inspector" aria-label="Inspector">
       <CanvasSection />
@@ -473,4 +474,4 @@ export function Inspector() {
       <OutputSection />
     </aside>
   );
-}
+});

@@ -1,5 +1,5 @@
 /** The local image server: status, start/stop, copyable snippets for the current design, and a live request log. */
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import type { DesignInput, PublishedDesign, RequestLogEntry, ServerStatus } from '../../../src-main/api.ts';
 import { useApi } from './design-context.ts';
 
@@ -30,7 +30,7 @@ export function snippets(url: string, published: PublishedDesign, design: { widt
   ];
 }
 
-export function ServerPanel(props: { design: DesignInput; valid: boolean }) {
+export const ServerPanel = memo(function ServerPanel(props: { design: DesignInput; valid: boolean }) {
   const api = useApi();
   const [status, setStatus] = useState<ServerStatus | null>(null);
   const [published, setPublished] = useState<PublishedDesign | null>(null);
@@ -132,4 +132,4 @@ export function ServerPanel(props: { design: DesignInput; valid: boolean }) {
       </div>
     </section>
   );
-}
+});

@@ -1,9 +1,9 @@
 /** The left column: built-in presets and recent designs, each with a thumbnail drawn by the core. */
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import type { PresetSummary, RecentDesign } from '../../../src-main/api.ts';
 import { useApi } from './design-context.ts';
 
-export function Sidebar(props: { current: string | null; onPreset(name: string): void; onRecent(path: string): void; recentVersion: number }) {
+export const Sidebar = memo(function Sidebar(props: { current: string | null; onPreset(name: string): void; onRecent(path: string): void; recentVersion: number }) {
   const api = useApi();
   const [presets, setPresets] = useState<PresetSummary[]>([]);
   const [thumbs, setThumbs] = useState<Record<string, string>>({});
@@ -69,4 +69,4 @@ export function Sidebar(props: { current: string | null; onPreset(name: string):
       )}
     </nav>
   );
-}
+});

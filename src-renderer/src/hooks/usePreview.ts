@@ -18,6 +18,7 @@ export interface PreviewState {
 
 /** One shared empty list: a valid result must not change the inspector's context (no re-render of every field). */
 const NO_ISSUES: DesignIssue[] = [];
+const BUSY_AFTER_MS = 150;
 
 export function usePreview(api: StudioApi, design: DesignInput | null, seed: number): PreviewState {
   const [state, setState] = useState<PreviewState>({ image: null, issues: NO_ISSUES, error: null, busy: false });
@@ -40,10 +41,12 @@ export function usePreview(api: StudioApi, design: DesignInput | null, seed: num
     const pump = async () => {
       if (inFlight.current) return;
       inFlight.current = true;
+      // "rendering…" only for slow renders: a state change (a whole re-render of the
+      // preview) per request would cost the fast ones a frame, and flicker.
+      const slow = setTimeout(() => alive.current && setState((s) => (s.busy ? s : { ...s, busy: true })), BUSY_AFTER_MS);
       while (queued.current && alive.current) {
         const req = queued.current;
         queued.current = null;
-        setState((s) => (s.busy ? s : { ...s, busy: true }));
         try {
           const out = await api.renderPreview(req.design, req.seed);
           if (!alive.current || req.seq < shown.current) continue; // stale: a newer one was shown
@@ -58,6 +61,7 @@ export function usePreview(api: StudioApi, design: DesignInput | null, seed: num
           if (alive.current) setState((s) => ({ ...s, error: (e as Error).message }));
         }
       }
+      clearTimeout(slow);
       inFlight.current = false;
       if (alive.current) setState((s) => (s.busy ? { ...s, busy: false } : s));
     };
