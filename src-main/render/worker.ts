@@ -1,5 +1,7 @@
 // Worker thread: renders designs with the core, off the main event loop.
 import { createHash } from 'node:crypto';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { DesignError, type Design } from '../core/design.ts';
 import { fontRegistry } from '../core/fonts.ts';
@@ -20,10 +22,21 @@ const IMAGE_CACHE_BYTES = 256 * 2 ** 20;
 let imageCacheBytes = 0;
 const NO_IMAGES: ImageSet = new Map();
 
+function fileStamp(path: string): string {
+  try {
+    const st = statSync(path);
+    return `${st.mtimeMs}:${st.size}`;
+  } catch {
+    return 'missing';
+  }
+}
+
 async function imagesFor(design: Design, job: RenderJob): Promise<ImageSet> {
   const sources = design.background.flatMap((l) => (l.type === 'image' ? [l.src] : []));
   if (!sources.length) return NO_IMAGES;
-  const key = createHash('sha256').update(`${job.assetDir ?? ''}\0${sources.join('\0')}`).digest('base64');
+  // A file's modification time is part of the key: an image edited on disk is decoded again.
+  const stamps = sources.map((src) => (src.startsWith('data:') ? '' : fileStamp(job.assetDir ? resolve(job.assetDir, src) : src)));
+  const key = createHash('sha256').update(`${job.assetDir ?? ''}\0${sources.join('\0')}\0${stamps.join('\0')}`).digest('base64');
   const hit = imageSets.get(key);
   if (hit) return hit.set;
   const set = await loadImages(design, job.assetDir);

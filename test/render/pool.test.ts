@@ -1,4 +1,7 @@
 import { createCanvas } from '@napi-rs/canvas';
+import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDesign } from '../../src-main/core/design.ts';
 import { ImageCache } from '../../src-main/render/image-cache.ts';
@@ -100,5 +103,25 @@ describe('image layers in the workers', () => {
     }
     const broken = parseDesign({ width: 8, height: 8, background: [{ type: 'solid', color: 'red' }, { type: 'image', src: 'data:image/png;base64,AAAA' }] });
     await expect(pool.render(broken)).rejects.toThrow(/background\.1\.src: is not a PNG, JPEG, WebP, GIF or BMP image/);
+  });
+});
+
+describe('image files in the workers', () => {
+  it('decode an image file again when it changes on disk', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pool-img-'));
+    const file = join(dir, 'img.png');
+    const paint = (color: string) => {
+      const c = createCanvas(2, 2);
+      const g = c.getContext('2d');
+      g.fillStyle = color;
+      g.fillRect(0, 0, 2, 2);
+      writeFileSync(file, c.toBuffer('image/png'));
+      utimesSync(file, new Date(), new Date(Date.now() + Math.random() * 1e6)); // a distinct mtime
+    };
+    const d = parseDesign({ width: 4, height: 4, background: [{ type: 'image', src: file }] });
+    paint('#ff0000');
+    expect(pixel(decodePng((await pool.render(d)).bytes), 1, 1)).toEqual([255, 0, 0, 255]);
+    paint('#00ff00');
+    expect(pixel(decodePng((await pool.render(d)).bytes), 1, 1)).toEqual([0, 255, 0, 255]);
   });
 });
