@@ -29,14 +29,19 @@ export function readDesignFile(path: string): Design {
     const code = (e as NodeJS.ErrnoException).code;
     throw new DesignFileError(path, '', code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a design file' : `cannot be read (${code})`);
   }
+  return parseDesignText(path, text);
+}
+
+/** Parses a design file's text; errors name the file (`name`: a path or a picked file's name) and the problem. */
+export function parseDesignText(name: string, text: string): Design {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new DesignFileError(path, '', `is not valid JSON (${(e as Error).message}); the file may be truncated or corrupt`);
+    throw new DesignFileError(name, '', `is not valid JSON (${(e as Error).message}); the file may be truncated or corrupt`);
   }
   const r = safeParseDesign(json);
-  if (!r.ok) throw new DesignFileError(path, r.error.field, r.error.issues[0].rule);
+  if (!r.ok) throw new DesignFileError(name, r.error.field, r.error.issues[0].rule);
   return r.design;
 }
 

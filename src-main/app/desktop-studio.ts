@@ -8,10 +8,10 @@ import { readFileSync, renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { BatchResult, DesignInput, ExportResult, OpenedDesign, PickedFile, PublishedDesign, RecentDesign, SavedDesign, ServerStatus, StudioInfo } from '../api.ts';
 import { EVENTS } from '../api.ts';
-import { parseDesign, safeParseDesign, type Design } from '../core/design.ts';
+import { parseDesign, type Design } from '../core/design.ts';
 import { getPreset, listPresets, type PresetSummary } from '../core/presets.ts';
 import { EXTENSION } from '../core/render.ts';
-import { DesignFileError, readDesignFile, saveDesignFile, writeFileAtomic } from '../design-files.ts';
+import { DesignFileError, parseDesignText, readDesignFile, saveDesignFile, writeFileAtomic } from '../design-files.ts';
 import { BatchCancelled, checkBatchCount, exportBatchToFolder } from '../render/batch.ts';
 import { checkSeed, StudioInputError, type StudioService } from '../render/studio-service.ts';
 import type { EmbeddedServer } from './embedded-server.ts';
@@ -98,15 +98,7 @@ export class DesktopStudio {
     }
     if (from !== undefined && from !== null) {
       const f = checkPickedFile(from);
-      let json: unknown;
-      try {
-        json = JSON.parse(Buffer.from(f.bytes).toString('utf8'));
-      } catch (e) {
-        throw new DesignFileError(f.name, '', `is not valid JSON (${(e as Error).message}); the file may be truncated or corrupt`);
-      }
-      const r = safeParseDesign(json);
-      if (!r.ok) throw new DesignFileError(f.name, r.error.field, r.error.issues[0].rule);
-      return { design: r.design, path: null, name: f.name };
+      return { design: parseDesignText(f.name, Buffer.from(f.bytes).toString('utf8')), path: null, name: f.name };
     }
     const path = await this.dialogs.openFile({ title: 'Open design', filters: DESIGN_FILTER });
     return path ? this.openPath(path) : null;
@@ -164,17 +156,21 @@ export class DesktopStudio {
    * autosave, and reported with where it was kept.
    */
   restoreAutosave(): OpenedDesign | null {
-    let json: unknown;
+    let text: string;
     try {
-      json = JSON.parse(readFileSync(this.autosaveFile, 'utf8'));
-      if (json === null) return null;
-      return { design: readDesignFile(this.autosaveFile), path: null, name: 'autosave' };
+      text = readFileSync(this.autosaveFile, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw e; // unreadable, not broken: reported as it is, and left where it is
+    }
+    if (text.trim() === 'null') return null; // cleared by autosave(null)
+    try {
+      return { design: parseDesignText(this.autosaveFile, text), path: null, name: 'autosave' };
+    } catch (e) {
+      if (!(e instanceof DesignFileError)) throw e;
       const kept = join(this.userDataDir, `autosave-broken-${Date.now()}-${randomBytes(3).toString('hex')}.json`);
       renameSync(this.autosaveFile, kept);
-      const problem = e instanceof DesignFileError ? `${e.field ? `${e.field}: ` : ''}${e.problem}` : `is not valid JSON (${(e as Error).message}); the file may be truncated or corrupt`;
-      throw new DesignFileError(kept, '', `the autosaved design could not be restored: ${problem}. It was kept as it was in this file.`);
+      throw new DesignFileError(kept, '', `the autosaved design could not be restored: ${e.field ? `${e.field}: ` : ''}${e.problem}. It was kept as it was in this file.`);
     }
   }
 

@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { BatchProgress, RequestLogEntry } from '../api.ts';
-import { DesignError, safeParseDesign, type Design } from '../core/design.ts';
+import { DesignError, type Design } from '../core/design.ts';
+import { DesignFileError, parseDesignText } from '../design-files.ts';
 import { getPreset, listPresets } from '../core/presets.ts';
 import { EXTENSION } from '../core/render.ts';
 import { BatchCancelled, checkBatchCount, renderBatch } from '../render/batch.ts';
@@ -243,15 +244,15 @@ export const STUDIO_ROUTES: Route[] = [
         const b = await jsonBody(req);
         const name = typeof b.name === 'string' ? b.name.slice(0, 200) : 'design.json';
         if (typeof b.text !== 'string') throw new HttpError(400, 'text: must be the file\'s text', 'text');
-        let json: unknown;
+        let design: Design;
         try {
-          json = JSON.parse(b.text);
+          design = parseDesignText(name, b.text);
         } catch (e) {
-          throw new HttpError(400, `file: ${name} is not valid JSON (${(e as Error).message}); the file may be truncated or corrupt`, 'file');
+          if (!(e instanceof DesignFileError)) throw e;
+          // Not JSON at all: the field is the file itself.
+          throw e.field ? new HttpError(400, e.message, e.field) : new HttpError(400, `file: ${name} ${e.problem}`, 'file');
         }
-        const r = safeParseDesign(json);
-        if (!r.ok) throw new HttpError(400, `${name}: ${r.error.message}`, r.error.field);
-        sendJson(res, 200, { design: r.design, path: null, name });
+        sendJson(res, 200, { design, path: null, name });
       },
     },
   },
