@@ -2,11 +2,18 @@
  * The render service's worker pool: one worker per core by default, a bounded
  * queue, and a clear "busy" refusal when the queue is full, so a flood of
  * requests waits in no unbounded line and never blocks the event loop.
+ *
+ * Every byte of a design may be hostile, so no job can hold the pool: each has a
+ * deadline (a worker that overruns is killed and replaced), a queued job whose
+ * client went away is dropped, and by default each worker is a child process, so
+ * a native crash in Skia fails only the request that caused it.
  */
 import { cpus } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { canonicalDesign, DesignError, type Design } from '../core/design.ts';
-import type { FontMessage, RenderJob, RenderOutput, RenderReply } from './protocol.ts';
+import type { FontMessage, FromWorker, RenderJob, RenderOutput } from './protocol.ts';
+import { spawnWorker, type Isolation, type WorkerExit, type WorkerTransport } from './transport.ts';
+
+export type { Isolation } from './transport.ts';
 
 export class PoolBusyError extends Error {
   constructor(readonly retryAfterSeconds: number) {
@@ -15,10 +22,89 @@ export class PoolBusyError extends Error {
   }
 }
 
+function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 120_000) return `${+(ms / 1000).toFixed(1)} s`;
+  return `${Math.round(ms / 60_000)} min`;
+}
+
+/** A job ran past its deadline; its worker was killed and replaced. */
+export class RenderTimeoutError extends Error {
+  constructor(readonly deadlineMs: number) {
+    super(`render: took longer than ${duration(deadlineMs)} and was stopped`);
+    this.name = 'RenderTimeoutError';
+  }
+}
+
+/**
+ * The worker died while rendering this job (a native crash, a signal, an exit);
+ * it was replaced. `remembered`: the same design crashed a worker shortly before
+ * and was refused without being rendered again.
+ */
+export class RenderCrashError extends Error {
+  constructor(
+    readonly signal: NodeJS.Signals | null,
+    readonly exitCode: number | null,
+    readonly remembered: { agoMs: number; forMs: number } | null = null,
+  ) {
+    super(
+      remembered
+        ? `render: this design crashed the renderer ${duration(remembered.agoMs)} ago and is refused for ${duration(remembered.forMs)} more`
+        : `render: the design crashed the renderer (${signal ? `killed by ${signal}` : `exit code ${exitCode}`}); the renderer was restarted`,
+    );
+    this.name = 'RenderCrashError';
+  }
+}
+
+/** The job was still waiting in the queue when its signal aborted (its client went away). */
+export class RenderAbortedError extends Error {
+  constructor() {
+    super('render: cancelled before it started');
+    this.name = 'AbortError';
+  }
+}
+
 export interface PoolOptions {
   size?: number;
   /** Jobs waiting beyond those running; more is refused with PoolBusyError. */
   maxQueue?: number;
+  /**
+   * 'process' (default): each worker is a child process, so a native crash kills
+   * only that worker and its job. 'thread': worker threads, a little cheaper (see
+   * BENCHMARKS.md), but a native crash takes the whole process down.
+   */
+  isolation?: Isolation;
+  /** Running time allowed per job unless the call says otherwise; default 15 s. */
+  deadlineMs?: number;
+  /** The pool counts as saturated once a queued job has waited this long; default 2 s. */
+  saturatedAfterMs?: number;
+  /** A design that crashed a worker is refused at once for this long; 0 forgets at once. Default 5 min. */
+  rememberCrashesMs?: number;
+}
+
+export interface RenderOpts {
+  seed?: number;
+  assetDir?: string;
+  mode?: RenderJob['mode'];
+  /** Overrides the pool's deadlineMs for this job (running time, not time in the queue). */
+  deadlineMs?: number;
+  /** Aborting it drops the job if it is still queued (it rejects with RenderAbortedError); a running job finishes, bounded by its deadline. */
+  signal?: AbortSignal;
+}
+
+export interface PoolStats {
+  isolation: Isolation;
+  /** Live workers (one may be starting in place of one that was replaced). */
+  workers: number;
+  /** Jobs running. */
+  busy: number;
+  /** Jobs waiting for a worker. */
+  queued: number;
+  maxQueue: number;
+  /** How long the oldest queued job has waited; 0 when none waits. */
+  oldestWaitMs: number;
+  /** The next job would be refused (every worker busy and the queue full), or the queue moves too slowly. */
+  saturated: boolean;
 }
 
 interface Pending {
@@ -26,31 +112,46 @@ interface Pending {
   design: Design;
   resolve: (r: RenderOutput[]) => void;
   reject: (e: Error) => void;
+  deadlineMs: number;
+  queuedAt: number;
+  /** Stops listening to the caller's signal: called when the job leaves the queue. */
+  detach: () => void;
 }
 
-
-/** Source (.ts, run through tsx) in development and tests; the built bundle next to it otherwise. */
-function workerEntry(): URL {
-  if (import.meta.url.endsWith('.ts')) return new URL('./worker-bootstrap.mjs', import.meta.url);
-  return new URL('./render-worker.js', import.meta.url);
+interface Slot {
+  t: WorkerTransport;
+  /** Keys this worker was last sent a design for (the worker may have evicted some since). */
+  sent: Set<string>;
+  job: Pending | null;
+  timer: NodeJS.Timeout | null;
+  /** The worker said it listens: a death before that is a start-up failure, not its job's fault. */
+  ready: boolean;
+  /** Killed by the pool or exited: nothing it sends counts any more. */
+  dead: boolean;
+  /** Its current job could not be posted (the worker was already gone): it goes to the next worker instead. */
+  undelivered: boolean;
 }
 
-export interface RenderOpts {
-  seed?: number;
-  assetDir?: string;
-  mode?: RenderJob['mode'];
-}
+// setTimeout's limit; a longer deadline would fire at once.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+const CRASH_MEMORY_KEYS = 256;
 
 export class RenderPool {
   readonly size: number;
   readonly maxQueue: number;
-  /** Every live worker, whatever its state: what close() must terminate. */
-  private readonly workers = new Set<Worker>();
-  private readonly idle: Worker[] = [];
-  private readonly busy = new Map<Worker, Pending>();
+  readonly isolation: Isolation;
+  readonly deadlineMs: number;
+  readonly saturatedAfterMs: number;
+  readonly rememberCrashesMs: number;
+  /** Every live worker, whatever its state: what close() must stop. */
+  private readonly workers = new Set<Slot>();
+  private readonly idle: Slot[] = [];
   private readonly queue: Pending[] = [];
-  /** Keys each worker was last sent a design for (the worker may have evicted some since). */
-  private readonly sent = new Map<Worker, Set<string>>();
+  /** Designs (by key) that crashed a worker, with when; oldest first. */
+  private readonly crashes = new Map<string, number>();
+  /** Workers that died before saying ready, in a row: restarts back off so a broken install does not spin. */
+  private startFailures = 0;
+  private readonly restartTimers = new Set<NodeJS.Timeout>();
   private nextId = 1;
   private closed = false;
   /** User font files, replayed to workers spawned later. */
@@ -59,74 +160,172 @@ export class RenderPool {
   constructor(opts: PoolOptions = {}) {
     this.size = Math.max(1, opts.size ?? cpus().length);
     this.maxQueue = Math.max(0, opts.maxQueue ?? this.size * 16);
+    this.isolation = opts.isolation ?? 'process';
+    this.deadlineMs = checkDeadline(opts.deadlineMs ?? 15_000, 'deadlineMs');
+    this.saturatedAfterMs = Math.max(0, opts.saturatedAfterMs ?? 2000);
+    this.rememberCrashesMs = Math.max(0, opts.rememberCrashesMs ?? 5 * 60_000);
     for (let i = 0; i < this.size; i++) this.idle.push(this.spawn());
   }
 
-  private spawn(): Worker {
-    const w = new Worker(workerEntry());
-    w.unref();
-    this.workers.add(w);
-    this.sent.set(w, new Set());
-    w.on('message', (reply: RenderReply) => this.finish(w, reply));
-    w.on('error', (err) => this.crashed(w, err));
-    for (const file of this.fonts) w.postMessage({ kind: 'font', file } satisfies FontMessage);
-    return w;
+  private spawn(): Slot {
+    const slot: Slot = { t: spawnWorker(this.isolation), sent: new Set(), job: null, timer: null, ready: false, dead: false, undelivered: false };
+    slot.t.hold(false);
+    this.workers.add(slot);
+    slot.t.onMessage((m) => this.message(slot, m));
+    slot.t.onExit((how) => this.exited(slot, how));
+    for (const file of this.fonts) slot.t.post({ kind: 'font', file } satisfies FontMessage);
+    return slot;
   }
 
   /** Posts a job, attaching the design unless this worker was sent it before. */
-  private post(w: Worker, p: Pending, forceDesign = false): void {
-    const sent = this.sent.get(w)!;
-    const include = forceDesign || !sent.has(p.job.key);
+  private post(slot: Slot, p: Pending, forceDesign = false): void {
+    const include = forceDesign || !slot.sent.has(p.job.key);
     if (include) {
-      sent.add(p.job.key);
-      if (sent.size > 4096) sent.clear(); // worst case: designs get sent again
+      slot.sent.add(p.job.key);
+      if (slot.sent.size > 4096) slot.sent.clear(); // worst case: designs get sent again
     }
-    w.postMessage(include ? { ...p.job, design: p.design } : p.job);
+    if (!slot.t.post(include ? { ...p.job, design: p.design } : p.job)) slot.undelivered = true;
   }
 
-  private finish(w: Worker, reply: RenderReply): void {
-    const p = this.busy.get(w);
-    if (p && !reply.ok && reply.kind === 'missing-design') return this.post(w, p, true);
-    this.busy.delete(w);
-    if (p) {
-      if (reply.ok) p.resolve(reply.items.map((it) => ({ ...it, bytes: Buffer.from(it.bytes.buffer, it.bytes.byteOffset, it.bytes.byteLength) })));
-      else if (reply.kind === 'design') p.reject(new DesignError(reply.issues));
-      else if (reply.kind === 'internal') p.reject(new Error(`render failed: ${reply.message}`));
-    }
-    this.dispatch(w);
+  private start(slot: Slot, p: Pending): void {
+    p.detach(); // running jobs finish, bounded by their deadline
+    slot.job = p;
+    slot.t.hold(true);
+    this.post(slot, p);
+    slot.timer = setTimeout(() => this.overrun(slot), p.deadlineMs);
+    slot.timer.unref();
   }
 
-  /** A worker that died takes its job down with it; a fresh one takes its place. */
-  private crashed(w: Worker, err: Error): void {
-    const p = this.busy.get(w);
-    this.busy.delete(w);
-    p?.reject(new Error(`render worker failed: ${err.message}`));
-    this.sent.delete(w);
-    this.workers.delete(w);
-    void w.terminate();
-    if (!this.closed) this.dispatch(this.spawn());
-  }
-
-  private dispatch(w: Worker): void {
-    const next = this.queue.shift();
-    if (!next || this.closed) {
-      if (!this.closed) this.idle.push(w);
+  private message(slot: Slot, m: FromWorker): void {
+    if (slot.dead) return;
+    if (!('id' in m)) {
+      slot.ready = true;
+      this.startFailures = 0;
       return;
     }
-    this.busy.set(w, next);
-    this.post(w, next);
+    const p = slot.job;
+    if (!p || p.job.id !== m.id) return;
+    if (!m.ok && m.kind === 'missing-design') return this.post(slot, p, true);
+    clearTimeout(slot.timer!);
+    slot.job = null;
+    if (m.ok) p.resolve(m.items.map((it) => ({ ...it, bytes: Buffer.from(it.bytes.buffer, it.bytes.byteOffset, it.bytes.byteLength) })));
+    else if (m.kind === 'design') p.reject(new DesignError(m.issues));
+    else p.reject(new Error(`render failed: ${m.message}`));
+    this.next(slot);
+  }
+
+  /** Hands the worker the oldest queued job, or lets it idle. */
+  private next(slot: Slot): void {
+    if (slot.dead || this.closed) return; // close() stops it
+    const p = this.queue.shift();
+    if (p) return this.start(slot, p);
+    this.idle.push(slot);
+    slot.t.hold(false);
+  }
+
+  /** Takes a worker out of service; its exit, when it comes, is then ignored. */
+  private retire(slot: Slot): void {
+    slot.dead = true;
+    if (slot.timer) clearTimeout(slot.timer);
+    this.workers.delete(slot);
+    const i = this.idle.indexOf(slot);
+    if (i >= 0) this.idle.splice(i, 1);
+  }
+
+  private overrun(slot: Slot): void {
+    const p = slot.job;
+    if (!p || slot.dead) return;
+    slot.job = null;
+    this.retire(slot);
+    void slot.t.kill();
+    p.reject(new RenderTimeoutError(p.deadlineMs));
+    this.replace();
+  }
+
+  /** A worker died on its own: its job fails, the design is remembered, a fresh worker takes its place. */
+  private exited(slot: Slot, how: WorkerExit): void {
+    if (slot.dead) return; // the pool stopped it
+    this.retire(slot);
+    const p = slot.job;
+    slot.job = null;
+    if (p && slot.undelivered) {
+      this.queue.unshift(p); // never reached the dead worker: not its fault, and not lost
+    } else if (!slot.ready) {
+      this.startFailures++;
+      p?.reject(new Error(`render: the render worker could not start (${how.error?.message ?? (how.signal ? `killed by ${how.signal}` : `exit code ${how.code}`)})`));
+    } else if (p) {
+      this.rememberCrash(p.job.key);
+      p.reject(new RenderCrashError(how.signal, how.code));
+    }
+    this.replace();
+  }
+
+  private replace(): void {
+    if (this.closed) return;
+    if (this.startFailures === 0) return this.next(this.spawn());
+    const delay = Math.min(5000, 100 * 2 ** (this.startFailures - 1));
+    const t = setTimeout(() => {
+      this.restartTimers.delete(t);
+      if (!this.closed) this.next(this.spawn());
+    }, delay);
+    this.restartTimers.add(t);
+  }
+
+  private rememberCrash(key: string): void {
+    if (this.rememberCrashesMs === 0) return;
+    this.crashes.delete(key);
+    this.crashes.set(key, Date.now());
+    if (this.crashes.size > CRASH_MEMORY_KEYS) this.crashes.delete(this.crashes.keys().next().value!);
+  }
+
+  /** Whether `key` crashed a worker recently enough to be refused unrendered. */
+  private crashedRecently(key: string): RenderCrashError | null {
+    const at = this.crashes.get(key);
+    if (at === undefined) return null;
+    const ago = Date.now() - at;
+    if (ago >= this.rememberCrashesMs) {
+      this.crashes.delete(key);
+      return null;
+    }
+    return new RenderCrashError(null, null, { agoMs: ago, forMs: this.rememberCrashesMs - ago });
   }
 
   /** Jobs running plus waiting. */
   get load(): number {
-    return this.busy.size + this.queue.length;
+    let busy = 0;
+    for (const s of this.workers) if (s.job) busy++;
+    return busy + this.queue.length;
+  }
+
+  get saturated(): boolean {
+    return this.stats().saturated;
+  }
+
+  stats(): PoolStats {
+    const oldestWaitMs = this.queue.length ? Date.now() - this.queue[0].queuedAt : 0;
+    let busy = 0;
+    for (const s of this.workers) if (s.job) busy++;
+    return {
+      isolation: this.isolation,
+      workers: this.workers.size,
+      busy,
+      queued: this.queue.length,
+      maxQueue: this.maxQueue,
+      oldestWaitMs,
+      saturated: (this.idle.length === 0 && this.queue.length >= this.maxQueue) || oldestWaitMs > this.saturatedAfterMs,
+    };
+  }
+
+  /** OS process ids of the live workers ('process' isolation; empty for threads, which share this process). */
+  workerPids(): number[] {
+    return [...this.workers].flatMap((s) => (s.t.pid === undefined ? [] : [s.t.pid]));
   }
 
   /** Makes a font file (already checked by the caller's registry) available to every worker. */
   addFont(file: string): void {
     if (this.fonts.includes(file)) return;
     this.fonts.push(file);
-    for (const w of this.workers) w.postMessage({ kind: 'font', file } satisfies FontMessage);
+    for (const s of this.workers) s.t.post({ kind: 'font', file } satisfies FontMessage);
   }
 
   async render(design: Design, opts: RenderOpts = {}): Promise<RenderOutput> {
@@ -136,34 +335,68 @@ export class RenderPool {
   /** `count` fresh renders of one design as a single job: one message round trip for all. */
   renderMany(design: Design, count: number, opts: RenderOpts = {}): Promise<RenderOutput[]> {
     if (this.closed) return Promise.reject(new Error('the render pool is closed'));
+    if (opts.signal?.aborted) return Promise.reject(new RenderAbortedError());
+    let deadlineMs: number;
+    try {
+      deadlineMs = opts.deadlineMs === undefined ? this.deadlineMs : checkDeadline(opts.deadlineMs, 'deadlineMs');
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const key = canonicalDesign(design);
+    const refused = this.crashedRecently(key);
+    if (refused) return Promise.reject(refused);
     if (this.idle.length === 0 && this.queue.length >= this.maxQueue) {
       return Promise.reject(new PoolBusyError(1));
     }
     return new Promise((resolve, reject) => {
-      const job: RenderJob = { id: this.nextId++, key: canonicalDesign(design), seed: opts.seed, assetDir: opts.assetDir, count, mode: opts.mode };
-      const pending: Pending = { job, design, resolve, reject };
-      const w = this.idle.pop();
-      if (w) {
-        this.busy.set(w, pending);
-        this.post(w, pending);
-      } else this.queue.push(pending);
+      const job: RenderJob = { id: this.nextId++, key, seed: opts.seed, assetDir: opts.assetDir, count, mode: opts.mode };
+      const p: Pending = { job, design, resolve, reject, deadlineMs, queuedAt: Date.now(), detach: () => {} };
+      const slot = this.idle.pop();
+      if (slot) return this.start(slot, p);
+      this.queue.push(p);
+      const signal = opts.signal;
+      if (signal) {
+        const onAbort = () => {
+          const i = this.queue.indexOf(p);
+          if (i < 0) return;
+          this.queue.splice(i, 1);
+          reject(new RenderAbortedError());
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        p.detach = () => signal.removeEventListener('abort', onAbort);
+      }
     });
   }
 
-  /** Lets running jobs finish, refuses queued ones, then stops the workers. */
+  /** Lets running jobs finish (within their deadlines), refuses queued ones, then stops the workers. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const p of this.queue.splice(0)) p.reject(new Error('the render pool is closing'));
-    const running = [...this.busy.values()].map((p) => new Promise<void>((done) => {
-      const { resolve, reject } = p;
-      p.resolve = (r) => (resolve(r), done());
-      p.reject = (e) => (reject(e), done());
-    }));
+    for (const t of this.restartTimers) clearTimeout(t);
+    this.restartTimers.clear();
+    for (const p of this.queue.splice(0)) {
+      p.detach();
+      p.reject(new Error('the render pool is closing'));
+    }
+    const running = [...this.workers].flatMap((s) => {
+      const p = s.job;
+      if (!p) return [];
+      return [new Promise<void>((done) => {
+        const { resolve, reject } = p;
+        p.resolve = (r) => (resolve(r), done());
+        p.reject = (e) => (reject(e), done());
+      })];
+    });
     await Promise.all(running);
-    // A worker that finished meanwhile is neither idle nor busy: terminate them all by name.
-    await Promise.all([...this.workers].map((w) => w.terminate()));
-    this.workers.clear();
+    // A worker that finished meanwhile is neither idle nor busy: stop them all by name.
+    const slots = [...this.workers];
+    for (const s of slots) this.retire(s);
+    await Promise.all(slots.map((s) => s.t.kill()));
     this.idle.length = 0;
   }
+}
+
+function checkDeadline(ms: number, field: string): number {
+  if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0) throw new RangeError(`${field}: must be a positive number of milliseconds`);
+  return Math.min(ms, MAX_TIMER_MS);
 }

@@ -1,4 +1,4 @@
-// Messages between the render pool and its worker threads.
+// Messages between the render pool and its workers (threads or child processes: the same messages).
 import type { Design, DesignIssue } from '../core/design.ts';
 
 export interface RenderJob {
@@ -38,6 +38,17 @@ export type RenderReply =
   | { id: number; ok: false; kind: 'internal'; message: string }
   /** The worker no longer holds the job's design: send it again with the design. */
   | { id: number; ok: false; kind: 'missing-design' };
+
+/** Everything the pool sends a worker. */
+export type ToWorker = RenderJob | FontMessage;
+
+/** Sent once when the worker has loaded and listens: a death before it is a start-up failure, not the design's fault. */
+export interface ReadyMessage {
+  kind: 'ready';
+}
+
+/** Everything a worker sends the pool. */
+export type FromWorker = RenderReply | ReadyMessage;
 
 /** What the pool resolves with: the transferred bytes as a Buffer again. */
 export type RenderOutput = Omit<RenderedItem, 'bytes'> & { bytes: Buffer };

@@ -1,4 +1,4 @@
-// Worker thread: renders designs with the core, off the main event loop.
+// Render worker (a thread or a child process): renders designs with the core, off the main event loop.
 import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -7,7 +7,20 @@ import { DesignError, type Design } from '../core/design.ts';
 import { fontRegistry } from '../core/fonts.ts';
 import { loadImages, renderDesign, renderImage, type ImageSet } from '../core/render.ts';
 import { renderThumbnail } from '../core/thumbnail.ts';
-import type { FontMessage, RenderedItem, RenderJob, RenderReply } from './protocol.ts';
+import type { FromWorker, RenderedItem, RenderJob, RenderReply, ToWorker } from './protocol.ts';
+
+/**
+ * The pool, as a thread's parent port or a child process's IPC channel: the
+ * only place that knows which. A process gets copies; a thread gets `transfer`.
+ */
+const pool = parentPort
+  ? { post: (m: FromWorker, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer), on: (fn: (m: ToWorker) => void) => void parentPort!.on('message', fn) }
+  : { post: (m: FromWorker) => void process.send!(m), on: (fn: (m: ToWorker) => void) => void process.on('message', fn as (m: unknown) => void) };
+if (!parentPort) {
+  if (!process.send) throw new Error('the render worker must be started by the render pool');
+  // The pool is gone (closed, or its process died even by SIGKILL): no orphan renders on.
+  process.on('disconnect', () => process.exit(0));
+}
 
 /** Designs by key, most recent last; the pool sends a design once, then only its key. */
 const designs = new Map<string, Design>();
@@ -55,7 +68,7 @@ async function imagesFor(design: Design, job: RenderJob): Promise<ImageSet> {
 
 function renderItem(design: Design, job: RenderJob, images: ImageSet): RenderedItem {
   if (job.mode === 'raw') {
-    // Fresh (not pooled) pixels: they are transferred to the main thread, not copied.
+    // Fresh (not pooled) pixels: a thread gets them transferred, not copied.
     const r = renderDesign(design, { seed: job.seed, images });
     const bytes = new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength);
     return { bytes, mime: 'application/octet-stream', width: r.width, height: r.height, seed: r.seed, deterministic: r.deterministic, answer: r.challenge?.answer ?? null };
@@ -68,9 +81,9 @@ function renderItem(design: Design, job: RenderJob, images: ImageSet): RenderedI
   return { bytes: img.bytes, mime: img.mime, width: img.width, height: img.height, seed: img.seed, deterministic: img.deterministic, answer: img.challenge?.answer ?? null };
 }
 
-parentPort!.on('message', async (msg: RenderJob | FontMessage) => {
+pool.on(async (msg) => {
   if ('kind' in msg) {
-    // The pool checked the font in the main thread first; a failure here is only reported.
+    // The pool checked the font in its own process first; a failure here is only reported.
     try {
       fontRegistry().addFile(msg.file, 'user');
     } catch (e) {
@@ -86,7 +99,7 @@ parentPort!.on('message', async (msg: RenderJob | FontMessage) => {
     designs.set(job.key, design);
     if (designs.size > MAX_DESIGNS) designs.delete(designs.keys().next().value!);
   } else design = designs.get(job.key);
-  if (!design) return void parentPort!.postMessage({ id: job.id, ok: false, kind: 'missing-design' } satisfies RenderReply);
+  if (!design) return void pool.post({ id: job.id, ok: false, kind: 'missing-design' } satisfies RenderReply);
   try {
     const images = await imagesFor(design, job);
     const items = [];
@@ -101,5 +114,6 @@ parentPort!.on('message', async (msg: RenderJob | FontMessage) => {
   // Transfer the encoded bytes instead of copying them back (pooled small Buffers
   // share one slab, which cannot move: those are copied).
   const transfer = reply.ok ? reply.items.filter((it) => it.bytes.byteLength === it.bytes.buffer.byteLength).map((it) => it.bytes.buffer as ArrayBuffer) : [];
-  parentPort!.postMessage(reply, transfer);
+  pool.post(reply, transfer);
 });
+pool.post({ kind: 'ready' });
