@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CaptchaStore } from '../../src-main/server/captcha-store.ts';
+import { CaptchaStore, ID_PATTERN } from '../../src-main/server/captcha-store.ts';
 
 function clock(start = 1_000_000) {
   let t = start;
@@ -34,17 +34,19 @@ describe('captcha store', () => {
     const s = new CaptchaStore({ ttlMs: 60_000, now: c.now });
     const a = s.issue('x1');
     const b = s.issue('x2');
+    // Expiry is sealed in whole seconds.
+    expect(b.expiresAt).toBe(1_000_000 + 60_000);
     c.advance(59_999);
     expect(s.verify(a.id, 'x1')).toBe(true);
     c.advance(1);
     expect(s.verify(b.id, 'x2')).toBe(false);
-    expect(b.expiresAt).toBe(1_000_000 + 60_000);
   });
 
   it('never accepts an unknown, malformed or missing id, nor an empty answer', () => {
     const s = new CaptchaStore();
     const { id } = s.issue('abc');
     expect(s.verify('AAAAAAAAAAAAAAAAAAAAAA', 'abc')).toBe(false);
+    expect(s.verify('A'.repeat(66), 'abc')).toBe(false);
     expect(s.verify('../../etc', 'abc')).toBe(false);
     expect(s.verify(undefined, 'abc')).toBe(false);
     expect(s.verify(42, 'abc')).toBe(false);
@@ -54,22 +56,62 @@ describe('captcha store', () => {
     expect(s.verify(s.issue('abc').id, { toString: () => 'abc' })).toBe(false);
   });
 
-  it('stays bounded under a flood, evicting the oldest first', () => {
+  it('stores nothing when issuing, so no flood of issues can push out a pending captcha', () => {
     const s = new CaptchaStore({ maxEntries: 100 });
     const first = s.issue('first');
-    const ids = Array.from({ length: 1000 }, (_, i) => s.issue(`a${i}`).id);
-    expect(s.size).toBe(100);
-    expect(s.evicted).toBe(901);
-    expect(s.verify(first.id, 'first')).toBe(false);
-    expect(s.verify(ids[999], 'a999')).toBe(true);
-    expect(s.verify(ids[900], 'a900')).toBe(true);
-    expect(s.verify(ids[899], 'a899')).toBe(false);
+    for (let i = 0; i < 100_000; i++) s.issue(`a${i}`);
+    expect(s.size).toBe(0);
+    expect(s.verify(first.id, 'first')).toBe(true);
+  });
+
+  it('remembers tried ids until they expire and fails closed when that set is full, never forgetting one', () => {
+    const c = clock();
+    const s = new CaptchaStore({ maxEntries: 3, ttlMs: 60_000, now: c.now });
+    const ids = Array.from({ length: 5 }, (_, i) => s.issue(`a${i}`).id);
+    expect(s.verify(ids[0], 'a0')).toBe(true);
+    expect(s.verify(ids[1], 'wrong')).toBe(false);
+    expect(s.verify(ids[2], 'a2')).toBe(true);
+    expect(s.full).toBe(true);
+    // Full of unexpired ids: a right answer is refused rather than an old id forgotten (a replay).
+    expect(s.verify(ids[3], 'a3')).toBe(false);
+    expect(s.refusedFull).toBe(1);
+    expect(s.verify(ids[0], 'a0')).toBe(false);
+    // Once they expire the set empties and fresh ids verify again.
+    c.advance(60_000);
+    const fresh = s.issue('b');
+    expect(s.verify(fresh.id, 'b')).toBe(true);
+    expect(s.size).toBe(1);
+  });
+
+  it('refuses forged and altered ids without remembering them', () => {
+    const s = new CaptchaStore({ maxEntries: 10 });
+    const { id } = s.issue('abc');
+    const raw = Buffer.from(id, 'base64url');
+    for (const at of [0, 1, 13, 17, 40]) {
+      const bad = Buffer.from(raw);
+      bad[at] ^= 1;
+      expect(s.verify(bad.toString('base64url'), 'abc')).toBe(false);
+    }
+    // An id sealed with another secret is not ours either.
+    const other = new CaptchaStore({ secret: 'x'.repeat(32) });
+    expect(s.verify(other.issue('abc').id, 'abc')).toBe(false);
+    expect(s.size).toBe(0);
+    expect(s.verify(id, 'abc')).toBe(true);
+  });
+
+  it('servers sharing a secret verify each other\'s ids; the answer is not in the id', () => {
+    const secret = 's'.repeat(40);
+    const a = new CaptchaStore({ secret });
+    const b = new CaptchaStore({ secret });
+    const { id } = a.issue('K7MXP');
+    expect(Buffer.from(id, 'base64url').toString('latin1').toLowerCase()).not.toContain('k7mxp');
+    expect(b.verify(id, 'k7mxp')).toBe(true);
   });
 
   it('issues unguessable URL-safe ids', () => {
     const s = new CaptchaStore();
     const ids = new Set(Array.from({ length: 1000 }, () => s.issue('x').id));
     expect(ids.size).toBe(1000);
-    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    for (const id of ids) expect(id).toMatch(ID_PATTERN);
   });
 });
