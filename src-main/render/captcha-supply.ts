@@ -6,14 +6,20 @@
  * anyone can use, and its expiry starts when it is served.
  */
 import { canonicalDesign, type Design } from '../core/design.ts';
-import type { RenderPool } from './pool.ts';
+import { RenderAbortedError, type RenderPool } from './pool.ts';
 import type { RenderOutput } from './protocol.ts';
+
+interface Waiter {
+  resolve: (r: RenderOutput) => void;
+  reject: (e: Error) => void;
+}
 
 interface Stock {
   design: Design;
   ready: RenderOutput[];
-  waiters: { resolve: (r: RenderOutput) => void; reject: (e: Error) => void }[];
-  inFlight: number;
+  waiters: Waiter[];
+  /** Batches asked of the pool and not yet back, oldest first; aborting one drops it if it is still queued. */
+  batches: AbortController[];
 }
 
 export class CaptchaSupply {
@@ -28,31 +34,62 @@ export class CaptchaSupply {
     readonly maxInFlight = 4,
   ) {}
 
-  /** A fresh captcha of a random (unseeded) design. */
-  take(design: Design): Promise<RenderOutput> {
+  /**
+   * A fresh captcha of a random (unseeded) design. Aborting `signal` (the client
+   * hung up) drops this request, and a batch still queued only for it.
+   */
+  take(design: Design, signal?: AbortSignal): Promise<RenderOutput> {
+    if (signal?.aborted) return Promise.reject(new RenderAbortedError());
     const key = canonicalDesign(design);
     let s = this.stocks.get(key);
     if (s) {
       this.stocks.delete(key); // re-insert: Map order is the LRU order
       this.stocks.set(key, s);
     } else {
-      s = { design, ready: [], waiters: [], inFlight: 0 };
+      s = { design, ready: [], waiters: [], batches: [] };
       this.stocks.set(key, s);
       this.trim();
     }
-    const ready = s.ready.pop();
-    const out = ready ? Promise.resolve(ready) : new Promise<RenderOutput>((resolve, reject) => s.waiters.push({ resolve, reject }));
-    this.refill(s);
+    const stock = s;
+    const ready = stock.ready.pop();
+    const out = ready
+      ? Promise.resolve(ready)
+      : new Promise<RenderOutput>((resolve, reject) => {
+          const w: Waiter = { resolve, reject };
+          if (signal) {
+            const onAbort = () => this.leave(stock, w);
+            signal.addEventListener('abort', onAbort, { once: true });
+            const done = () => signal.removeEventListener('abort', onAbort);
+            w.resolve = (r) => (done(), resolve(r));
+            w.reject = (e) => (done(), reject(e));
+          }
+          stock.waiters.push(w);
+        });
+    this.refill(stock);
     return out;
+  }
+
+  /** A waiter whose client went away: it is dropped, and so are queued batches nobody needs now. */
+  private leave(s: Stock, w: Waiter): void {
+    const i = s.waiters.indexOf(w);
+    if (i < 0) return;
+    s.waiters.splice(i, 1);
+    w.reject(new RenderAbortedError());
+    // The newest batches beyond what the remaining waiters and one batch of stock need;
+    // the pool drops those still queued, and running ones land in the stock.
+    const needed = Math.max(0, Math.ceil((s.waiters.length + this.batch - s.ready.length) / this.batch));
+    for (const c of s.batches.slice(needed)) c.abort();
   }
 
   /** Keeps one batch in stock beyond what waiters need. */
   private refill(s: Stock): void {
-    while (s.inFlight < this.maxInFlight && s.ready.length + s.inFlight * this.batch < s.waiters.length + this.batch) {
-      s.inFlight++;
-      this.pool.renderMany(s.design, this.batch).then(
+    while (s.batches.length < this.maxInFlight && s.ready.length + s.batches.length * this.batch < s.waiters.length + this.batch) {
+      const batch = new AbortController();
+      s.batches.push(batch);
+      const landed = () => s.batches.splice(s.batches.indexOf(batch), 1);
+      this.pool.renderMany(s.design, this.batch, { signal: batch.signal }).then(
         (items) => {
-          s.inFlight--;
+          landed();
           for (const it of items) {
             const w = s.waiters.shift();
             if (w) w.resolve(it);
@@ -61,10 +98,12 @@ export class CaptchaSupply {
           if (s.waiters.length) this.refill(s);
         },
         (e: Error) => {
-          s.inFlight--;
+          landed();
+          // Dropped because its waiters left: anyone still waiting gets a new batch.
+          if (batch.signal.aborted && e instanceof RenderAbortedError) return void (s.waiters.length && this.refill(s));
           // Fail only the waiters no batch still in flight will serve (a full
           // queue becomes a 503 for them); the newest ones go first.
-          const uncovered = Math.max(0, s.waiters.length - s.inFlight * this.batch);
+          const uncovered = Math.max(0, s.waiters.length - s.batches.length * this.batch);
           for (const w of s.waiters.splice(s.waiters.length - uncovered)) w.reject(e);
         },
       );
@@ -74,7 +113,7 @@ export class CaptchaSupply {
   private trim(): void {
     for (const [key, s] of this.stocks) {
       if (this.stocks.size <= this.maxDesigns) break;
-      if (s.waiters.length === 0 && s.inFlight === 0) this.stocks.delete(key);
+      if (s.waiters.length === 0 && s.batches.length === 0) this.stocks.delete(key);
     }
   }
 }

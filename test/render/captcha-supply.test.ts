@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { getPreset } from '../../src-main/core/presets.ts';
 import { CaptchaSupply } from '../../src-main/render/captcha-supply.ts';
-import { PoolBusyError, RenderPool } from '../../src-main/render/pool.ts';
+import { parseDesign } from '../../src-main/core/design.ts';
+import { PoolBusyError, RenderAbortedError, RenderPool, RenderTimeoutError } from '../../src-main/render/pool.ts';
 import { decodePng } from '../support/png.ts';
 
 const pool = new RenderPool({ size: 2, maxQueue: 64 });
@@ -42,6 +43,33 @@ describe('captcha supply', () => {
       for (const f of failed) expect(f.reason).toBeInstanceOf(PoolBusyError);
     } finally {
       await tiny.close();
+    }
+  });
+
+  it('drops a waiter whose client hung up, and the batch still queued only for it', async () => {
+    const one = new RenderPool({ size: 1, maxQueue: 8 });
+    try {
+      await one.render(getPreset('seed-002-captcha')!); // the worker is up
+      // Seconds of drawing keep the only worker busy, so the supply's batch waits in the queue.
+      const slow = parseDesign({ width: 4000, height: 4000, background: [{ type: 'bubbles', count: 2000, minRadius: 500, maxRadius: 2000 }] });
+      const blocker = one.render(slow, { deadlineMs: 2000 });
+      const supply = new CaptchaSupply(one, 4);
+      const d = getPreset('digits-captcha')!;
+      const hangUp = new AbortController();
+      const taken = supply.take(d, hangUp.signal);
+      expect(one.stats().queued).toBe(2); // a batch for the waiter, and one to keep in stock
+      hangUp.abort();
+      await expect(taken).rejects.toBeInstanceOf(RenderAbortedError);
+      expect(one.stats().queued).toBe(1); // the waiter's batch left the queue with it
+      await expect(supply.take(d, AbortSignal.abort())).rejects.toBeInstanceOf(RenderAbortedError);
+      expect(one.stats().queued).toBe(1);
+      // A client that stays is served once the worker is free again.
+      const stays = supply.take(d);
+      expect(one.stats().queued).toBe(2);
+      await expect(blocker).rejects.toBeInstanceOf(RenderTimeoutError);
+      expect((await stays).answer).toMatch(/^[0-9]+$/);
+    } finally {
+      await one.close();
     }
   });
 });

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseDesign } from '../../src-main/core/design.ts';
 import { ImageCache } from '../../src-main/render/image-cache.ts';
 import { PoolBusyError, RenderPool } from '../../src-main/render/pool.ts';
-import { renderImage } from '../../src-main/core/render.ts';
+import { renderDesign, renderImage } from '../../src-main/core/render.ts';
 import { getPreset } from '../../src-main/core/presets.ts';
 import { decodePng, pixel } from '../support/png.ts';
 
@@ -20,6 +20,24 @@ describe('render pool', () => {
     const local = renderImage(d, { seed: 12 });
     expect(out.bytes.equals(local.bytes)).toBe(true);
     expect(out.answer).toBe(local.challenge!.answer);
+  });
+
+  it.each(['process', 'thread'] as const)('gives the same bytes with %s workers, raw pixels and captcha batches included', async (isolation) => {
+    const p = new RenderPool({ size: 1, isolation });
+    try {
+      expect(p.stats()).toMatchObject({ isolation, workers: 1, busy: 0, queued: 0, saturated: false });
+      const bg = { ...getPreset('sunset-background')!, width: 1920, height: 1080 };
+      const raw = await p.render(bg, { seed: 4, mode: 'raw' });
+      const local = renderDesign(bg, { seed: 4 });
+      expect([raw.width, raw.height, raw.bytes.length]).toEqual([1920, 1080, 1920 * 1080 * 4]);
+      expect(raw.bytes.equals(Buffer.from(local.pixels.buffer, local.pixels.byteOffset, local.pixels.byteLength))).toBe(true);
+      const batch = await p.renderMany(getPreset('seed-002-captcha')!, 8);
+      expect(new Set(batch.map((o) => o.bytes.toString('base64'))).size).toBe(8);
+      for (const o of batch) expect(decodePng(o.bytes).width).toBe(270);
+      expect(p.workerPids()).toHaveLength(isolation === 'process' ? 1 : 0);
+    } finally {
+      await p.close();
+    }
   });
 
   it('resends a design the worker has evicted, and still renders it right', async () => {
