@@ -59,7 +59,7 @@ export interface BatchProgress {
 }
 
 export interface BatchResult {
-  /** Desktop: the folder. Web: the downloaded zip's name. */
+  /** Desktop: the new subfolder the batch was written to. Web: the downloaded zip's name. */
   path: string;
   count: number;
   cancelled: boolean;

@@ -5,7 +5,7 @@
  *   presets | fonts
  * Exit codes: 0 done, 1 unexpected failure, 2 bad input (nothing written).
  */
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DesignError, parseDesign, type Design } from './core/design.ts';
@@ -15,6 +15,7 @@ import { MAX_SEED } from './core/random.ts';
 import { loadImages, renderImage } from './core/render.ts';
 import { DesignFileError, FileWriteError, loadDesign, writeFileAtomic } from './design-files.ts';
 import { answersCsv, batchFileName } from './render/batch.ts';
+import { TargetExistsError, writeFolderAtomically } from './staged-folder.ts';
 
 export const MAX_BATCH = 100_000;
 export const DEFAULT_PORT = 7878;
@@ -35,6 +36,7 @@ render options:
   --quality Q         1..100 for jpeg/webp
   --compression C     PNG effort 0..9 (0 stores, 2 default, 9 smallest)
   --fonts DIR         also load the font files in DIR
+  --replace           with --out-dir: swap an existing non-empty DIR for the new batch
   --json              print the result as JSON
 
 serve options:
@@ -112,6 +114,7 @@ async function renderCommand(args: string[], io: Io): Promise<number> {
   if (v.fonts) {
     const { failed } = fontRegistry().addDir(v.fonts);
     for (const f of failed) io.err(`warning: skipped font ${f.error}\n`);
+      replace: { type: 'boolean' },
   }
   const design = applyOverrides(loadDesign(positionals[0]), v, v.out);
   // Image layers in a design file may name files beside it.
@@ -119,6 +122,7 @@ async function renderCommand(args: string[], io: Io): Promise<number> {
 
   if (!batch) {
     const out = resolve(v.out!);
+  if (v.replace && !batch) throw new UsageError('--replace goes with --out-dir');
     if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out: ${v.out} is a folder; give a file name`);
     const img = renderImage(design, { images });
     writeFileAtomic(out, img.bytes);
@@ -131,27 +135,31 @@ async function renderCommand(args: string[], io: Io): Promise<number> {
   const count = Number(v.count);
   if (!Number.isInteger(count) || count < 1 || count > MAX_BATCH) throw new UsageError(`--count: must be a whole number from 1 to ${MAX_BATCH}`);
   const dir = resolve(v['out-dir']!);
-  if (existsSync(dir) && !statSync(dir).isDirectory()) throw new UsageError(`--out-dir: ${v['out-dir']} exists and is not a folder`);
-  // Everything is rendered into a hidden staging folder first and moved into place
-  // only when all of it succeeded: a failure leaves nothing half-written behind.
-  mkdirSync(dir, { recursive: true });
-  const staging = mkdtempSync(join(dir, '.captcha-studio-'));
+  // The batch appears all at once or not at all: it is rendered into a hidden
+  // staging folder beside DIR (".DIR.staging-<pid>-…") and moved in with one rename
+  // (see staged-folder.ts). An existing empty DIR is replaced; a non-empty one is
+  // refused unless --replace. A killed run's staging folder is removed by the next.
   try {
-    const rows: { file: string; answer: string | null }[] = [];
-    const names: string[] = [];
-    for (let i = 0; i < count; i++) {
-      const seed = design.seed === undefined ? undefined : (design.seed + i) % (MAX_SEED + 1);
-      const img = renderImage(design, { seed, images });
-      const name = batchFileName(design, i, count);
-      writeFileAtomic(join(staging, name), img.bytes);
-      names.push(name);
-      rows.push({ file: name, answer: img.challenge?.answer ?? null });
-      progress(io, i + 1, count);
-    }
-    writeFileAtomic(join(staging, 'answers.csv'), answersCsv(rows));
-    for (const name of [...names, 'answers.csv']) renameSync(join(staging, name), join(dir, name));
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
+    await writeFolderAtomically(
+      dir,
+      (staging) => {
+        const rows: { file: string; answer: string | null }[] = [];
+        for (let i = 0; i < count; i++) {
+          const seed = design.seed === undefined ? undefined : (design.seed + i) % (MAX_SEED + 1);
+          const img = renderImage(design, { seed, images });
+          const name = batchFileName(design, i, count);
+          writeFileAtomic(join(staging, name), img.bytes);
+          rows.push({ file: name, answer: img.challenge?.answer ?? null });
+          progress(io, i + 1, count);
+        }
+        writeFileAtomic(join(staging, 'answers.csv'), answersCsv(rows));
+      },
+      { replace: Boolean(v.replace) },
+    );
+  } catch (e) {
+    if (!(e instanceof TargetExistsError)) throw e;
+    const hint = e.problem.includes('not empty') ? '; choose a new folder, or pass --replace to swap it for the new batch' : '';
+    throw new UsageError(`--out-dir: ${v['out-dir']} ${e.problem}${hint}`);
   }
   if (v.json) io.out(JSON.stringify({ dir, count, answers: join(dir, 'answers.csv') }) + '\n');
   else io.out(`wrote ${count} images and answers.csv to ${v['out-dir']}\n`);

@@ -201,11 +201,12 @@ export class DesktopStudio {
     const controller = new AbortController();
     this.batches.set(id, controller);
     try {
-      await exportBatchToFolder(this.service.pool, design, n, dir, {
+      // The batch is one new subfolder of the picked folder, moved in whole (see exportBatchToFolder).
+      const path = await exportBatchToFolder(this.service.pool, design, n, dir, {
         signal: controller.signal,
         onProgress: (done, total) => this.window()?.send(EVENTS.batchProgress, { id, done, total }),
       });
-      return { path: dir, count: n, cancelled: false };
+      return { path, count: n, cancelled: false };
     } catch (e) {
       if (e instanceof BatchCancelled) return { path: dir, count: 0, cancelled: true };
       throw e;

@@ -3,13 +3,14 @@
  * pool with several jobs in flight, reported as they finish, and cancellable.
  * Where the files go (a folder, a zip) is the caller's sink.
  */
-import { mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_DESIGNER_BATCH } from '../api.ts';
 import type { Design } from '../core/design.ts';
 import { MAX_SEED } from '../core/random.ts';
 import { EXTENSION } from '../core/render.ts';
 import { writeFileAtomic } from '../design-files.ts';
+import { writeFolderAtomically } from '../staged-folder.ts';
 import type { RenderPool } from './pool.ts';
 import type { RenderOutput } from './protocol.ts';
 
@@ -21,8 +22,13 @@ export interface BatchFile {
 /** Images per worker message for random designs (seeded ones need one seed each). */
 const CHUNK = 8;
 
+/** The design's name as a safe file name stem. */
+export function batchBaseName(design: Pick<Design, 'name'>): string {
+  return design.name.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '') || 'image';
+}
+
 export function batchFileName(design: Pick<Design, 'name' | 'output'>, index: number, count: number): string {
-  const base = design.name.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '') || 'image';
+  const base = batchBaseName(design);
   return `${base}-${String(index + 1).padStart(String(count).length, '0')}.${EXTENSION[design.output.format]}`;
 }
 
@@ -64,9 +70,23 @@ export async function renderBatch(
   let next = 0;
   let written = 0;
   let writing = Promise.resolve();
+  // Rendered results wait in `results` for the sink. A slow sink (a zip on a slow
+  // disk) holds the renders back instead of letting results pile up in memory:
+  // workers wait while this many are waiting, and wake when the sink takes one.
+  const maxWaiting = Math.max(2, pool.size * 2);
+  const waiters: (() => void)[] = [];
+  const wake = () => {
+    for (const w of waiters.splice(0)) w();
+  };
+  let sinkFailed = false;
+  opts.signal?.addEventListener('abort', wake);
   const run = async (): Promise<void> => {
-    while (next < jobs.length) {
+    while (next < jobs.length && !sinkFailed) {
       if (opts.signal?.aborted) throw new BatchCancelled();
+      if (results.size >= maxWaiting) {
+        await new Promise<void>((r) => waiters.push(r));
+        continue;
+      }
       const job = jobs[next++];
       const seed = design.seed === undefined ? undefined : (design.seed + job.start) % (MAX_SEED + 1);
       results.set(job.start, await pool.renderMany(design, job.n, { seed }));
@@ -75,6 +95,7 @@ export async function renderBatch(
         while (results.has(written)) {
           const items = results.get(written)!;
           results.delete(written);
+          wake();
           for (const it of items) {
             if (opts.signal?.aborted) throw new BatchCancelled();
             const name = batchFileName(design, written, count);
@@ -85,22 +106,31 @@ export async function renderBatch(
           }
         }
       });
-      writing.catch(() => {}); // observed below; not an unhandled rejection meanwhile
+      // Observed below (not an unhandled rejection meanwhile); stops the renders now.
+      writing.catch(() => {
+        sinkFailed = true;
+        wake();
+      });
     }
   };
   // Wait for both the renders and the writes, whichever fails first, so no error is left unobserved.
   let failure: unknown;
   await Promise.all(Array.from({ length: Math.min(pool.size, jobs.length) }, run)).catch((e) => (failure = e));
   await writing.catch((e) => (failure ??= e));
+  opts.signal?.removeEventListener('abort', wake);
   if (failure !== undefined) throw failure;
   if (opts.signal?.aborted) throw new BatchCancelled();
   await sink({ name: 'answers.csv', bytes: Buffer.from(answersCsv(rows)) });
 }
 
 /**
- * Writes a batch into `dir`: everything goes to a hidden staging folder first and
- * is moved into place only when all of it succeeded, so a failure or a cancel
- * leaves nothing half-written behind.
+ * The desktop's batch export into a folder the user picked: the batch becomes one
+ * new subfolder of it ("NAME-batch", or "NAME-batch-2", ... when taken), written
+ * with writeFolderAtomically (see staged-folder.ts): rendered into a hidden staging
+ * folder beside it and moved in with one rename, so a failure, a cancel or a kill
+ * leaves the picked folder as it was (a killed run's staging folder is removed by
+ * the next export there). Nothing the user already has is touched. Returns the new
+ * subfolder's path.
  */
 export async function exportBatchToFolder(
   pool: RenderPool,
@@ -108,17 +138,13 @@ export async function exportBatchToFolder(
   count: number,
   dir: string,
   opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
-): Promise<void> {
+): Promise<string> {
   mkdirSync(dir, { recursive: true });
-  const staging = mkdtempSync(join(dir, '.captcha-studio-'));
-  try {
-    const names: string[] = [];
-    await renderBatch(pool, design, count, (f) => {
-      writeFileAtomic(join(staging, f.name), f.bytes);
-      names.push(f.name);
-    }, opts);
-    for (const name of names) renameSync(join(staging, name), join(dir, name));
-  } finally {
-    rmSync(staging, { recursive: true, force: true });
-  }
+  const base = `${batchBaseName(design)}-batch`;
+  let target = join(dir, base);
+  for (let i = 2; existsSync(target); i++) target = join(dir, `${base}-${i}`);
+  await writeFolderAtomically(target, (staging) =>
+    renderBatch(pool, design, count, (f) => writeFileAtomic(join(staging, f.name), f.bytes), opts),
+  );
+  return target;
 }

@@ -84,15 +84,24 @@ describe('desktop export', () => {
     h.next.folder.push(dir);
     h.sent.length = 0;
     const r = await h.studio.exportBatch(getPreset('digits-captcha'), 20, 'b-test');
-    expect(r).toEqual({ path: dir, count: 20, cancelled: false });
-    const files = readdirSync(dir).sort();
+    // The batch is one new subfolder of the picked folder, moved in whole; nothing else is left beside it.
+    const sub = join(dir, 'digits-captcha-batch');
+    expect(r).toEqual({ path: sub, count: 20, cancelled: false });
+    expect(readdirSync(dir)).toEqual(['digits-captcha-batch']);
+    const files = readdirSync(sub).sort();
     expect(files).toHaveLength(21);
-    const rows = readFileSync(join(dir, 'answers.csv'), 'utf8').trim().split('\n');
+    const rows = readFileSync(join(sub, 'answers.csv'), 'utf8').trim().split('\n');
     expect(rows[0]).toBe('file,answer');
     expect(rows.slice(1).every((row) => /^digits-captcha-\d\d\.png,\d+$/.test(row))).toBe(true);
     const progress = h.sent.filter(([c]) => c === EVENTS.batchProgress).map(([, p]) => (p as { done: number }).done);
     expect(progress.at(-1)).toBe(20);
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    // A second batch into the same folder gets its own subfolder; the first is untouched.
+    h.next.folder.push(dir);
+    const again = await h.studio.exportBatch(getPreset('digits-captcha'), 2, 'b-test-2');
+    expect(again?.path).toBe(join(dir, 'digits-captcha-batch-2'));
+    expect(readdirSync(dir).sort()).toEqual(['digits-captcha-batch', 'digits-captcha-batch-2']);
+    expect(readdirSync(sub)).toHaveLength(21);
   });
 
   it('cancels a batch and leaves nothing behind', async () => {
