@@ -33,26 +33,47 @@ const median = (xs: number[]) => {
 };
 const p90 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.9))];
 
-/** Images per second with the queue kept full: `2 x size` jobs in flight, like a busy captcha stock. */
-async function captchaRate(pool: RenderPool): Promise<number> {
+/**
+ * CPU time (user + system, all threads) of this process and the pool's worker
+ * processes, in ms: unlike wall-clock rates, barely moved by other load on the machine.
+ */
+function cpuMs(pool: RenderPool): number {
+  const ticks = (pid: number | 'self') => {
+    try {
+      // Fields after the command name: utime and stime are the 12th and 13th.
+      const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return Number(f[11]) + Number(f[12]);
+    } catch {
+      return 0; // not Linux, or the worker is gone
+    }
+  };
+  return ([ticks('self'), ...pool.workerPids().map(ticks)].reduce((a, b) => a + b, 0) * 1000) / CLK_TCK;
+}
+const CLK_TCK = 100; // USER_HZ on Linux
+
+/** Images per second with the queue kept full (`2 x size` jobs in flight, like a busy captcha stock), and CPU ms per 1000 images. */
+async function captchaRate(pool: RenderPool): Promise<{ rate: number; cpu: number }> {
   let next = 0;
+  const c = cpuMs(pool);
   const t = performance.now();
   const lane = async () => {
     while (next++ < BATCH_JOBS) await pool.renderMany(captcha, 8);
   };
   await Promise.all(Array.from({ length: pool.size * 2 }, lane));
-  return (BATCH_JOBS * 8) / ((performance.now() - t) / 1000);
+  return { rate: (BATCH_JOBS * 8) / ((performance.now() - t) / 1000), cpu: ((cpuMs(pool) - c) / (BATCH_JOBS * 8)) * 1000 };
 }
 
-/** One job at a time: what a single client waits for. */
-async function latencies(pool: RenderPool, design: Design, mode: 'encoded' | 'raw', seed0: number): Promise<number[]> {
+/** One job at a time: what a single client waits for; CPU ms per render in `cpu`. */
+async function latencies(pool: RenderPool, design: Design, mode: 'encoded' | 'raw', seed0: number, cpu: number[] = []): Promise<number[]> {
   const out: number[] = [];
+  const c = cpuMs(pool);
   for (let i = 0; i < LATENCY_RUNS; i++) {
     const t = performance.now();
     const r = await pool.render(design, { seed: seed0 + i, mode });
     out.push(performance.now() - t);
     if (mode === 'raw' && r.bytes.length !== 1920 * 1080 * 4) throw new Error('raw preview came back the wrong size');
   }
+  cpu.push((cpuMs(pool) - c) / LATENCY_RUNS);
   return out;
 }
 
@@ -63,7 +84,7 @@ function rssMiB(pid: number): number {
 
 const load0 = loadavg()[0];
 const pools = Object.fromEntries(KINDS.map((k) => [k, new RenderPool({ isolation: k, maxQueue: 1024 })])) as Record<Isolation, RenderPool>;
-const results = Object.fromEntries(KINDS.map((k) => [k, { rate: [] as number[], bg: [] as number[], raw: [] as number[], start: [] as number[] }]));
+const results = Object.fromEntries(KINDS.map((k) => [k, { rate: [] as number[], rateCpu: [] as number[], bg: [] as number[], bgCpu: [] as number[], raw: [] as number[], rawCpu: [] as number[], start: [] as number[] }]));
 
 // Warm-up: every worker started, its design cache and image decoders primed.
 for (const k of KINDS) {
@@ -76,9 +97,11 @@ for (let round = 0; round < ROUNDS; round++) {
   // Alternate which side goes first, so neither always follows the other's garbage.
   const order = round % 2 ? [...KINDS].reverse() : KINDS;
   for (const k of order) {
-    results[k].rate.push(await captchaRate(pools[k]));
-    results[k].bg.push(...(await latencies(pools[k], background, 'encoded', round * 100)));
-    results[k].raw.push(...(await latencies(pools[k], preview, 'raw', round * 100)));
+    const r = await captchaRate(pools[k]);
+    results[k].rate.push(r.rate);
+    results[k].rateCpu.push(r.cpu);
+    results[k].bg.push(...(await latencies(pools[k], background, 'encoded', round * 100, results[k].bgCpu)));
+    results[k].raw.push(...(await latencies(pools[k], preview, 'raw', round * 100, results[k].rawCpu)));
     console.log(`round ${round + 1}/${ROUNDS} ${k}: ${results[k].rate.at(-1)!.toFixed(0)} captchas/s`);
   }
 }
@@ -111,6 +134,9 @@ const rows = [
   ['captcha batches (8 × seed-002 per job, queue full), images/s', `${median(t.rate).toFixed(0)}`, `${median(p.rate).toFixed(0)}`, ratio(median(p.rate), median(t.rate)), fewer(median(p.rate), median(t.rate))],
   ['1920x1080 background (PNG), one at a time: median / p90', `${ms(median(t.bg))} / ${ms(p90(t.bg))}`, `${ms(median(p.bg))} / ${ms(p90(p.bg))}`, ratio(median(p.bg), median(t.bg)), slower(median(p.bg), median(t.bg))],
   ['1920x1080 raw preview (8 MB RGBA), one at a time: median / p90', `${ms(median(t.raw))} / ${ms(p90(t.raw))}`, `${ms(median(p.raw))} / ${ms(p90(p.raw))}`, ratio(median(p.raw), median(t.raw)), slower(median(p.raw), median(t.raw))],
+  ['CPU per 1000 captchas in batches (all processes, user + system)', ms(median(t.rateCpu)), ms(median(p.rateCpu)), ratio(median(p.rateCpu), median(t.rateCpu)), slower(median(p.rateCpu), median(t.rateCpu))],
+  ['CPU per 1920x1080 background', ms(median(t.bgCpu)), ms(median(p.bgCpu)), ratio(median(p.bgCpu), median(t.bgCpu)), slower(median(p.bgCpu), median(t.bgCpu))],
+  ['CPU per 1920x1080 raw preview', ms(median(t.rawCpu)), ms(median(p.rawCpu)), ratio(median(p.rawCpu), median(t.rawCpu)), slower(median(p.rawCpu), median(t.rawCpu))],
   ["a fresh worker's first captcha (source mode, tsx): median", ms(median(t.start)), ms(median(p.start)), ratio(median(p.start), median(t.start)), slower(median(p.start), median(t.start))],
 ];
 const cost = (1 - median(p.rate) / median(t.rate)) * 100;

@@ -8,9 +8,12 @@
  * client went away is dropped, and by default each worker is a child process, so
  * a native crash in Skia fails only the request that caused it.
  */
-import { cpus } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { canonicalDesign, DesignError, type Design } from '../core/design.ts';
-import type { FontMessage, FromWorker, RenderJob, RenderOutput } from './protocol.ts';
+import { rawFileName, type FontMessage, type FromWorker, type RenderJob, type RenderOutput, type RenderReply } from './protocol.ts';
 import { spawnWorker, type Isolation, type WorkerExit, type WorkerTransport } from './transport.ts';
 
 export type { Isolation } from './transport.ts';
@@ -156,6 +159,10 @@ export class RenderPool {
   private closed = false;
   /** User font files, replayed to workers spawned later. */
   private readonly fonts: string[] = [];
+  /** Process workers leave large raw pixels here (see RenderJob.rawDir); removed by close(). */
+  private readonly rawDir: string | undefined;
+  /** Raw pixels being read back from rawDir: close() waits for them before removing it. */
+  private readonly reading = new Set<Promise<void>>();
 
   constructor(opts: PoolOptions = {}) {
     this.size = Math.max(1, opts.size ?? cpus().length);
@@ -164,6 +171,7 @@ export class RenderPool {
     this.deadlineMs = checkDeadline(opts.deadlineMs ?? 15_000, 'deadlineMs');
     this.saturatedAfterMs = Math.max(0, opts.saturatedAfterMs ?? 2000);
     this.rememberCrashesMs = Math.max(0, opts.rememberCrashesMs ?? 5 * 60_000);
+    if (this.isolation === 'process') this.rawDir = makeRawDir();
     for (let i = 0; i < this.size; i++) this.idle.push(this.spawn());
   }
 
@@ -184,7 +192,8 @@ export class RenderPool {
       slot.sent.add(p.job.key);
       if (slot.sent.size > 4096) slot.sent.clear(); // worst case: designs get sent again
     }
-    if (!slot.t.post(include ? { ...p.job, design: p.design } : p.job)) slot.undelivered = true;
+    const job = this.rawDir && p.job.mode === 'raw' ? { ...p.job, rawDir: this.rawDir } : p.job;
+    if (!slot.t.post(include ? { ...job, design: p.design } : job)) slot.undelivered = true;
   }
 
   private start(slot: Slot, p: Pending): void {
@@ -208,10 +217,40 @@ export class RenderPool {
     if (!m.ok && m.kind === 'missing-design') return this.post(slot, p, true);
     clearTimeout(slot.timer!);
     slot.job = null;
-    if (m.ok) p.resolve(m.items.map((it) => ({ ...it, bytes: Buffer.from(it.bytes.buffer, it.bytes.byteOffset, it.bytes.byteLength) })));
+    if (m.ok && m.items.some((it) => it.inRawDir)) this.readRaw(slot.t.pid!, m, p);
+    else if (m.ok) p.resolve(m.items.map(({ inRawDir: _, ...it }) => ({ ...it, bytes: Buffer.from(it.bytes.buffer, it.bytes.byteOffset, it.bytes.byteLength) })));
     else if (m.kind === 'design') p.reject(new DesignError(m.issues));
     else p.reject(new Error(`render failed: ${m.message}`));
     this.next(slot);
+  }
+
+  /** Reads back (and removes) the raw pixels a process worker left in rawDir; the worker is free meanwhile. */
+  private readRaw(pid: number, m: Extract<RenderReply, { ok: true }>, p: Pending): void {
+    const read = Promise.all(
+      m.items.map(async ({ inRawDir, ...it }, i) => {
+        if (!inRawDir) return { ...it, bytes: Buffer.from(it.bytes.buffer, it.bytes.byteOffset, it.bytes.byteLength) };
+        const file = join(this.rawDir!, rawFileName(pid, m.id, i));
+        try {
+          const bytes = await readFile(file);
+          if (bytes.length !== it.width * it.height * 4) throw new Error(`${bytes.length} bytes for ${it.width}x${it.height}`);
+          return { ...it, bytes };
+        } finally {
+          await rm(file, { force: true });
+        }
+      }),
+    ).then(p.resolve, (e: Error) => p.reject(new Error(`render failed: the raw pixels could not be read back: ${e.message}`)));
+    this.reading.add(read);
+    void read.finally(() => this.reading.delete(read));
+  }
+
+  /** What a dead worker left half-written in rawDir. */
+  private cleanRaw(pid: number | undefined): void {
+    if (!this.rawDir || pid === undefined) return;
+    try {
+      for (const name of readdirSync(this.rawDir)) if (name.startsWith(`${pid}-`)) rmSync(join(this.rawDir, name), { force: true });
+    } catch {
+      // the folder is gone (closed): nothing to clean
+    }
   }
 
   /** Hands the worker the oldest queued job, or lets it idle. */
@@ -237,7 +276,7 @@ export class RenderPool {
     if (!p || slot.dead) return;
     slot.job = null;
     this.retire(slot);
-    void slot.t.kill();
+    void slot.t.kill().then(() => this.cleanRaw(slot.t.pid));
     p.reject(new RenderTimeoutError(p.deadlineMs));
     this.replace();
   }
@@ -246,6 +285,7 @@ export class RenderPool {
   private exited(slot: Slot, how: WorkerExit): void {
     if (slot.dead) return; // the pool stopped it
     this.retire(slot);
+    this.cleanRaw(slot.t.pid);
     const p = slot.job;
     slot.job = null;
     if (p && slot.undelivered) {
@@ -393,6 +433,37 @@ export class RenderPool {
     for (const s of slots) this.retire(s);
     await Promise.all(slots.map((s) => s.t.kill()));
     this.idle.length = 0;
+    await Promise.all(this.reading);
+    if (this.rawDir) rmSync(this.rawDir, { recursive: true, force: true });
+  }
+}
+
+const RAW_DIR_PREFIX = 'captcha-studio-raw-';
+
+/**
+ * A private (0700) folder for raw pixels: in memory (/dev/shm) on Linux. Folders
+ * left by pools whose process died (named after its pid) are removed first.
+ * Undefined when none can be made: the pixels then go through the IPC channel.
+ */
+function makeRawDir(): string | undefined {
+  const root = process.platform === 'linux' && existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  try {
+    for (const name of readdirSync(root)) {
+      const owner = /^captcha-studio-raw-(\d+)-/.exec(name);
+      if (owner && !processAlive(Number(owner[1]))) rmSync(join(root, name), { recursive: true, force: true });
+    }
+    return mkdtempSync(join(root, `${RAW_DIR_PREFIX}${process.pid}-`));
+  } catch {
+    return undefined;
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // someone else's live process
   }
 }
 

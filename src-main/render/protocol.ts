@@ -13,6 +13,20 @@ export interface RenderJob {
   count?: number;
   /** encoded (default): the design's output format; raw: RGBA pixels for a preview; thumbnail: a small PNG. */
   mode?: 'encoded' | 'raw' | 'thumbnail';
+  /**
+   * Process workers only: a private folder (in memory on Linux) where large raw
+   * pixels are written as `rawFileName(pid, id, index)` instead of being copied
+   * through the IPC channel, which costs several copies of them.
+   */
+  rawDir?: string;
+}
+
+/** Raw pixels at least this large go through rawDir when there is one. */
+export const RAW_FILE_MIN_BYTES = 1 << 20;
+
+/** Where a process worker leaves item `index` of job `id`; the pool computes the same name, never taking a path from the worker. */
+export function rawFileName(pid: number, id: number, index: number): string {
+  return `${pid}-${id}-${index}.rgba`;
 }
 
 /** Not a render: makes a font file the user added available to the worker's registry. */
@@ -30,6 +44,8 @@ export interface RenderedItem {
   seed: number;
   deterministic: boolean;
   answer: string | null;
+  /** The pixels are in the job's rawDir (and `bytes` is empty). */
+  inRawDir?: boolean;
 }
 
 export type RenderReply =
@@ -51,4 +67,4 @@ export interface ReadyMessage {
 export type FromWorker = RenderReply | ReadyMessage;
 
 /** What the pool resolves with: the transferred bytes as a Buffer again. */
-export type RenderOutput = Omit<RenderedItem, 'bytes'> & { bytes: Buffer };
+export type RenderOutput = Omit<RenderedItem, 'bytes' | 'inRawDir'> & { bytes: Buffer };

@@ -1,13 +1,13 @@
 // Render worker (a thread or a child process): renders designs with the core, off the main event loop.
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { DesignError, type Design } from '../core/design.ts';
 import { fontRegistry } from '../core/fonts.ts';
 import { loadImages, renderDesign, renderImage, type ImageSet } from '../core/render.ts';
 import { renderThumbnail } from '../core/thumbnail.ts';
-import type { FromWorker, RenderedItem, RenderJob, RenderReply, ToWorker } from './protocol.ts';
+import { RAW_FILE_MIN_BYTES, rawFileName, type FromWorker, type RenderedItem, type RenderJob, type RenderReply, type ToWorker } from './protocol.ts';
 
 /**
  * The pool, as a thread's parent port or a child process's IPC channel: the
@@ -81,6 +81,23 @@ function renderItem(design: Design, job: RenderJob, images: ImageSet): RenderedI
   return { bytes: img.bytes, mime: img.mime, width: img.width, height: img.height, seed: img.seed, deterministic: img.deterministic, answer: img.challenge?.answer ?? null };
 }
 
+/**
+ * Large raw pixels go to the pool's in-memory folder: one write and one read
+ * instead of serialising, piping, gathering and deserialising them. Anything
+ * that goes wrong falls back to the IPC channel.
+ */
+function viaRawDir(item: RenderedItem, job: RenderJob, index: number): RenderedItem {
+  if (!job.rawDir || job.mode !== 'raw' || item.bytes.byteLength < RAW_FILE_MIN_BYTES) return item;
+  const file = join(job.rawDir, rawFileName(process.pid, job.id, index));
+  try {
+    writeFileSync(file, item.bytes, { flag: 'wx', mode: 0o600 });
+    return { ...item, bytes: new Uint8Array(0), inRawDir: true };
+  } catch {
+    rmSync(file, { force: true }); // a partial write (a full tmpfs): the pixels go by IPC instead
+    return item;
+  }
+}
+
 pool.on(async (msg) => {
   if ('kind' in msg) {
     // The pool checked the font in its own process first; a failure here is only reported.
@@ -103,7 +120,7 @@ pool.on(async (msg) => {
   try {
     const images = await imagesFor(design, job);
     const items = [];
-    for (let i = 0; i < (job.count ?? 1); i++) items.push(renderItem(design, job, images));
+    for (let i = 0; i < (job.count ?? 1); i++) items.push(viaRawDir(renderItem(design, job, images), job, i));
     reply = { id: job.id, ok: true, items };
   } catch (e) {
     reply =

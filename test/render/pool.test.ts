@@ -1,5 +1,5 @@
 import { createCanvas } from '@napi-rs/canvas';
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,26 @@ describe('render pool', () => {
       expect(new Set(batch.map((o) => o.bytes.toString('base64'))).size).toBe(8);
       for (const o of batch) expect(decodePng(o.bytes).width).toBe(270);
       expect(p.workerPids()).toHaveLength(isolation === 'process' ? 1 : 0);
+      // Process workers hand large raw pixels over through a private in-memory folder, emptied as they are read.
+      const rawDir = (p as unknown as { rawDir?: string }).rawDir;
+      expect(rawDir === undefined).toBe(isolation === 'thread');
+      if (rawDir) expect(readdirSync(rawDir)).toEqual([]);
+      await p.close();
+      if (rawDir) expect(existsSync(rawDir)).toBe(false);
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('falls back to the IPC channel for raw pixels when the in-memory folder cannot be written', async () => {
+    const p = new RenderPool({ size: 1, isolation: 'process' });
+    try {
+      const rawDir = (p as unknown as { rawDir: string }).rawDir;
+      rmSync(rawDir, { recursive: true }); // as if the tmpfs were full or cleaned away
+      const bg = { ...getPreset('sunset-background')!, width: 640, height: 480 };
+      const raw = await p.render(bg, { seed: 9, mode: 'raw' });
+      const local = renderDesign(bg, { seed: 9 });
+      expect(raw.bytes.equals(Buffer.from(local.pixels.buffer, local.pixels.byteOffset, local.pixels.byteLength))).toBe(true);
     } finally {
       await p.close();
     }
