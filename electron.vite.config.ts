@@ -6,7 +6,8 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      // The render pool loads its worker from out/main/render-worker.js.
+      // The render pool starts its workers from out/main/render-worker.js (child_process.fork runs it as
+      // plain Node in Electron; with isolation: 'thread', a worker thread loads it). Keep it beside index.js.
       rollupOptions: { input: { index: resolve(__dirname, 'src-main/index.ts'), 'render-worker': resolve(__dirname, 'src-main/render/worker.ts') } },
     },
   },

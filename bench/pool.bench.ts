@@ -77,9 +77,17 @@ async function latencies(pool: RenderPool, design: Design, mode: 'encoded' | 'ra
   return out;
 }
 
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
+/** RSS, and PSS (shared pages divided among the processes sharing them), in MiB. */
+function memMiB(pid: number): { rss: number; pss: number } {
+  const read = (file: string, re: RegExp) => {
+    try {
+      const m = re.exec(readFileSync(file, 'utf8'));
+      return m ? Number(m[1]) / 1024 : Number.NaN;
+    } catch {
+      return Number.NaN;
+    }
+  };
+  return { rss: read(`/proc/${pid}/status`, /VmRSS:\s+(\d+) kB/), pss: read(`/proc/${pid}/smaps_rollup`, /Pss:\s+(\d+) kB/) };
 }
 
 const load0 = loadavg()[0];
@@ -106,7 +114,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 
-const workerRss = pools.process.workerPids().map(rssMiB);
+const workerMem = pools.process.workerPids().map(memMiB);
 for (const k of KINDS) await pools[k].close();
 
 // A fresh worker (the cost of replacing a crashed or overrun one), source mode via tsx.
@@ -148,7 +156,7 @@ const lines = [
   '| --- | --- | --- | --- | --- |',
   ...rows.map((r) => `| ${r.join(' | ')} |`),
   '',
-  `Memory: each worker process holds ${workerRss.map((x) => `${x.toFixed(0)} MiB`).join(' and ')} RSS after the run (its own V8 heap, Skia and fonts); a thread's share cannot be told apart from the main process's.`,
+  `Memory: after the run each worker process holds ${workerMem.map((m) => `${m.rss.toFixed(0)} MiB RSS (${m.pss.toFixed(0)} MiB PSS)`).join(' and ')}: its own Node, V8 heap, Skia and font caches. Worker threads hold their own V8 heaps and caches too, but share the rest with the main process, so their share cannot be read apart.`,
   '',
   `Verdict: ${cost < 15 ? `processes cost ${cost > 0 ? `${cost.toFixed(1)}%` : 'nothing measurable'} of captcha throughput (under the 15% bar), so \`isolation: 'process'\` is the default` : `processes cost ${cost.toFixed(1)}% of captcha throughput, over the 15% bar`}; a native crash (SIGSEGV, SIGILL) in a worker process then fails only its own job (RenderCrashError) and the worker is replaced, where a thread would take the whole server or desktop main process down. \`isolation: 'thread'\` remains available.`,
 ];

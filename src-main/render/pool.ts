@@ -9,7 +9,7 @@
  * a native crash in Skia fails only the request that caused it.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalDesign, DesignError, type Design } from '../core/design.ts';
@@ -231,9 +231,18 @@ export class RenderPool {
         if (!inRawDir) return { ...it, bytes: Buffer.from(it.bytes.buffer, it.bytes.byteOffset, it.bytes.byteLength) };
         const file = join(this.rawDir!, rawFileName(pid, m.id, i));
         try {
-          const bytes = await readFile(file);
-          if (bytes.length !== it.width * it.height * 4) throw new Error(`${bytes.length} bytes for ${it.width}x${it.height}`);
-          return { ...it, bytes };
+          // One read of the known size (readFile would go in 512 KiB steps).
+          const h = await open(file, 'r');
+          try {
+            const size = (await h.stat()).size;
+            if (size !== it.width * it.height * 4) throw new Error(`${size} bytes for ${it.width}x${it.height}`);
+            const bytes = Buffer.allocUnsafe(size);
+            const { bytesRead } = await h.read(bytes, 0, size, 0);
+            if (bytesRead !== size) throw new Error(`read ${bytesRead} of ${size} bytes`);
+            return { ...it, bytes };
+          } finally {
+            await h.close();
+          }
         } finally {
           await rm(file, { force: true });
         }
