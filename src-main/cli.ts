@@ -25,7 +25,7 @@ class UsageError extends Error {}
 const USAGE = `usage:
   captcha-studio render <preset|design.json> --out FILE [options]
   captcha-studio render <preset|design.json> --count N --out-dir DIR [options]
-  captcha-studio serve [--port P] [--host H] [--designs DIR] [--expose-answers] [--cors ORIGIN]
+  captcha-studio serve [--port P] [--host H] [--public-host NAME] [--studio-token TOKEN] [--designs DIR] [--cors ORIGIN] ...
   captcha-studio presets            list built-in presets
   captcha-studio fonts              list available fonts
 
@@ -41,9 +41,19 @@ render options:
 
 serve options:
   --port P            port to listen on (default ${DEFAULT_PORT}; 0 picks any free port)
-  --host H            address to bind (default 127.0.0.1; anything else is reachable from the network)
+  --host H            address to bind (default 127.0.0.1). Any other address makes a production
+                      server: captchas and images are public; web mode, the studio API and
+                      POST /api/render are off unless --studio-token is given
+  --public-host NAME  a Host name the server answers to (repeatable or comma-separated), e.g. the
+                      name a reverse proxy forwards; requests addressed to it are production
+                      requests. Bound to a network address without it, any Host is answered
+  --studio-token T    enables web mode, the studio API and POST /api/render on a production
+                      server for clients that present T (Authorization: Bearer T, or open
+                      /studio/?token=T once); at least 32 characters. Or set CAPTCHA_STUDIO_TOKEN
+  --production        production rules on loopback too (behind a proxy that rewrites Host)
   --designs DIR       serve the design files in DIR at /designs/NAME.png
-  --expose-answers    also send each captcha's answer in X-Captcha-Answer (for end-to-end tests only)
+  --expose-answers    also send each captcha's answer in X-Captcha-Answer (end-to-end tests on
+                      loopback only; refused on a production server)
   --cors ORIGIN       let pages from ORIGIN call the API
   --ttl SECONDS       how long an issued captcha stays valid (default 300)
   --case-sensitive    answers must match case (default: case is ignored)
@@ -104,6 +114,7 @@ async function renderCommand(args: string[], io: Io): Promise<number> {
       compression: { type: 'string' },
       fonts: { type: 'string' },
       json: { type: 'boolean' },
+      replace: { type: 'boolean' },
     },
   });
   if (positionals.length !== 1) throw new UsageError('render takes one preset name or design file');
@@ -111,10 +122,10 @@ async function renderCommand(args: string[], io: Io): Promise<number> {
   if (batch && (v.count === undefined || v['out-dir'] === undefined)) throw new UsageError('--count and --out-dir go together');
   if (!batch && !v.out) throw new UsageError('--out FILE is required (or --count N --out-dir DIR for a batch)');
   if (batch && v.out) throw new UsageError('use either --out or --count/--out-dir, not both');
+  if (v.replace && !batch) throw new UsageError('--replace goes with --out-dir');
   if (v.fonts) {
     const { failed } = fontRegistry().addDir(v.fonts);
     for (const f of failed) io.err(`warning: skipped font ${f.error}\n`);
-      replace: { type: 'boolean' },
   }
   const design = applyOverrides(loadDesign(positionals[0]), v, v.out);
   // Image layers in a design file may name files beside it.
@@ -122,7 +133,6 @@ async function renderCommand(args: string[], io: Io): Promise<number> {
 
   if (!batch) {
     const out = resolve(v.out!);
-  if (v.replace && !batch) throw new UsageError('--replace goes with --out-dir');
     if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`--out: ${v.out} is a folder; give a file name`);
     const img = renderImage(design, { images });
     writeFileAtomic(out, img.bytes);
@@ -180,6 +190,9 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
       'case-sensitive': { type: 'boolean' },
       workers: { type: 'string' },
       'no-studio': { type: 'boolean' },
+      'public-host': { type: 'string', multiple: true },
+      'studio-token': { type: 'string' },
+      production: { type: 'boolean' },
     },
   });
   if (positionals.length) throw new UsageError(`serve takes no arguments (got "${positionals[0]}")`);
@@ -192,8 +205,30 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   const workers = v.workers === undefined ? undefined : Number(v.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) throw new UsageError('--workers: must be a whole number from 1 to 64');
   const host = v.host ?? '127.0.0.1';
-  const { createStudioServer, isLoopback } = await import('./server/server.ts');
-  if (!isLoopback(host)) io.err(`warning: binding ${host} makes the server reachable from other machines; it has no authentication\n`);
+  const { createStudioServer } = await import('./server/server.ts');
+  const { checkPublicHost, checkStudioToken, isLoopback, STUDIO_TOKEN_ENV } = await import('./server/access.ts');
+  const publicHosts = (v['public-host'] ?? []).flatMap((h) => h.split(',')).map((h) => h.trim()).filter(Boolean);
+  for (const h of publicHosts) {
+    try {
+      checkPublicHost(h, '--public-host');
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  // The environment keeps the token out of `ps` and shell history; the option wins when both are given.
+  const tokenFrom = v['studio-token'] !== undefined ? '--studio-token' : process.env[STUDIO_TOKEN_ENV] ? STUDIO_TOKEN_ENV : null;
+  const studioToken = v['studio-token'] ?? (process.env[STUDIO_TOKEN_ENV] || undefined);
+  if (studioToken !== undefined) {
+    try {
+      checkStudioToken(studioToken, tokenFrom!);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  const production = Boolean(v.production) || !isLoopback(host);
+  if (v['expose-answers'] && (production || publicHosts.length)) {
+    throw new UsageError(`--expose-answers: refused ${production ? `with --host ${host}${v.production ? ' --production' : ''}` : 'with --public-host'}: answers in headers on a server real visitors reach would defeat the captcha (it is for end-to-end tests on loopback)`);
+  }
   if (v['expose-answers']) io.err('warning: --expose-answers sends every captcha answer in a header: for automated tests only\n');
   const server = createStudioServer({
     host,
@@ -204,6 +239,9 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     captchas: { ttlMs: ttl * 1000, ignoreCase: !v['case-sensitive'] },
     pool: { size: workers },
     studio: !v['no-studio'],
+    publicHosts,
+    studioToken,
+    production: Boolean(v.production),
   });
   let address;
   try {
@@ -213,6 +251,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     return 2;
   }
   io.out(`listening on ${address.url}\n`);
+  for (const line of server.accessSummary()) io.out(`${line}\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

@@ -13,7 +13,7 @@ import type { DesignSource } from './design-source.ts';
 import { cookie, decodeOr, HttpError, readFields, sendJson } from './http-util.ts';
 import { examplePage, indexPage } from './pages.ts';
 import { applyQuery, single } from './query.ts';
-import { STUDIO_ROUTES, type StudioWeb } from './studio-routes.ts';
+import { requireStudioAccess, STUDIO_ROUTES, type StudioWeb } from './studio-routes.ts';
 import type { ServerStatus } from '../api.ts';
 
 export interface RouteContext {
@@ -204,6 +204,7 @@ const ROUTES: Route[] = [
     pattern: /^\/api\/render$/,
     methods: {
       POST: async (req, res, url, ctx) => {
+        requireStudioAccess(req, ctx); // a design-time route: off or token-only on a production server
         let design = parseUntrustedDesign(await readFields(req));
         const seed = single(url.searchParams, 'seed');
         if (seed !== undefined) {

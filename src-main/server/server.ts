@@ -1,7 +1,9 @@
 /**
  * The local image server: what `captcha-studio serve` runs and what the Electron
  * main process embeds. Loopback by default, Host-checked against DNS rebinding,
- * rendering in a worker pool, a request-log event stream for the UI.
+ * rendering in a worker pool, a request-log event stream for the UI. Bound to a
+ * network address it is a production captcha and image server: the design-time
+ * routes are off unless a studio token enables them (access.ts).
  */
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,7 +17,9 @@ import { DesignError } from '../core/design.ts';
 import { HttpError, sendError } from './http-util.ts';
 import { QueryError } from './query.ts';
 import { route, type RouteContext } from './routes.ts';
-import { StudioWeb } from './studio-routes.ts';
+import { isStudioTraffic, StudioWeb } from './studio-routes.ts';
+import { AccessPolicy, isLoopback, setAccessPolicy } from './access.ts';
+import type { LogStreamOptions } from './log-streams.ts';
 import { StudioService } from '../render/studio-service.ts';
 import { findResourceDir } from '../resources.ts';
 import type { ServerStatus } from '../api.ts';
@@ -50,6 +54,22 @@ export interface ServerOptions {
   message?: string | null;
   /** Named designs, shared across restarts by the desktop app (published designs live here). */
   designs?: DesignSource;
+  /**
+   * Host names the server answers to (a reverse proxy forwards `Host: captcha.example.com`),
+   * besides loopback names over loopback and the address a connection arrived on. Requests
+   * addressed to them are production requests. Bound to a network address without any,
+   * every Host is answered (see AccessPolicy.hostAllowed).
+   */
+  publicHosts?: string[];
+  /**
+   * Enables web mode, the studio API and POST /api/render for production requests, which
+   * must then present it (Bearer header, or the cookie /studio/?token= sets). At least 32 characters.
+   */
+  studioToken?: string;
+  /** Every request is a production request even on loopback (behind a proxy that rewrites Host). */
+  production?: boolean;
+  /** Limits of the request-log event stream (tests shorten them). */
+  eventStreams?: LogStreamOptions;
 }
 
 /** Method, path (never the query: it may carry user input), status, ms, time. */
@@ -69,18 +89,7 @@ function defaultRendererDir(): string | undefined {
   return findResourceDir(import.meta.url, 'out/renderer', 'index.html') ?? findResourceDir(import.meta.url, 'renderer', 'index.html');
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1', '[::1]']);
-
-export function isLoopback(host: string): boolean {
-  return LOOPBACK_HOSTS.has(host) || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-/** Host header without the port; IPv6 literals keep their brackets. */
-function hostName(header: string): string {
-  if (header.startsWith('[')) return header.slice(0, header.indexOf(']') + 1).toLowerCase();
-  const colon = header.lastIndexOf(':');
-  return (colon >= 0 ? header.slice(0, colon) : header).toLowerCase();
-}
+export { isLoopback };
 
 export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
   readonly options: Required<Pick<ServerOptions, 'host' | 'port' | 'exposeAnswers' | 'maxAge'>> & ServerOptions;
@@ -91,10 +100,17 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
   readonly store: CaptchaStore;
   readonly cache: ImageCache;
   readonly designs: DesignSource;
+  /** Which Host names are answered, and who may use the design-time routes. */
+  readonly access: AccessPolicy;
 
   constructor(opts: ServerOptions = {}) {
     super();
     this.options = { host: '127.0.0.1', port: 0, exposeAnswers: false, maxAge: 3600, ...opts };
+    this.access = new AccessPolicy({ host: this.options.host, publicHosts: opts.publicHosts, studioToken: opts.studioToken, production: opts.production });
+    // Answers in headers on a server real visitors reach would hand every captcha's answer to the client it is meant to stop.
+    if (this.options.exposeAnswers && (this.access.productionBind || this.access.publicHosts.size)) {
+      throw new RangeError('exposeAnswers: is for end-to-end tests on loopback only; it is refused on a production server (a network address, production or public host names)');
+    }
     this.store = new CaptchaStore(opts.captchas);
     this.cache = new ImageCache(opts.cacheBytes);
     this.designs = opts.designs ?? new DesignSource(opts.designsDir);
@@ -107,21 +123,18 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
     return { host, port: a.port, url: `http://${host}:${a.port}` };
   }
 
-  /** Hosts a request may name: loopback names, and the bound address itself. */
-  private allowedHost(header: string | undefined): boolean {
-    if (!header) return false;
-    const name = hostName(header);
-    if (isLoopback(this.options.host) || this.options.host === '0.0.0.0' || this.options.host === '::') {
-      if (isLoopback(name)) return true;
-    }
-    return name === this.options.host.toLowerCase() || name === `[${this.options.host.toLowerCase()}]`;
+  /** Lines for the start message: what a production server serves and what it keeps off. */
+  accessSummary(): string[] {
+    return this.access.summary(this.options.host);
   }
 
   async start(): Promise<{ host: string; port: number; url: string }> {
     if (this.server) return this.address!;
     this.pool = this.options.sharedPool ?? new RenderPool(this.options.pool);
-    if (this.options.studio !== false) {
+    // A production server without a studio token never serves web mode: nothing is set up for it.
+    if (this.options.studio !== false && (!this.access.productionBind || this.access.hasToken)) {
       this.web = new StudioWeb(new StudioService(this.pool, this.options.userFontsDir, false), this.options.rendererDir ?? defaultRendererDir());
+      this.web.streams.configure(this.options.eventStreams);
     }
     this.ctx = {
       pool: this.pool,
@@ -136,6 +149,7 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
       status: () => this.status(),
       version: VERSION,
     };
+    setAccessPolicy(this.ctx, this.access);
     const server = createServer((req, res) => void this.handle(req, res));
     server.keepAliveTimeout = 5000;
     server.headersTimeout = 10_000;
@@ -209,7 +223,8 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
     });
     res.setHeader('X-Content-Type-Options', 'nosniff');
     try {
-      if (!this.allowedHost(req.headers.host)) throw new HttpError(403, 'host: this server only answers requests addressed to its own loopback name', 'host');
+      // A rebinding defence, not access control (see AccessPolicy.hostAllowed).
+      if (!this.access.hostAllowed(req)) throw new HttpError(403, 'host: is not a name this server answers to (loopback names, its address, or a name given with --public-host)', 'host');
       let url: URL;
       try {
         url = new URL(req.url ?? '/', 'http://localhost');
@@ -217,7 +232,8 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
         throw new HttpError(400, 'path: is not a valid URL', 'path');
       }
       path = url.pathname;
-      if (this.options.cors) {
+      // Never for studio routes: /api/studio/info hands the studio page its event-stream key.
+      if (this.options.cors && !isStudioTraffic(path)) {
         const origin = req.headers.origin;
         if (origin === this.options.cors) {
           res.setHeader('Access-Control-Allow-Origin', origin);

@@ -5,7 +5,7 @@
  * need a CORS preflight, which this server never grants for these routes).
  */
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { BatchProgress, RequestLogEntry } from '../api.ts';
 import { DesignError, type Design } from '../core/design.ts';
 import { DesignFileError, parseDesignText } from '../design-files.ts';
@@ -14,7 +14,11 @@ import { EXTENSION } from '../core/render.ts';
 import { BatchCancelled, checkBatchCount, renderBatch } from '../render/batch.ts';
 import { checkSeed, MAX_FONT_BYTES, StudioInputError, type StudioService } from '../render/studio-service.ts';
 import { decodeOr, HttpError, jsonObject, readBody, sendJson } from './http-util.ts';
-import type { Route, RouteContext } from './routes.ts';
+import type { Handler, Route, RouteContext } from './routes.ts';
+import { requireStudioAccess, studioLogin } from './access.ts';
+import { LogStreams } from './log-streams.ts';
+/** POST /api/render (routes.ts) is guarded the same way as the studio routes. */
+export { requireStudioAccess } from './access.ts';
 import { serveStatic } from './static-files.ts';
 import { zip, type ZipEntry } from './zip.ts';
 
@@ -24,7 +28,6 @@ const MAX_DESIGN_BODY = 24 * 1024 * 1024;
 const MAX_ZIP_BYTES = 512 * 1024 * 1024;
 const MAX_JOBS = 4;
 const JOB_TTL_MS = 10 * 60_000;
-const MAX_EVENT_CLIENTS = 16;
 
 interface BatchJob {
   id: string;
@@ -43,10 +46,10 @@ export function isStudioTraffic(path: string): boolean {
   return path === '/studio' || path.startsWith('/studio/') || path.startsWith('/api/studio/');
 }
 
-/** Web-mode state kept by the server: batch jobs and request-log listeners. */
+/** Web-mode state kept by the server: batch jobs and request-log streams. */
 export class StudioWeb {
   readonly jobs = new Map<string, BatchJob>();
-  readonly listeners = new Set<ServerResponse>();
+  readonly streams = new LogStreams();
 
   constructor(
     readonly service: StudioService,
@@ -54,15 +57,12 @@ export class StudioWeb {
   ) {}
 
   broadcast(entry: RequestLogEntry): void {
-    if (isStudioTraffic(entry.path) || this.listeners.size === 0) return;
-    const line = `data: ${JSON.stringify(entry)}\n\n`;
-    for (const res of this.listeners) res.write(line);
+    if (!isStudioTraffic(entry.path)) this.streams.broadcast(entry);
   }
 
   /** Ends the event streams so a stopping server is not held open by them. */
   close(): void {
-    for (const res of this.listeners) res.end();
-    this.listeners.clear();
+    this.streams.close();
     for (const j of this.jobs.values()) j.controller.abort();
   }
 
@@ -76,10 +76,10 @@ function studio(ctx: RouteContext): StudioWeb {
   return ctx.studio;
 }
 
-/** Same-origin only, and a content type a cross-site form cannot send. */
+/** Same-origin only (https too: behind a TLS proxy the page's origin is https), and a content type a cross-site form cannot send. */
 function sameOrigin(req: IncomingMessage): void {
   const origin = req.headers.origin;
-  if (origin !== undefined && origin !== `http://${req.headers.host}`) throw new HttpError(403, 'origin: studio calls are accepted from this server\'s own pages only', 'origin');
+  if (origin !== undefined && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`) throw new HttpError(403, 'origin: studio calls are accepted from this server\'s own pages only', 'origin');
 }
 
 function guard(req: IncomingMessage, types: string[]): void {
@@ -146,7 +146,28 @@ function getJob(ctx: RouteContext, id: string): BatchJob {
   return j;
 }
 
-export const STUDIO_ROUTES: Route[] = [
+/**
+ * Every studio route passes the access check once, here, before its handler: open on
+ * loopback, the studio token on a production server (see access.ts). `/studio/…?token=`
+ * exchanges the token for the studio cookie first.
+ */
+function gated(routes: Route[]): Route[] {
+  return routes.map((r) => ({
+    pattern: r.pattern,
+    methods: Object.fromEntries(
+      Object.entries(r.methods).map(([method, handler]): [string, Handler] => [
+        method,
+        (req, res, url, ctx, params) => {
+          if (method === 'GET' && /^\/studio(\/|$)/.test(url.pathname) && studioLogin(req, res, url, ctx)) return;
+          requireStudioAccess(req, ctx);
+          return handler(req, res, url, ctx, params);
+        },
+      ]),
+    ),
+  }));
+}
+
+export const STUDIO_ROUTES: Route[] = gated([
   {
     pattern: /^\/studio$/,
     methods: { GET: (_q, res) => void (res.writeHead(301, { Location: '/studio/' }), res.end()) },
@@ -155,7 +176,13 @@ export const STUDIO_ROUTES: Route[] = [
     pattern: /^\/studio\/(.*)$/,
     methods: { GET: (req, res, _u, ctx, [rest]) => serveStatic(req, res, studio(ctx).rendererDir, rest || 'index.html') },
   },
-  { pattern: /^\/api\/studio\/info$/, methods: { GET: (_q, res, _u, ctx) => sendJson(res, 200, { mode: 'web', version: ctx.version, problems: studio(ctx).service.problems }) } },
+  {
+    pattern: /^\/api\/studio\/info$/,
+    methods: {
+      // Same-origin only: eventsKey gives the studio page its own request-log slots.
+      GET: (req, res, _u, ctx) => (sameOrigin(req), sendJson(res, 200, { mode: 'web', version: ctx.version, problems: studio(ctx).service.problems, eventsKey: studio(ctx).streams.key })),
+    },
+  },
   { pattern: /^\/api\/studio\/presets$/, methods: { GET: (_q, res, _u, ctx) => (studio(ctx), sendJson(res, 200, listPresets())) } },
   {
     pattern: /^\/api\/studio\/presets\/([\w-]{1,64})$/,
@@ -310,19 +337,7 @@ export const STUDIO_ROUTES: Route[] = [
   {
     pattern: /^\/api\/studio\/events$/,
     methods: {
-      GET: (req, res, _u, ctx) => {
-        const web = studio(ctx);
-        if (web.listeners.size >= MAX_EVENT_CLIENTS) throw new HttpError(503, 'busy: too many log listeners', undefined, { 'Retry-After': '5' });
-        res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
-        res.write(': request log\n\n');
-        web.listeners.add(res);
-        const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
-        ping.unref();
-        req.on('close', () => {
-          clearInterval(ping);
-          web.listeners.delete(res);
-        });
-      },
+      GET: (req, res, url, ctx) => studio(ctx).streams.connect(req, res, url),
     },
   },
-];
+]);

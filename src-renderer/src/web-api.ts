@@ -82,6 +82,38 @@ export function createWebApi(base = ''): StudioApi {
   };
   const logListeners = new Set<(e: RequestLogEntry) => void>();
   let events: EventSource | null = null;
+  let opening: Promise<void> | null = null;
+
+  /**
+   * The request-log stream. /api/studio/info (same-origin only) gives this page the
+   * server's stream key, which buys it its own slots: other clients' streams cannot
+   * lock it out. When the server closes the stream (streams have a maximum age)
+   * EventSource reconnects by itself and is replayed what it missed; when it is
+   * refused for good (a restarted server has a new key) the key is fetched again.
+   */
+  const openEvents = async (): Promise<void> => {
+    let key = '';
+    try {
+      key = (await json<{ eventsKey?: string }>(fetch(`${base}/api/studio/info`))).eventsKey ?? '';
+    } catch {
+      /* unreachable for now: the retry below tries again */
+    }
+    opening = null;
+    if (logListeners.size === 0 || events) return;
+    const source = new EventSource(`${base}/api/studio/events${key ? `?key=${encodeURIComponent(key)}` : ''}`);
+    events = source;
+    source.onmessage = (m) => {
+      const entry = JSON.parse(m.data) as RequestLogEntry;
+      for (const l of logListeners) l(entry);
+    };
+    source.onerror = () => {
+      if (source.readyState !== EventSource.CLOSED || events !== source) return; // reconnecting by itself
+      events = null;
+      setTimeout(() => {
+        if (logListeners.size && !events && !opening) opening = openEvents();
+      }, 5000);
+    };
+  };
 
   const api: StudioApi = {
     info: () => json(fetch(`${base}/api/studio/info`)),
@@ -200,13 +232,7 @@ export function createWebApi(base = ''): StudioApi {
     publishDesign: (design) => json(post('/api/studio/publish', { design })),
     onRequestLog(listener) {
       logListeners.add(listener);
-      if (!events) {
-        events = new EventSource(`${base}/api/studio/events`);
-        events.onmessage = (m) => {
-          const entry = JSON.parse(m.data) as RequestLogEntry;
-          for (const l of logListeners) l(entry);
-        };
-      }
+      if (!events && !opening) opening = openEvents();
       return () => {
         logListeners.delete(listener);
         if (logListeners.size === 0 && events) {
