@@ -298,7 +298,9 @@ export class RenderPool {
     const p = slot.job;
     slot.job = null;
     if (p && slot.undelivered) {
-      this.queue.unshift(p); // never reached the dead worker: not its fault, and not lost
+      // It never reached the dead worker: not its fault, and not lost.
+      if (this.closed) p.reject(new Error('the render pool is closing'));
+      else this.queue.unshift(p);
     } else if (!slot.ready) {
       this.startFailures++;
       p?.reject(new Error(`render: the render worker could not start (${how.error?.message ?? (how.signal ? `killed by ${how.signal}` : `exit code ${how.code}`)})`));
