@@ -3,7 +3,7 @@
  * desktop's IPC handlers and web mode's HTTP routes both call this. No Electron,
  * no HTTP here; every input is validated with the core's schema.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import type { PreviewOutcome } from '../api.ts';
@@ -12,11 +12,29 @@ import { fontRegistry, type FontSummary } from '../core/fonts.ts';
 import { MAX_SEED } from '../core/random.ts';
 import { FontParseError, parseFont } from '../core/sfnt.ts';
 import { writeFileAtomic } from '../design-files.ts';
+import { makeOwnedTempDir, removeOwnedDir, removeStaleDirs } from '../owned-dirs.ts';
 import type { RenderPool } from './pool.ts';
 import { PreviewService } from './preview.ts';
 import type { RenderOutput } from './protocol.ts';
 
 export const MAX_FONT_BYTES = 32 * 1024 * 1024;
+
+/**
+ * How much imported fonts may take: each file, how many are kept, and their total
+ * size. An import beyond any of them is refused with the limit it hit. Counted from
+ * the fonts folder itself, so fonts kept from earlier runs (desktop) count too.
+ */
+export interface FontQuota {
+  maxFileBytes: number;
+  maxFiles: number;
+  maxTotalBytes: number;
+}
+
+export const DEFAULT_FONT_QUOTA: Readonly<FontQuota> = { maxFileBytes: MAX_FONT_BYTES, maxFiles: 64, maxTotalBytes: 256 * 1024 * 1024 };
+
+/** Web mode's temporary fonts folder: "<tmpdir>/captcha-studio-fonts-<pid>-XXXXXX" (see owned-dirs.ts). */
+export const TEMP_FONTS_PREFIX = 'captcha-studio-fonts';
+const FONT_FILE = /\.(ttf|otf|ttc)$/i;
 const FONT_NAME = /^[^\\/:*?"<>|\x00-\x1f]{1,100}\.(ttf|otf)$/i;
 const THUMB_CACHE = 256;
 
@@ -35,6 +53,28 @@ export function checkSeed(seed: unknown, field = 'seed'): number | undefined {
   if (seed === undefined || seed === null) return undefined;
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new StudioInputError(field, `must be a whole number from 0 to ${MAX_SEED}`);
   return seed;
+}
+
+/** A size for people: "256 MiB", "58.6 KiB". */
+function mib(bytes: number): string {
+  const [n, unit] = bytes >= 2 ** 20 ? [bytes / 2 ** 20, 'MiB'] : bytes >= 1024 ? [bytes / 1024, 'KiB'] : [bytes, 'bytes'];
+  return `${Math.round(n * 10) / 10} ${unit}`;
+}
+
+/** The font files in `dir` and their total size. */
+function fontsUsage(dir: string): { files: number; bytes: number } {
+  let files = 0;
+  let bytes = 0;
+  for (const name of readdirSync(dir)) {
+    if (!FONT_FILE.test(name)) continue;
+    try {
+      bytes += statSync(join(dir, name)).size;
+      files++;
+    } catch {
+      // Removed meanwhile: not counted.
+    }
+  }
+  return { files, bytes };
 }
 
 function summary(file: string): FontSummary {
@@ -63,6 +103,9 @@ export class StudioService {
   private readonly thumbs = new Map<string, string>();
   /** What went wrong loading the user's fonts at start; shown by the UI. */
   readonly problems: string[] = [];
+  readonly fontQuota: FontQuota;
+  /** The temporary fonts folder this service made (web mode), removed by dispose() or at exit. */
+  private tempFontsDir?: string;
 
   constructor(
     readonly pool: RenderPool,
@@ -70,8 +113,12 @@ export class StudioService {
     private userFontsDir?: string,
     /** False when designs come over HTTP (web mode): image layers must be data URLs. */
     private readonly filesAllowed = true,
+    fontQuota: Partial<FontQuota> = {},
   ) {
+    this.fontQuota = { ...DEFAULT_FONT_QUOTA, ...fontQuota };
     this.previews = new PreviewService(pool, filesAllowed);
+    // Temporary fonts folders of runs that were killed (their pid is gone) are removed now.
+    if (!userFontsDir) removeStaleDirs(tmpdir(), TEMP_FONTS_PREFIX);
     if (userFontsDir) {
       mkdirSync(userFontsDir, { recursive: true });
       const { loaded, failed } = fontRegistry().addDir(userFontsDir, 'user');
@@ -124,16 +171,25 @@ export class StudioService {
   importFont(name: string, bytes: Uint8Array): FontSummary {
     const file = basename(String(name));
     if (!FONT_NAME.test(file)) throw new StudioInputError('font', 'must be a .ttf or .otf file');
-    if (bytes.byteLength > MAX_FONT_BYTES) throw new StudioInputError('font', `must be at most ${MAX_FONT_BYTES} bytes`);
+    const q = this.fontQuota;
+    if (bytes.byteLength > q.maxFileBytes) throw new StudioInputError('font', `must be at most ${q.maxFileBytes} bytes (${mib(q.maxFileBytes)}) per file`);
     try {
       parseFont(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } catch (e) {
       if (e instanceof FontParseError) throw new StudioInputError('font', `${file} is not a usable font: ${e.message}`);
       throw e;
     }
-    this.userFontsDir ??= mkdtempSync(join(tmpdir(), 'captcha-studio-fonts-'));
+    if (!this.userFontsDir) this.userFontsDir = this.tempFontsDir = makeOwnedTempDir(TEMP_FONTS_PREFIX);
     const { path, fresh } = freeFontPath(this.userFontsDir, file, bytes);
-    if (fresh) writeFileAtomic(path, bytes);
+    if (fresh) {
+      // Checked and written in one synchronous step, so concurrent imports cannot both squeeze in.
+      const used = fontsUsage(this.userFontsDir);
+      if (used.files >= q.maxFiles) throw new StudioInputError('font', `at most ${q.maxFiles} imported fonts are kept, and ${used.files} already are`);
+      if (used.bytes + bytes.byteLength > q.maxTotalBytes) {
+        throw new StudioInputError('font', `imported fonts may take at most ${q.maxTotalBytes} bytes (${mib(q.maxTotalBytes)}) together; ${mib(used.bytes)} are taken and ${file} is ${mib(bytes.byteLength)}`);
+      }
+      writeFileAtomic(path, bytes);
+    }
     try {
       fontRegistry().addFile(path, 'user');
     } catch (e) {
@@ -143,6 +199,19 @@ export class StudioService {
     }
     this.pool.addFont(path);
     return summary(path);
+  }
+
+  /**
+   * Removes the temporary fonts folder this service made (web mode), when its
+   * server stops. A folder given by the caller (the desktop's) is kept. The
+   * process-wide font registry keeps its entries (it has no removal); in
+   * `captcha-studio serve` the process ends with the server anyway.
+   */
+  dispose(): void {
+    if (!this.tempFontsDir) return;
+    removeOwnedDir(this.tempFontsDir);
+    if (this.userFontsDir === this.tempFontsDir) this.userFontsDir = undefined;
+    this.tempFontsDir = undefined;
   }
 }
 

@@ -17,10 +17,10 @@ import { DesignError } from '../core/design.ts';
 import { HttpError, sendError } from './http-util.ts';
 import { QueryError } from './query.ts';
 import { route, type RouteContext } from './routes.ts';
-import { isStudioTraffic, StudioWeb } from './studio-routes.ts';
+import { isStudioTraffic, StudioWeb, type BatchZipLimits } from './studio-routes.ts';
 import { AccessPolicy, isLoopback, setAccessPolicy } from './access.ts';
 import type { LogStreamOptions } from './log-streams.ts';
-import { StudioService } from '../render/studio-service.ts';
+import { StudioService, type FontQuota } from '../render/studio-service.ts';
 import { findResourceDir } from '../resources.ts';
 import type { ServerStatus } from '../api.ts';
 import { DEFAULT_SERVER_PORT } from '../api.ts';
@@ -48,6 +48,8 @@ export interface ServerOptions {
   rendererDir?: string;
   /** Where fonts imported through web mode are kept; a temporary folder when not given. */
   userFontsDir?: string;
+  /** Web mode's quotas: imported fonts, and batch zips on disk (tests make them small). */
+  webLimits?: { fonts?: Partial<FontQuota>; batchZips?: Partial<BatchZipLimits> };
   /** The desktop app starts and stops the server itself; web mode cannot. */
   controllable?: boolean;
   /** Shown in status messages, e.g. why another port was chosen. */
@@ -133,7 +135,8 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
     this.pool = this.options.sharedPool ?? new RenderPool(this.options.pool);
     // A production server without a studio token never serves web mode: nothing is set up for it.
     if (this.options.studio !== false && (!this.access.productionBind || this.access.hasToken)) {
-      this.web = new StudioWeb(new StudioService(this.pool, this.options.userFontsDir, false), this.options.rendererDir ?? defaultRendererDir());
+      const limits = this.options.webLimits;
+      this.web = new StudioWeb(new StudioService(this.pool, this.options.userFontsDir, false, limits?.fonts), this.options.rendererDir ?? defaultRendererDir(), limits?.batchZips);
       this.web.streams.configure(this.options.eventStreams);
     }
     this.ctx = {

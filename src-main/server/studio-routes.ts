@@ -5,6 +5,11 @@
  * need a CORS preflight, which this server never grants for these routes).
  */
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { IncomingMessage } from 'node:http';
 import type { BatchProgress, RequestLogEntry } from '../api.ts';
 import { DesignError, type Design } from '../core/design.ts';
@@ -12,7 +17,8 @@ import { DesignFileError, parseDesignText } from '../design-files.ts';
 import { getPreset, listPresets } from '../core/presets.ts';
 import { EXTENSION } from '../core/render.ts';
 import { BatchCancelled, checkBatchCount, renderBatch } from '../render/batch.ts';
-import { checkSeed, MAX_FONT_BYTES, StudioInputError, type StudioService } from '../render/studio-service.ts';
+import { checkSeed, StudioInputError, type StudioService } from '../render/studio-service.ts';
+import { makeOwnedTempDir, removeOwnedDir, removeStaleDirs } from '../owned-dirs.ts';
 import { decodeOr, HttpError, jsonObject, readBody, sendJson } from './http-util.ts';
 import type { Handler, Route, RouteContext } from './routes.ts';
 import { requireStudioAccess, studioLogin } from './access.ts';
@@ -20,12 +26,31 @@ import { LogStreams } from './log-streams.ts';
 /** POST /api/render (routes.ts) is guarded the same way as the studio routes. */
 export { requireStudioAccess } from './access.ts';
 import { serveStatic } from './static-files.ts';
-import { zip, type ZipEntry } from './zip.ts';
+import { ZipFileWriter } from './zip.ts';
 
 /** Designs may carry an image layer as a data URL (up to 16 MiB of text). */
 const MAX_DESIGN_BODY = 24 * 1024 * 1024;
-/** A web batch is held in memory until downloaded: bound it. */
-const MAX_ZIP_BYTES = 512 * 1024 * 1024;
+/**
+ * Web batches are zipped to files in a temporary folder of the server's own
+ * ("<tmpdir>/captcha-studio-batches-<pid>-XXXXXX", removed when the server stops
+ * or the process exits, and by the next start after a kill) and kept until they
+ * expire. A batch whose zip would outgrow `maxJobBytes`, or take the zips on disk
+ * past `maxDiskBytes`, fails with the limit it hit; its file is removed.
+ */
+export interface BatchZipLimits {
+  maxJobBytes: number;
+  maxDiskBytes: number;
+}
+
+export const DEFAULT_BATCH_ZIP_LIMITS: Readonly<BatchZipLimits> = { maxJobBytes: 1024 * 1024 * 1024, maxDiskBytes: 2 * 1024 * 1024 * 1024 };
+export const BATCH_DIR_PREFIX = 'captcha-studio-batches';
+/**
+ * What a zip adds beyond the data, rounded up so the count never falls short: per entry
+ * (besides twice the name) local and central headers, timestamp and zip64 extras and the
+ * data descriptor (30 + 46 + 2 x 9 + 36 + 24); once, the end records (22 + 56 + 20).
+ */
+const ZIP_ENTRY_OVERHEAD = 160;
+const ZIP_END_OVERHEAD = 128;
 const MAX_JOBS = 4;
 const JOB_TTL_MS = 10 * 60_000;
 
@@ -36,9 +61,19 @@ interface BatchJob {
   state: 'running' | 'done' | 'cancelled' | 'failed';
   error?: string;
   name: string;
-  zip?: Buffer;
+  /** The zip being written, then the finished file; removed with the job. */
+  writer?: ZipFileWriter;
+  file?: string;
+  /** Disk the job's zip takes (counted as images arrive, then the file's size). */
+  bytes: number;
   controller: AbortController;
   finishedAt?: number;
+}
+
+/** A size for people: "256 MiB", "58.6 KiB". */
+function mib(bytes: number): string {
+  const [n, unit] = bytes >= 2 ** 20 ? [bytes / 2 ** 20, 'MiB'] : bytes >= 1024 ? [bytes / 1024, 'KiB'] : [bytes, 'bytes'];
+  return `${Math.round(n * 10) / 10} ${unit}`;
 }
 
 /** Requests the studio UI makes itself: not shown in its own request log. */
@@ -51,10 +86,42 @@ export class StudioWeb {
   readonly jobs = new Map<string, BatchJob>();
   readonly streams = new LogStreams();
 
+  readonly zipLimits: BatchZipLimits;
+  private zipDir?: string;
+  private closed = false;
+
   constructor(
     readonly service: StudioService,
     readonly rendererDir: string | undefined,
-  ) {}
+    zipLimits: Partial<BatchZipLimits> = {},
+  ) {
+    this.zipLimits = { ...DEFAULT_BATCH_ZIP_LIMITS, ...zipLimits };
+    // Zip folders of servers that were killed (their pid is gone) are removed now.
+    removeStaleDirs(tmpdir(), BATCH_DIR_PREFIX);
+  }
+
+  /** Where this server's zips go; made on the first batch. */
+  newZipPath(id: string): string {
+    if (this.closed) throw new HttpError(503, 'busy: the server is stopping', undefined, { 'Retry-After': '5' });
+    this.zipDir ??= makeOwnedTempDir(BATCH_DIR_PREFIX);
+    return join(this.zipDir, `${id}.zip`);
+  }
+
+  /** Disk the batch zips take now: running jobs as counted so far, finished ones by their size. */
+  diskUsed(): number {
+    let n = 0;
+    for (const j of this.jobs.values()) n += j.bytes;
+    return n;
+  }
+
+  /** Forgets a job and removes its zip (a running one is cancelled first). */
+  drop(id: string): void {
+    const j = this.jobs.get(id);
+    if (!j) return;
+    this.jobs.delete(id);
+    j.controller.abort();
+    discardZip(j);
+  }
 
   broadcast(entry: RequestLogEntry): void {
     if (!isStudioTraffic(entry.path)) this.streams.broadcast(entry);
@@ -63,11 +130,15 @@ export class StudioWeb {
   /** Ends the event streams so a stopping server is not held open by them. */
   close(): void {
     this.streams.close();
-    for (const j of this.jobs.values()) j.controller.abort();
+    // Temporary files go with the server: the zips (a download in progress keeps its open file on POSIX) and web mode's imported fonts.
+    this.closed = true;
+    for (const id of [...this.jobs.keys()]) this.drop(id);
+    if (this.zipDir) removeOwnedDir(this.zipDir);
+    this.service.dispose();
   }
 
   prune(now = Date.now()): void {
-    for (const [id, j] of this.jobs) if (j.finishedAt !== undefined && now - j.finishedAt > JOB_TTL_MS) this.jobs.delete(id);
+    for (const [id, j] of this.jobs) if (j.finishedAt !== undefined && now - j.finishedAt > JOB_TTL_MS) this.drop(id);
   }
 }
 
@@ -108,31 +179,60 @@ function fileName(design: Design, ext: string): string {
   return `${design.name.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '') || 'image'}.${ext}`;
 }
 
+/** Stops a job's zip and removes its file; the job no longer counts against the disk quota. */
+function discardZip(j: BatchJob): void {
+  j.writer?.abort();
+  j.writer = undefined;
+  if (j.file) rmSync(j.file, { force: true });
+  j.file = undefined;
+  j.bytes = 0;
+}
+
 function startBatch(web: StudioWeb, design: Design, count: number): BatchJob {
   web.prune();
+  const { maxJobBytes, maxDiskBytes } = web.zipLimits;
   const running = [...web.jobs.values()].filter((j) => j.state === 'running').length;
   if (running >= MAX_JOBS) throw new HttpError(503, 'busy: too many batch exports are running, retry shortly', undefined, { 'Retry-After': '5' });
-  while (web.jobs.size >= MAX_JOBS * 2) web.jobs.delete(web.jobs.keys().next().value!);
-  const job: BatchJob = { id: randomUUID(), done: 0, total: count, state: 'running', name: `${fileName(design, 'zip').slice(0, -4)}-batch.zip`, controller: new AbortController() };
+  // Room for the new job: the oldest finished jobs go first (their zips with them).
+  for (const [id, j] of web.jobs) if (web.jobs.size >= MAX_JOBS * 2 && j.state !== 'running') web.drop(id);
+  const id = randomUUID();
+  const file = web.newZipPath(id);
+  const writer = new ZipFileWriter(file);
+  const job: BatchJob = { id, done: 0, total: count, state: 'running', name: `${fileName(design, 'zip').slice(0, -4)}-batch.zip`, writer, file, bytes: ZIP_END_OVERHEAD, controller: new AbortController() };
   web.jobs.set(job.id, job);
-  const entries: ZipEntry[] = [];
-  let size = 0;
-  renderBatch(web.service.pool, design, count, (f) => {
-    size += f.bytes.byteLength;
-    if (size > MAX_ZIP_BYTES) throw new RangeError(`count: the images add up to more than ${MAX_ZIP_BYTES / 2 ** 20} MiB; export fewer or smaller images`);
-    entries.push(f);
-  }, { signal: job.controller.signal, onProgress: (done) => (job.done = done) }).then(
-    () => {
-      job.zip = zip(entries);
-      job.state = 'done';
-      job.finishedAt = Date.now();
-    },
-    (e: Error) => {
-      job.state = e instanceof BatchCancelled ? 'cancelled' : 'failed';
-      if (!(e instanceof BatchCancelled)) job.error = e instanceof DesignError || e instanceof RangeError ? e.message : `render failed: ${e.message}`;
-      job.finishedAt = Date.now();
-    },
-  );
+  // A cancel stops the zip at once, even while it waits for a slow disk.
+  job.controller.signal.addEventListener('abort', () => job.state === 'running' && writer.abort());
+  renderBatch(web.service.pool, design, count, async (f) => {
+    // Counted before the bytes are written, so no job can take the disk past the limits.
+    const add = f.bytes.byteLength + 2 * Buffer.byteLength(f.name) + ZIP_ENTRY_OVERHEAD;
+    if (job.bytes + add > maxJobBytes) throw new RangeError(`count: a batch zip may be at most ${maxJobBytes} bytes (${mib(maxJobBytes)}); export fewer or smaller images`);
+    const used = web.diskUsed();
+    if (used + add > maxDiskBytes) {
+      throw new RangeError(`disk: batch zips on this server may take at most ${maxDiskBytes} bytes (${mib(maxDiskBytes)}) together and the exports hold ${mib(used)}; export fewer or smaller images, or retry when earlier ones expire`);
+    }
+    job.bytes += add;
+    await writer.add(f.name, f.bytes);
+  }, { signal: job.controller.signal, onProgress: (done) => (job.done = done) })
+    .then(() => writer.finish())
+    .then(
+      (size) => {
+        job.writer = undefined;
+        // Dropped (pruned, server stopped) while finishing: its file is not kept.
+        if (web.jobs.get(job.id) !== job) return discardZip(job);
+        job.bytes = size;
+        job.state = 'done';
+        job.finishedAt = Date.now();
+      },
+      (e: Error) => {
+        job.state = e instanceof BatchCancelled || job.controller.signal.aborted ? 'cancelled' : 'failed';
+        const code = (e as NodeJS.ErrnoException).code;
+        if (job.state === 'failed') {
+          job.error = e instanceof DesignError || e instanceof RangeError ? e.message : code ? `disk: the batch zip could not be written (${code})` : `render failed: ${e.message}`;
+        }
+        discardZip(job);
+        job.finishedAt = Date.now();
+      },
+    );
   return job;
 }
 
@@ -203,7 +303,12 @@ export const STUDIO_ROUTES: Route[] = gated([
         const web = studio(ctx);
         guard(req, ['application/octet-stream']);
         const name = decodeOr(String(req.headers['x-font-name'] ?? ''));
-        const bytes = await readBody(req, MAX_FONT_BYTES);
+        const max = web.service.fontQuota.maxFileBytes;
+        const bytes = await readBody(req, max).catch((e) => {
+          // Refused before the upload is read, with the limit it broke.
+          if (e instanceof HttpError && e.status === 413) throw new HttpError(413, `font: must be at most ${max} bytes (${mib(max)}) per file`, 'font', e.headers);
+          throw e;
+        });
         const f = await inputErrors(() => web.service.importFont(name, bytes));
         sendJson(res, 200, { ...f, file: f.file.split(/[\\/]/).pop() });
       },
@@ -322,11 +427,20 @@ export const STUDIO_ROUTES: Route[] = gated([
   {
     pattern: /^\/api\/studio\/batch\/([\w-]{1,64})\.zip$/,
     methods: {
-      GET: (_q, res, _u, ctx, [id]) => {
+      GET: async (_q, res, _u, ctx, [id]) => {
         const j = getJob(ctx, id);
-        if (j.state !== 'done' || !j.zip) throw new HttpError(409, `id: the batch is ${j.state}${j.error ? `: ${j.error}` : ''}`, 'id');
-        res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Length': j.zip.length, 'Cache-Control': 'no-store', 'Content-Disposition': `attachment; filename="${j.name}"` });
-        res.end(j.zip);
+        if (j.state !== 'done' || !j.file) throw new HttpError(409, `id: the batch is ${j.state}${j.error ? `: ${j.error}` : ''}`, 'id');
+        // Streamed from disk. The open file survives the job being pruned meanwhile (POSIX).
+        const fh = await open(j.file, 'r').catch(() => {
+          throw new HttpError(404, 'id: no such batch export (finished ones are kept for 10 minutes)', 'id');
+        });
+        try {
+          const { size } = await fh.stat();
+          res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Length': size, 'Cache-Control': 'no-store', 'Content-Disposition': `attachment; filename="${j.name}"` });
+          await pipeline(fh.createReadStream({ autoClose: false }), res);
+        } finally {
+          await fh.close();
+        }
       },
     },
   },

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPreset } from '../../src-main/core/presets.ts';
 import { createStudioServer, type StudioServer } from '../../src-main/server/server.ts';
-import { zip } from '../../src-main/server/zip.ts';
+import { ZipFileWriter } from '../../src-main/server/zip.ts';
 
 let server: StudioServer;
 let base: string;
@@ -71,10 +71,16 @@ describe('web mode routes', () => {
     execFileSync('unzip', ['-tq', file]); // CRCs check out
   });
 
-  it('zip writes stored entries with correct CRCs', () => {
+  it('zip writes stored entries with correct CRCs', async () => {
     const file = join(ui, 'z.zip');
-    writeFileSync(file, zip([{ name: 'a.txt', bytes: Buffer.from('hello') }, { name: 'ü.txt', bytes: new Uint8Array(0) }]));
+    const w = new ZipFileWriter(file);
+    await w.add('a.txt', Buffer.from('hello'));
+    await w.add('ü.txt', new Uint8Array(0));
+    expect(await w.finish()).toBe(readFileSync(file).length);
     expect(execFileSync('unzip', ['-p', file, 'a.txt'], { encoding: 'utf8' })).toBe('hello');
+    expect(execFileSync('unzip', ['-Z1', file], { encoding: 'utf8' }).trim().split('\n')).toEqual(['a.txt', 'ü.txt']);
+    // Stored, not deflated: the images are compressed already.
+    expect(execFileSync('unzip', ['-v', file], { encoding: 'utf8' })).toMatch(/\s5\s+Stored\s+5\s/);
     execFileSync('unzip', ['-tq', file]);
   });
 });
