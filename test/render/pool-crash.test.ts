@@ -1,4 +1,6 @@
 // Containment: a worker that crashes or overruns fails its own job and nothing else.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDesign } from '../../src-main/core/design.ts';
 import { getPreset } from '../../src-main/core/presets.ts';
@@ -75,7 +77,7 @@ describe('a worker process that crashes', () => {
     // The design that crashed a worker is refused at once for a while, without a render.
     const again = await pool.render(slow).then(() => null, (e: unknown) => e);
     expect(again).toBeInstanceOf(RenderCrashError);
-    expect((again as Error).message).toMatch(/^render: this design crashed the renderer \d+ (ms|s) ago and is refused for \d+ min more$/);
+    expect((again as Error).message).toMatch(/^render: this design crashed the renderer [\d.]+ (ms|s) ago and is refused for \d+ min more$/);
     expect(pool.workerPids()).toEqual([next]);
   });
 
@@ -167,6 +169,45 @@ describe('cancellation and saturation', () => {
 });
 
 describe('closing', () => {
+  it('leaves no worker behind when the pool\'s own process is killed', async () => {
+    // A process that owns a pool, started as the CLI starts: Node with tsx registered.
+    const code = `
+      import { register } from 'tsx/esm/api';
+      register();
+      const { RenderPool } = await import(${JSON.stringify(new URL('../../src-main/render/pool.ts', import.meta.url).href)});
+      const { getPreset } = await import(${JSON.stringify(new URL('../../src-main/core/presets.ts', import.meta.url).href)});
+      const pool = new RenderPool({ size: 2 });
+      await Promise.all([pool.render(getPreset('seed-002-captcha')), pool.render(getPreset('seed-002-captcha'))]);
+      console.log(JSON.stringify(pool.workerPids()));
+      setInterval(() => {}, 1000);
+    `;
+    const owner = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: new URL('../..', import.meta.url).pathname, stdio: ['ignore', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      owner.stdout!.on('data', (d) => {
+        out += d;
+        if (out.includes('\n')) resolve(out.split('\n')[0]);
+      });
+      owner.once('exit', (c) => reject(new Error(`the owner exited early (${c})`)));
+    });
+    const pids = JSON.parse(line) as number[];
+    expect(pids).toHaveLength(2);
+    expect(pids.every(alive)).toBe(true);
+    owner.kill('SIGKILL');
+    // Each worker sees its IPC channel close and exits.
+    await until(() => !pids.some(alive));
+    await until(() => owner.exitCode !== null || owner.signalCode !== null);
+    // Its raw-pixel folder stayed behind; the next pool to start removes it.
+    if (process.platform === 'linux' && existsSync('/dev/shm')) {
+      const left = () => readdirSync('/dev/shm').filter((n) => n.startsWith(`captcha-studio-raw-${owner.pid}-`));
+      expect(left()).toHaveLength(1);
+      const next = makePool({ size: 1 });
+      expect(left()).toEqual([]);
+      track(next);
+    }
+  });
+
+
   it('stops every worker process', async () => {
     const pool = new RenderPool({ size: 2, isolation: 'process' });
     await Promise.all([pool.render(quick), pool.render(quick)]);
