@@ -77,7 +77,7 @@ export interface PoolOptions {
    * BENCHMARKS.md), but a native crash takes the whole process down.
    */
   isolation?: Isolation;
-  /** Running time allowed per job unless the call says otherwise; default 15 s. */
+  /** Running time allowed per image of a job unless the call says otherwise; default 15 s. */
   deadlineMs?: number;
   /** The pool counts as saturated once a queued job has waited this long; default 2 s. */
   saturatedAfterMs?: number;
@@ -89,7 +89,7 @@ export interface RenderOpts {
   seed?: number;
   assetDir?: string;
   mode?: RenderJob['mode'];
-  /** Overrides the pool's deadlineMs for this job (running time, not time in the queue). */
+  /** Overrides the pool's deadlineMs for this job, per image (running time, not time in the queue). */
   deadlineMs?: number;
   /** Aborting it drops the job if it is still queued (it rejects with RenderAbortedError); a running job finishes, bounded by its deadline. */
   signal?: AbortSignal;
@@ -201,6 +201,11 @@ export class RenderPool {
     slot.job = p;
     slot.t.hold(true);
     this.post(slot, p);
+    // The deadline is running time: a worker still starting (a replacement) arms it once ready.
+    if (slot.ready) this.arm(slot, p);
+  }
+
+  private arm(slot: Slot, p: Pending): void {
     slot.timer = setTimeout(() => this.overrun(slot), p.deadlineMs);
     slot.timer.unref();
   }
@@ -210,12 +215,14 @@ export class RenderPool {
     if (!('id' in m)) {
       slot.ready = true;
       this.startFailures = 0;
+      if (slot.job && !slot.timer) this.arm(slot, slot.job);
       return;
     }
     const p = slot.job;
     if (!p || p.job.id !== m.id) return;
     if (!m.ok && m.kind === 'missing-design') return this.post(slot, p, true);
-    clearTimeout(slot.timer!);
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
     slot.job = null;
     if (m.ok && m.items.some((it) => it.inRawDir)) this.readRaw(slot.t.pid!, m, p);
     else if (m.ok) p.resolve(m.items.map(({ inRawDir: _, ...it }) => ({ ...it, bytes: Buffer.from(it.bytes.buffer, it.bytes.byteOffset, it.bytes.byteLength) })));
@@ -389,7 +396,8 @@ export class RenderPool {
     if (opts.signal?.aborted) return Promise.reject(new RenderAbortedError());
     let deadlineMs: number;
     try {
-      deadlineMs = opts.deadlineMs === undefined ? this.deadlineMs : checkDeadline(opts.deadlineMs, 'deadlineMs');
+      // The deadline is per image: a job of `count` images gets `count` times as long.
+      deadlineMs = Math.min(MAX_TIMER_MS, (opts.deadlineMs === undefined ? this.deadlineMs : checkDeadline(opts.deadlineMs, 'deadlineMs')) * Math.max(1, count));
     } catch (e) {
       return Promise.reject(e);
     }
