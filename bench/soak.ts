@@ -50,9 +50,20 @@ const base = await new Promise<string>((resolve, reject) => {
 });
 const host = new URL(base);
 
-/** Resident set size of the server process, in MiB (ps works on Linux and macOS). */
+/**
+ * Resident set size of the server and its render workers (child processes), in MiB:
+ * the workers are where a leak in rendering would show. `ps` works on Linux and macOS.
+ */
 function rssMiB(): number {
-  return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(child.pid)]).toString().trim()) / 1024;
+  const rows = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,rss=']).toString().trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+  const tree = new Set([child.pid]);
+  let total = 0;
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, ppid] of rows) if (tree.has(ppid) && !tree.has(pid)) (tree.add(pid), (grew = true));
+  }
+  for (const [pid, , rss] of rows) if (tree.has(pid)) total += rss;
+  return total / 1024;
 }
 
 // ---- requests --------------------------------------------------------------------
@@ -93,7 +104,7 @@ function expectStatus(r: Reply, allowed: number[], what: string): void {
 const BAD: [string, string, { headers?: Record<string, string>; body?: string }, number][] = [
   ['GET', '/background.png?width=99999', {}, 400],
   ['GET', '/background.png?colour=red', {}, 400],
-  ['GET', '/captcha.png?length=0', {}, 400],
+  ['GET', '/captcha.png?length=0', {}, 403],
   ['GET', '/designs/..%2F..%2Fetc%2Fpasswd.png', {}, 400],
   ['GET', '/designs/no-such-design.png', {}, 404],
   ['GET', '/nothing-here', {}, 404],
@@ -109,7 +120,7 @@ const SCENARIOS: Record<string, { weight: number; run: Scenario }> = {
   'captcha issue+verify': {
     weight: 25,
     run: async () => {
-      const issued = await send('POST', '/api/captcha', { headers: { 'Content-Type': 'application/json' }, body: '{"design":"classic-captcha"}' });
+      const issued = await send('POST', '/api/captcha', { headers: { 'Content-Type': 'application/json' }, body: '{}' });
       expectStatus(issued, [200], 'issue');
       const { id, answer } = json(issued);
       const ok = await send('POST', '/api/captcha/verify', { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id, answer }) });
@@ -263,7 +274,7 @@ const lines = [
   }),
   `| **all** | | **${requests}** (${Math.round(summary.reqPerSec)} req/s) | ${f1(summary.p50)} | ${f1(summary.p99)} | | **${unexpected}** |`,
   '',
-  `Server RSS (MiB) every ${Math.round(sampleEvery / 1000)} s: ${summary.rss.samples.map((s) => `${s.t}s ${s.mib}`).join(', ')}.`,
+  `Server and worker RSS (MiB) every ${Math.round(sampleEvery / 1000)} s: ${summary.rss.samples.map((s) => `${s.t}s ${s.mib}`).join(', ')}.`,
   `After warm-up (${WARMUP / 1000} s): ${Math.round(baseline)} MiB → peak ${Math.round(peak)} MiB (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)}%, limit +${(MAX_GROWTH * 100).toFixed(0)}%).`,
   failures.size ? `Unexpected answers: ${[...failures].map(([k, n]) => `${k} ×${n}`).join('; ')}.` : 'Unexpected answers: none.',
   `Verdict: ${summary.ok ? 'pass' : `FAIL (${problems.join('; ')})`}.`,
