@@ -52,6 +52,9 @@ serve options:
                       /studio/?token=T once); at least 32 characters. Or set CAPTCHA_STUDIO_TOKEN
   --production        production rules on loopback too (behind a proxy that rewrites Host)
   --designs DIR       serve the design files in DIR at /designs/NAME.png
+  --secret S          signs variant URLs of the issuing routes (sig=) and seals captcha ids; at
+                      least 32 characters. Or set CAPTCHA_STUDIO_SECRET. Random per run if unset
+  --captcha-design N  the design /captcha.png and POST /api/captcha issue (default classic-captcha)
   --expose-answers    also send each captcha's answer in X-Captcha-Answer (end-to-end tests on
                       loopback only; refused on a production server)
   --cors ORIGIN       let pages from ORIGIN call the API
@@ -193,6 +196,8 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
       'public-host': { type: 'string', multiple: true },
       'studio-token': { type: 'string' },
       production: { type: 'boolean' },
+      secret: { type: 'string' },
+      'captcha-design': { type: 'string' },
     },
   });
   if (positionals.length) throw new UsageError(`serve takes no arguments (got "${positionals[0]}")`);
@@ -230,7 +235,20 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     throw new UsageError(`--expose-answers: refused ${production ? `with --host ${host}${v.production ? ' --production' : ''}` : 'with --public-host'}: answers in headers on a server real visitors reach would defeat the captcha (it is for end-to-end tests on loopback)`);
   }
   if (v['expose-answers']) io.err('warning: --expose-answers sends every captcha answer in a header: for automated tests only\n');
+  // The secret signs variant URLs and seals captcha ids; the environment keeps it out of `ps`.
+  const { checkSecret, SECRET_ENV } = await import('./server/signing.ts');
+  const secretFrom = v.secret !== undefined ? '--secret' : process.env[SECRET_ENV] ? SECRET_ENV : null;
+  const secret = v.secret ?? (process.env[SECRET_ENV] || undefined);
+  if (secret !== undefined) {
+    try {
+      checkSecret(secret, secretFrom!);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   const server = createStudioServer({
+    secret,
+    captchaDesign: v['captcha-design'],
     host,
     port,
     designsDir: v.designs,
@@ -243,6 +261,16 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     studioToken,
     production: Boolean(v.production),
   });
+  if (v['captcha-design'] !== undefined) {
+    // Checked before listening: a typo would otherwise turn every captcha request into an error.
+    let d;
+    try {
+      d = server.designs.get(v['captcha-design'], 'captcha-design');
+    } catch (e) {
+      throw new UsageError(`--${(e as Error).message}`);
+    }
+    if (!d.text || d.text.mode === 'fixed') throw new UsageError(`--captcha-design: "${v['captcha-design']}" is not a captcha (it has no random or math text)`);
+  }
   let address;
   try {
     address = await server.start();
@@ -252,6 +280,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   }
   io.out(`listening on ${address.url}\n`);
   for (const line of server.accessSummary()) io.out(`${line}\n`);
+  if (secret === undefined) io.out(`signed URLs: a random secret for this run (set --secret or ${SECRET_ENV} so your backend can sign variants and several servers can verify each other's captchas)\n`);
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);

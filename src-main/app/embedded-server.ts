@@ -9,6 +9,7 @@ import type { RenderPool } from '../render/pool.ts';
 import { DesignSource } from '../server/design-source.ts';
 import { isStudioTraffic } from '../server/studio-routes.ts';
 import { StudioServer } from '../server/server.ts';
+import { randomSecret, signPath } from '../server/signing.ts';
 
 export class EmbeddedServer extends EventEmitter<{ request: [RequestLogEntry] }> {
   private server: StudioServer | null = null;
@@ -16,6 +17,11 @@ export class EmbeddedServer extends EventEmitter<{ request: [RequestLogEntry] }>
   private preferred: number;
   /** Published designs and captchas outlive a restart of the server. */
   readonly designs = new DesignSource();
+  /**
+   * One secret for the app's run, so the signed captcha snippets the studio
+   * published (and ids issued) stay valid when the server restarts.
+   */
+  private readonly secret = randomSecret();
 
   constructor(
     private readonly pool: RenderPool,
@@ -24,10 +30,11 @@ export class EmbeddedServer extends EventEmitter<{ request: [RequestLogEntry] }>
   ) {
     super();
     this.preferred = preferredPort;
+    this.designs.signer = (p) => signPath(this.secret, p);
   }
 
   private make(port: number, message: string | null): StudioServer {
-    const s = new StudioServer({ host: '127.0.0.1', port, sharedPool: this.pool, designs: this.designs, controllable: true, message, userFontsDir: this.opts.userFontsDir, rendererDir: this.opts.rendererDir });
+    const s = new StudioServer({ host: '127.0.0.1', port, sharedPool: this.pool, designs: this.designs, secret: this.secret, controllable: true, message, userFontsDir: this.opts.userFontsDir, rendererDir: this.opts.rendererDir });
     s.on('request', (e) => {
       if (!isStudioTraffic(e.path)) this.emit('request', e);
     });

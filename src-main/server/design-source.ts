@@ -16,6 +16,11 @@ const MAX_PUBLISHED = 64;
 export class DesignSource {
   private readonly cache = new Map<string, { mtimeMs: number; design: Design }>();
   private readonly published = new Map<string, Design>();
+  /**
+   * Signs a path with the serving server's secret: an issuing route takes
+   * `design=` only in a signed URL, so the studio's captcha snippets carry one.
+   */
+  signer: (pathAndQuery: string) => string = (p) => p;
 
   constructor(readonly dir?: string) {}
 
@@ -58,7 +63,7 @@ export class DesignSource {
     let name = design.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[-_]+/, '').slice(0, 56) || 'untitled';
     const preset = getPreset(name);
     const isCaptcha = !!design.text && design.text.mode !== 'fixed';
-    const pathFor = (n: string) => (isCaptcha ? `/captcha.png?design=${n}` : `/designs/${n}.${EXTENSION[design.output.format]}`);
+    const pathFor = (n: string) => (isCaptcha ? this.signer(`/captcha.png?design=${n}`) : `/designs/${n}.${EXTENSION[design.output.format]}`);
     if (preset && canonicalDesign(preset) === canonicalDesign(design)) return { name, path: pathFor(name) };
     if (hasPreset(name)) name = `${name}-edited`;
     this.published.delete(name);

@@ -4,13 +4,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { canonicalDesign, isDeterministic, parseUntrustedDesign, type Design, type ImageFormat } from '../core/design.ts';
 import { fontRegistry } from '../core/fonts.ts';
 import { MAX_SEED } from '../core/random.ts';
+import { checkBudget, RENDER_BUDGETS } from '../core/cost.ts';
 import type { ImageCache } from '../render/image-cache.ts';
 import { PoolBusyError, type RenderPool } from '../render/pool.ts';
 import type { RenderOutput } from '../render/protocol.ts';
 import type { CaptchaSupply } from '../render/captcha-supply.ts';
-import type { CaptchaStore } from './captcha-store.ts';
+import type { AnswerStore } from './captcha-store.ts';
 import type { DesignSource } from './design-source.ts';
 import { cookie, decodeOr, HttpError, readFields, sendJson } from './http-util.ts';
+import { verifySignature } from './signing.ts';
 import { examplePage, indexPage } from './pages.ts';
 import { applyQuery, single } from './query.ts';
 import { requireStudioAccess, STUDIO_ROUTES, type StudioWeb } from './studio-routes.ts';
@@ -20,8 +22,14 @@ export interface RouteContext {
   pool: RenderPool;
   supply: CaptchaSupply;
   cache: ImageCache;
-  store: CaptchaStore;
+  store: AnswerStore;
   designs: DesignSource;
+  /** What /captcha.png and POST /api/captcha issue unless a signed URL names another design. */
+  captchaDesign: string;
+  /** Signs the URLs of issuing-route variants (and seals captcha ids). */
+  secret: string;
+  /** The captcha cookie's name carries the port: browsers share cookies across ports of a host. */
+  cookieName: () => string;
   exposeAnswers: boolean;
   /** Seconds a seeded image may be cached by browsers. */
   maxAge: number;
@@ -33,11 +41,28 @@ export interface RouteContext {
 }
 
 export const CAPTCHA_COOKIE = 'captcha_id';
+/** `captcha_id_7878`: a page on another port of the same host cannot replace or use up this server's cookie. */
+export const captchaCookieName = (port: number | null | undefined): string => (port ? `${CAPTCHA_COOKIE}_${port}` : CAPTCHA_COOKIE);
 const EXT_FORMAT: Record<string, ImageFormat> = { png: 'png', jpg: 'jpeg', webp: 'webp' };
 
-async function render(ctx: RouteContext, design: Design, fromSupply = false): Promise<RenderOutput> {
+/** Aborted when the client hangs up before its answer is sent: its queued work goes with it. */
+function hangup(res: ServerResponse): AbortSignal {
+  const ac = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) ac.abort();
+  });
+  return ac.signal;
+}
+
+/**
+ * Queues a render within the route's budget: a design whose estimated cost is over
+ * it is refused (400 naming the costliest field) before anything is queued.
+ */
+async function render(ctx: RouteContext, res: ServerResponse, design: Design, budget: number, fromSupply = false): Promise<RenderOutput> {
+  checkBudget(design, budget);
+  const signal = hangup(res);
   try {
-    return await (fromSupply ? ctx.supply.take(design) : ctx.pool.render(design));
+    return await (fromSupply ? ctx.supply.take(design, signal) : ctx.pool.render(design, { signal }));
   } catch (e) {
     if (e instanceof PoolBusyError) throw new HttpError(503, 'busy: the render queue is full, retry shortly', undefined, { 'Retry-After': String(e.retryAfterSeconds) });
     throw e;
@@ -50,7 +75,7 @@ async function render(ctx: RouteContext, design: Design, fromSupply = false): Pr
  */
 async function serveImage(req: IncomingMessage, res: ServerResponse, ctx: RouteContext, design: Design): Promise<void> {
   if (!isDeterministic(design)) {
-    const out = await render(ctx, design);
+    const out = await render(ctx, res, design, RENDER_BUDGETS.design);
     res.writeHead(200, { 'Content-Type': out.mime, 'Content-Length': out.bytes.length, 'Cache-Control': 'no-store' });
     res.end(out.bytes);
     return;
@@ -66,7 +91,7 @@ async function serveImage(req: IncomingMessage, res: ServerResponse, ctx: RouteC
   }
   let hit = ctx.cache.get(key);
   if (!hit) {
-    const out = await render(ctx, design);
+    const out = await render(ctx, res, design, RENDER_BUDGETS.design);
     hit = { bytes: out.bytes, mime: out.mime, etag };
     ctx.cache.set(key, hit);
   }
@@ -74,11 +99,17 @@ async function serveImage(req: IncomingMessage, res: ServerResponse, ctx: RouteC
   res.end(hit.bytes); // Node sends no body for HEAD by itself
 }
 
-/** Renders a fresh captcha and remembers its answer; the caller decides how to reply. */
-async function issueCaptcha(ctx: RouteContext, design: Design): Promise<{ out: RenderOutput; id: string; expiresAt: number }> {
+/**
+ * Renders a fresh captcha and seals its answer into the id; the caller decides how
+ * to reply. Whatever seed the design carries, an issued captcha gets fresh layout
+ * randomness and a CSPRNG answer: a fixed seed would issue one image and one
+ * answer again and again.
+ */
+async function issueCaptcha(ctx: RouteContext, res: ServerResponse, design: Design): Promise<{ out: RenderOutput; id: string; expiresAt: number }> {
   if (!design.text || design.text.mode === 'fixed') throw new HttpError(400, 'design: is not a captcha (it has no random or math text)', 'design');
-  // Random captchas come from a batch-rendered stock; a seeded one is rendered as asked.
-  const out = await render(ctx, design, !isDeterministic(design));
+  const { seed: _fixed, ...fresh } = design;
+  // Random captchas come from a batch-rendered stock of never-served images.
+  const out = await render(ctx, res, fresh, RENDER_BUDGETS.captcha, true);
   const { id, expiresAt } = ctx.store.issue(out.answer ?? '');
   return { out, id, expiresAt };
 }
@@ -87,7 +118,7 @@ function captchaHeaders(ctx: RouteContext, id: string, answer: string | null): R
   const h: Record<string, string> = {
     'X-Captcha-Id': id,
     // HttpOnly: page scripts never see it; SameSite=Lax: other sites' requests do not carry it.
-    'Set-Cookie': `${CAPTCHA_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.ceil(ctx.store.ttlMs / 1000)}`,
+    'Set-Cookie': `${ctx.cookieName()}=${id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.ceil(ctx.store.ttlMs / 1000)}`,
     'Cache-Control': 'no-store',
     'Access-Control-Expose-Headers': 'X-Captcha-Id',
   };
@@ -98,8 +129,27 @@ function captchaHeaders(ctx: RouteContext, id: string, answer: string | null): R
   return h;
 }
 
+/**
+ * The design an issuing route serves: the operator's (the route's own, or a
+ * saved design named by them) exactly, unless the URL carries the operator's
+ * signature. A visitor's override would let them choose the answer (chars,
+ * length, seed) or weaken it (no noise, a weaker design), so any unsigned one
+ * is refused, naming it. Cache busters (_=...) are ignored as elsewhere.
+ */
+function issuingDesign(ctx: RouteContext, fallback: string, path: string, q: URLSearchParams, bodyFields: string[] = []): Design {
+  const isSigned = verifySignature(ctx.secret, path, q);
+  const unsigned = isSigned ? bodyFields : [...[...q.keys()].filter((k) => k !== 'sig' && !k.startsWith('_')), ...bodyFields];
+  if (unsigned.length) {
+    const k = unsigned[0];
+    throw new HttpError(403, `${k}: an issued captcha is exactly the operator's design; variants need a URL signed with the server's secret (sig=, see "Signed URLs" in the README)${bodyFields.includes(k) ? ', not fields in the body' : ''}`, k);
+  }
+  if (q.has('seed')) throw new HttpError(400, 'seed: issued captchas always get fresh randomness and a CSPRNG answer; fixed seeds are for /designs/ and exports', 'seed');
+  const query = new URLSearchParams([...q].filter(([k]) => k !== 'sig' && k !== 'expires'));
+  return designFor(ctx, single(query, 'design') ?? fallback, query);
+}
+
 async function captchaImage(res: ServerResponse, ctx: RouteContext, design: Design): Promise<void> {
-  const { out, id } = await issueCaptcha(ctx, design);
+  const { out, id } = await issueCaptcha(ctx, res, design);
   res.writeHead(200, { ...captchaHeaders(ctx, id, out.answer), 'Content-Type': out.mime, 'Content-Length': out.bytes.length });
   res.end(out.bytes);
 }
@@ -133,10 +183,13 @@ export interface Route {
   methods: Record<string, Handler>;
 }
 
-const image = (fallback: string, opts: { captcha?: boolean } = {}): Handler => async (req, res, url, ctx) => {
-  const design = designFor(ctx, single(url.searchParams, 'design') ?? fallback, url.searchParams);
-  if (opts.captcha) await captchaImage(res, ctx, design);
-  else await serveImage(req, res, ctx, design);
+const image = (fallback: string): Handler => async (req, res, url, ctx) => {
+  await serveImage(req, res, ctx, designFor(ctx, single(url.searchParams, 'design') ?? fallback, url.searchParams));
+};
+
+/** An issuing route: the operator's design, with a fresh answer each time. */
+const captcha = (fallback?: string): Handler => async (_req, res, url, ctx) => {
+  await captchaImage(res, ctx, issuingDesign(ctx, fallback ?? ctx.captchaDesign, url.pathname, url.searchParams));
 };
 
 /** seed 000's view took only width and height; anything else is refused like any bad query. */
@@ -150,11 +203,21 @@ const ROUTES: Route[] = [
   { pattern: /^\/$/, methods: { GET: (_q, res, _u, ctx) => html(res, indexPage(ctx.origin(), ctx.designs.list())) } },
   // Browsers ask for it on every page; an empty answer keeps the log and console clean.
   { pattern: /^\/favicon\.ico$/, methods: { GET: (_q, res) => void (res.writeHead(204, { 'Cache-Control': 'public, max-age=86400' }), res.end()) } },
-  { pattern: /^\/healthz$/, methods: { GET: (_q, res, _u, ctx) => sendJson(res, 200, { ok: true, workers: ctx.pool.size, load: ctx.pool.load, captchas: ctx.store.size, cached: ctx.cache.size }) } },
+  {
+    pattern: /^\/healthz$/,
+    methods: {
+      // 503 while the pool is saturated or the used-id set is full, so a load balancer stops sending work here.
+      GET: (_q, res, _u, ctx) => {
+        const pool = ctx.pool.stats();
+        const ok = !pool.saturated && !ctx.store.full;
+        sendJson(res, ok ? 200 : 503, { ok, saturated: pool.saturated, workers: pool.workers, busy: pool.busy, queued: pool.queued, oldestWaitMs: pool.oldestWaitMs, load: ctx.pool.load, captchas: ctx.store.size, captchaStoreFull: ctx.store.full, cached: ctx.cache.size });
+      },
+    },
+  },
   { pattern: /^\/background\.png$/, methods: { GET: image('seed-000-background') } },
   { pattern: /^\/utils\/genback\/?$/, methods: { GET: genback } },
-  { pattern: /^\/captcha\.png$/, methods: { GET: image('classic-captcha', { captcha: true }) } },
-  { pattern: /^\/get_validCode_img\/?$/, methods: { GET: image('seed-002-captcha', { captcha: true }) } },
+  { pattern: /^\/captcha\.png$/, methods: { GET: captcha() } },
+  { pattern: /^\/get_validCode_img\/?$/, methods: { GET: captcha('seed-002-captcha') } },
   {
     pattern: /^\/designs\/([^/]+)\.(png|jpg|webp)$/,
     methods: {
@@ -170,13 +233,8 @@ const ROUTES: Route[] = [
     methods: {
       POST: async (req, res, url, ctx) => {
         const fields = await readFields(req);
-        const q = new URLSearchParams(url.searchParams);
-        for (const [k, v] of Object.entries(fields)) {
-          if (typeof v !== 'string' && typeof v !== 'number') throw new HttpError(400, `${k}: must be a string or a number`, k);
-          q.append(k, String(v));
-        }
-        const design = designFor(ctx, single(q, 'design') ?? 'classic-captcha', q);
-        const { out, id, expiresAt } = await issueCaptcha(ctx, design);
+        const design = issuingDesign(ctx, ctx.captchaDesign, url.pathname, url.searchParams, Object.keys(fields));
+        const { out, id, expiresAt } = await issueCaptcha(ctx, res, design);
         const body: Record<string, unknown> = { id, image: `data:${out.mime};base64,${out.bytes.toString('base64')}`, expiresAt: new Date(expiresAt).toISOString(), width: out.width, height: out.height };
         if (ctx.exposeAnswers) body.answer = out.answer;
         sendJson(res, 200, body, captchaHeaders(ctx, id, out.answer));
@@ -188,7 +246,7 @@ const ROUTES: Route[] = [
     methods: {
       POST: async (req, res, _u, ctx) => {
         const fields = await readFields(req);
-        const id = fields.id ?? cookie(req, CAPTCHA_COOKIE);
+        const id = fields.id ?? cookie(req, ctx.cookieName());
         const answer = fields.answer;
         if (id !== undefined && typeof id !== 'string') throw new HttpError(400, 'id: must be a string', 'id');
         if (answer !== undefined && typeof answer !== 'string') throw new HttpError(400, 'answer: must be a string', 'answer');
@@ -212,7 +270,7 @@ const ROUTES: Route[] = [
           if (!/^\d+$/.test(seed) || n > MAX_SEED) throw new HttpError(400, `seed: must be a whole number from 0 to ${MAX_SEED}`, 'seed');
           design = { ...design, seed: n };
         }
-        const out = await render(ctx, design);
+        const out = await render(ctx, res, design, RENDER_BUDGETS.design);
         const headers: Record<string, string> = { 'Content-Type': out.mime, 'Cache-Control': 'no-store', 'X-Seed': String(out.seed) };
         if (out.answer !== null) headers['X-Captcha-Answer'] = encodeURIComponent(out.answer); // the caller sent the design: nothing secret
         res.writeHead(200, { ...headers, 'Content-Length': out.bytes.length });

@@ -10,13 +10,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ImageCache } from '../render/image-cache.ts';
 import { CaptchaSupply } from '../render/captcha-supply.ts';
-import { RenderPool, type PoolOptions } from '../render/pool.ts';
+import { RenderAbortedError, RenderCrashError, RenderPool, RenderTimeoutError, type PoolOptions } from '../render/pool.ts';
 import { CaptchaStore, type CaptchaStoreOptions } from './captcha-store.ts';
 import { DesignSource } from './design-source.ts';
 import { DesignError } from '../core/design.ts';
 import { HttpError, sendError } from './http-util.ts';
 import { QueryError } from './query.ts';
-import { route, type RouteContext } from './routes.ts';
+import { captchaCookieName, route, type RouteContext } from './routes.ts';
+import { checkSecret, randomSecret, signPath } from './signing.ts';
 import { isStudioTraffic, StudioWeb, type BatchZipLimits } from './studio-routes.ts';
 import { AccessPolicy, isLoopback, setAccessPolicy } from './access.ts';
 import type { LogStreamOptions } from './log-streams.ts';
@@ -35,6 +36,13 @@ export interface ServerOptions {
   cors?: string;
   pool?: PoolOptions;
   captchas?: CaptchaStoreOptions;
+  /**
+   * Signs issuing-route variants and seals captcha ids (at least 32 characters).
+   * Random per server when absent: its signed URLs then last as long as it runs.
+   */
+  secret?: string;
+  /** The design /captcha.png and POST /api/captcha issue (classic-captcha by default). */
+  captchaDesign?: string;
   cacheBytes?: number;
   maxAge?: number;
   /**
@@ -100,6 +108,8 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
   private ctx: RouteContext | null = null;
   private web: StudioWeb | null = null;
   readonly store: CaptchaStore;
+  /** See ServerOptions.secret; never sent anywhere. */
+  private readonly secret: string;
   readonly cache: ImageCache;
   readonly designs: DesignSource;
   /** Which Host names are answered, and who may use the design-time routes. */
@@ -113,9 +123,17 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
     if (this.options.exposeAnswers && (this.access.productionBind || this.access.publicHosts.size)) {
       throw new RangeError('exposeAnswers: is for end-to-end tests on loopback only; it is refused on a production server (a network address, production or public host names)');
     }
-    this.store = new CaptchaStore(opts.captchas);
+    this.secret = checkSecret(opts.secret ?? randomSecret());
+    this.store = new CaptchaStore({ secret: this.secret, ...opts.captchas });
     this.cache = new ImageCache(opts.cacheBytes);
     this.designs = opts.designs ?? new DesignSource(opts.designsDir);
+    // A shared source (the desktop's) was given its signer, with the same secret, by its owner.
+    if (!opts.designs) this.designs.signer = (p) => this.signPath(p);
+  }
+
+  /** A path with this server's signature: how an operator's backend makes an issuing-route variant. */
+  signPath(pathAndQuery: string): string {
+    return signPath(this.secret, pathAndQuery);
   }
 
   get address(): { host: string; port: number; url: string } | null {
@@ -145,6 +163,9 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
       cache: this.cache,
       store: this.store,
       designs: this.designs,
+      secret: this.secret,
+      captchaDesign: this.options.captchaDesign ?? 'classic-captcha',
+      cookieName: () => captchaCookieName(this.address?.port),
       exposeAnswers: this.options.exposeAnswers,
       maxAge: this.options.maxAge,
       origin: () => this.address?.url ?? '',
@@ -252,6 +273,8 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
       const { handler, params } = route(method, path);
       await handler(req, res, url, this.ctx!, params);
     } catch (e) {
+      // The client hung up (its queued render was dropped): nobody to answer.
+      if (e instanceof RenderAbortedError || res.destroyed) return;
       if (res.headersSent) {
         res.destroy();
         return;
@@ -261,6 +284,10 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
       if (e instanceof HttpError) sendError(res, e);
       else if (e instanceof QueryError) sendError(res, new HttpError(400, e.message, e.field));
       else if (e instanceof DesignError) sendError(res, new HttpError(400, e.message, e.field));
+      // A design that crashed its worker failed only its own request; the worker was replaced.
+      else if (e instanceof RenderCrashError) sendError(res, new HttpError(422, e.message, 'design'));
+      // Over the deadline: the worker was replaced; the estimate let it through, so the machine is likely loaded.
+      else if (e instanceof RenderTimeoutError) sendError(res, new HttpError(503, e.message, 'render', { 'Retry-After': '5' }));
       else {
         // A bug, not bad input: report it, answer 500, keep serving.
         console.error(`captcha-studio: internal error on ${method} ${path}:`, e);

@@ -13,6 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPreset } from '../../src-main/core/presets.ts';
 import { QUERY_PARAMS } from '../../src-main/server/query.ts';
 import { createStudioServer, type StudioServer } from '../../src-main/server/server.ts';
+import { signPath } from '../../src-main/server/signing.ts';
+
+const SECRET = 'the fuzz server\'s secret, 32 characters or more';
 import { mutatedDesignArb, designArb } from '../support/arbitraries.ts';
 import { call, type Reply } from '../support/http.ts';
 
@@ -39,6 +42,7 @@ beforeAll(async () => {
     userFontsDir: mkdtempSync(join(tmpdir(), 'fuzz-fonts-')),
     pool: { size: 2, maxQueue: 2000 },
     captchas: { maxEntries: MAX_CAPTCHAS },
+    secret: SECRET,
   });
   base = (await server.start()).url;
   host = new URL(base).host;
@@ -153,10 +157,11 @@ const studioBody = fc.record({ design: designArb, seed: fc.nat() });
 /** Requests a real page or tool would send, so the fuzz reaches the renderers too. */
 const plausibleArb: fc.Arbitrary<FuzzRequest> = fc.oneof(
   fc.tuple(fc.constantFrom('/background.png', '/utils/genback/', '/designs/placeholder.png', '/designs/sunset-background.webp', '/designs/saved.jpg'), okQuery).map(([path, query]) => ({ method: 'GET', path, query: path === '/utils/genback/' ? query.split('&').filter((kv) => /^(width|height)=/.test(kv)).join('&') : query, headers: {} })),
-  fc.tuple(fc.constantFrom('/captcha.png', '/get_validCode_img'), captchaDesigns, fc.boolean()).map(([path, d, named]) => ({ method: 'GET', path, query: named && path === '/captcha.png' ? `design=${d}` : '', headers: {} })),
+  // What an operator's backend hands its pages: the route's own design, or a signed variant.
+  fc.tuple(fc.constantFrom('/captcha.png', '/get_validCode_img'), captchaDesigns, fc.boolean()).map(([path, d, named]) => ({ method: 'GET', path, query: named && path === '/captcha.png' ? signPath(SECRET, `${path}?design=${d}`).split('?')[1] : '', headers: {} })),
   fc.constantFrom('/', '/healthz', '/api/designs', '/api/fonts', '/api/studio/presets', '/api/studio/fonts', '/api/studio/info', '/api/studio/status', '/examples/seed-002.html').map((path) => ({ method: 'GET', path, query: '', headers: {} })),
-  json('/api/captcha', fc.record({ design: captchaDesigns })),
-  json('/api/captcha/verify', fc.record({ id: fc.stringMatching(/^[\w-]{22}$/), answer: fc.string({ minLength: 1, maxLength: 8 }) })),
+  json('/api/captcha', fc.constant({})),
+  json('/api/captcha/verify', fc.record({ id: fc.stringMatching(/^[\w-]{66}$/), answer: fc.string({ minLength: 1, maxLength: 8 }) })),
   json('/api/render', designArb),
   fc.tuple(fc.constantFrom('/api/studio/preview', '/api/studio/thumbnail', '/api/studio/export', '/api/studio/publish'), studioBody).chain(([path]) => json(path, studioBody)),
   json('/api/studio/open', designArb.map((d) => ({ name: 'd.json', text: JSON.stringify(d) }))),

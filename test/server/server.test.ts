@@ -3,6 +3,7 @@ import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ID_PATTERN } from '../../src-main/server/captcha-store.ts';
 import { createStudioServer, type RequestLogEntry, type StudioServer } from '../../src-main/server/server.ts';
 import { decodePng, pixel } from '../support/png.ts';
 import { call, postJson } from '../support/http.ts';
@@ -60,8 +61,8 @@ describe('seed 002 route, unchanged', () => {
     expect(a.status).toBe(200);
     expect([decodePng(a.body).width, decodePng(a.body).height]).toEqual([270, 40]);
     expect(a.headers['cache-control']).toBe('no-store');
-    expect(a.headers['x-captcha-id']).toMatch(/^[\w-]{22}$/);
-    expect(String(a.headers['set-cookie'])).toMatch(/^captcha_id=[\w-]{22}; Path=\/; HttpOnly; SameSite=Lax/);
+    expect(a.headers['x-captcha-id']).toMatch(ID_PATTERN);
+    expect(String(a.headers['set-cookie'])).toMatch(new RegExp(`^captcha_id_${server.address!.port}=[\\w-]{66}; Path=/; HttpOnly; SameSite=Lax`));
     expect(a.headers['x-captcha-id']).not.toBe(b.headers['x-captcha-id']);
     expect(a.body.equals(b.body)).toBe(false);
   });
@@ -85,7 +86,7 @@ describe('captcha flow', () => {
   });
 
   it('ignores case by default', async () => {
-    const { id, answer } = (await postJson(base, '/api/captcha', { design: 'seed-002-captcha' })).json();
+    const { id, answer } = (await postJson(base, server.signPath('/api/captcha?design=seed-002-captcha'), {})).json();
     const flipped = [...answer].map((c: string) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase())).join('');
     expect((await postJson(base, '/api/captcha/verify', { id, answer: flipped })).json().valid).toBe(true);
   });
@@ -98,13 +99,13 @@ describe('captcha flow', () => {
 
   it('unknown id, missing id and empty answer are never valid', async () => {
     const { id } = (await postJson(base, '/api/captcha', {})).json();
-    expect((await postJson(base, '/api/captcha/verify', { id: 'A'.repeat(22), answer: 'x' })).json().valid).toBe(false);
+    expect((await postJson(base, '/api/captcha/verify', { id: 'A'.repeat(66), answer: 'x' })).json().valid).toBe(false);
     expect((await postJson(base, '/api/captcha/verify', { answer: 'x' })).json().valid).toBe(false);
     expect((await postJson(base, '/api/captcha/verify', { id, answer: '' })).json().valid).toBe(false);
   });
 
   it('a plain <img> plus form works: the cookie carries the id to a form-encoded verify', async () => {
-    const img = await call(base, '/captcha.png?design=digits-captcha');
+    const img = await call(base, server.signPath('/captcha.png?design=digits-captcha'));
     const cookie = String(img.headers['set-cookie']).split(';')[0];
     const answer = decodeURIComponent(String(img.headers['x-captcha-answer']));
     expect(answer).toMatch(/^\d{4}$/);
@@ -112,11 +113,11 @@ describe('captcha flow', () => {
     expect(v.json()).toEqual({ valid: true });
   });
 
-  it('applies query overrides to captchas and refuses non-captcha designs', async () => {
-    const r = await call(base, '/captcha.png?design=classic-captcha&length=7&width=300');
+  it('applies signed query overrides to captchas and refuses non-captcha designs', async () => {
+    const r = await call(base, server.signPath('/captcha.png?design=classic-captcha&length=7&width=300'));
     expect(decodePng(r.body).width).toBe(300);
     expect(decodeURIComponent(String(r.headers['x-captcha-answer']))).toHaveLength(7);
-    const bad = await call(base, '/captcha.png?design=sunset-background');
+    const bad = await call(base, server.signPath('/captcha.png?design=sunset-background'));
     expect(bad.status).toBe(400);
     expect(bad.json().field).toBe('design');
   });
@@ -199,7 +200,8 @@ describe('bad requests', () => {
     ['/captcha.png?design=nope', 404, 'design', /no design/],
     ['/no/such/path', 404, 'path', /nothing at/],
   ])('GET %s -> %i naming %s', async (path, status, field, message) => {
-    const r = await call(base, path);
+    // Overrides on an issuing route are checked once the operator signed them.
+    const r = await call(base, path.startsWith('/captcha.png') ? server.signPath(path) : path);
     expect(r.status).toBe(status);
     expect(r.headers['content-type']).toMatch(/application\/json/);
     expect(r.json().field).toBe(field);
@@ -207,10 +209,13 @@ describe('bad requests', () => {
   });
 
   it('refuses a repeated design parameter on every route that reads it', async () => {
-    for (const r of [await call(base, '/captcha.png?design=a&design=b'), await postJson(base, '/api/captcha?design=a&design=b', {}), await postJson(base, '/api/captcha?design=seed-002-captcha', { design: 'digits-captcha' })]) {
+    for (const r of [await call(base, '/background.png?design=a&design=b'), await call(base, server.signPath('/captcha.png?design=a&design=b')), await postJson(base, server.signPath('/api/captcha?design=a&design=b'), {})]) {
       expect(r.status).toBe(400);
       expect(r.json()).toMatchObject({ field: 'design' });
     }
+    // A design in the body is an unsigned override, whatever the query says.
+    const body = await postJson(base, server.signPath('/api/captcha?design=seed-002-captcha'), { design: 'digits-captcha' });
+    expect([body.status, body.json().field]).toEqual([403, 'design']);
   });
 
   it('answers HEAD with the headers of GET and no body', async () => {

@@ -48,9 +48,14 @@ export function PreviewPane(props: { preview: PreviewState; zoom: number; setZoo
         <button type="button" onClick={props.onReroll} title="New random seed (R)">
           Reroll
         </button>
-        <label className="check">
+        <label className="check" title="Locks this image for exports and /designs/ URLs. Issued captchas never repeat a seed: the server gives every visitor fresh randomness and a fresh answer.">
           <input type="checkbox" checked={props.locked} onChange={(e) => props.onLock(e.target.checked)} /> Lock seed
         </label>
+        {props.locked && img?.answer != null && (
+          <span className="muted" data-testid="lock-note">
+            exports only: issued captchas always get a fresh seed
+          </span>
+        )}
         <span className="mono" data-testid="seed">
           seed {props.seed}
         </span>

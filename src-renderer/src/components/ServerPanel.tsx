@@ -89,6 +89,12 @@ export const ServerPanel = memo(function ServerPanel(props: { design: DesignInpu
           )}
         </p>
       )}
+      {url && published?.path.startsWith('/captcha.png') && (
+        <p className="muted" data-testid="issuing-note">
+          Every visitor gets a fresh captcha and answer, whatever seed the design has. The URL is signed with this server&apos;s secret: a page cannot change
+          the design, size or noise, and your backend signs any other variant (README, &ldquo;Signed URLs&rdquo;).
+        </p>
+      )}
       {url && published && (
         <ul className="snippets">
           {snippets(url, published, props.design).map((s) => (
