@@ -194,6 +194,7 @@ export class DesktopStudio {
 
   async exportBatch(input: unknown, count: unknown, id: unknown): Promise<BatchResult | null> {
     const design = this.parse(input);
+    this.service.checkRenderBudget(design); // per image: all of a batch's images cost the same
     const n = checkBatchCount(count);
     if (typeof id !== 'string' || !/^[\w-]{1,64}$/.test(id) || this.batches.has(id)) throw new StudioInputError('id', 'must be a new batch id');
     const dir = await this.dialogs.chooseFolder({ title: `Export ${n} images to…` });

@@ -4,6 +4,7 @@
  * which resolves as superseded at once, so dragging a slider never queues a
  * backlog of stale renders and the newest state is drawn as soon as possible.
  */
+import { checkBudget, RENDER_BUDGETS } from '../core/cost.ts';
 import { DesignError, fileImageIssues, safeParseDesign, type Design, type DesignIssue } from '../core/design.ts';
 import { MAX_SEED } from '../core/random.ts';
 import type { PreviewOutcome } from '../api.ts';
@@ -38,11 +39,22 @@ export class PreviewService {
     private readonly pool: RenderPool,
     /** False for designs from HTTP: image layers must then be data URLs. */
     private readonly filesAllowed = true,
+    /** Pixel operations one preview may cost (core/cost.ts), and who sets that limit, for the message. */
+    private readonly budget: number = RENDER_BUDGETS.preview,
+    private readonly budgetOwner = 'this route',
   ) {}
 
   preview(client: string, input: unknown, seed: unknown): Promise<PreviewOutcome> {
     const checked = checkPreviewInput(input, seed, this.filesAllowed);
     if (!checked.ok) return Promise.resolve({ ok: false, issues: checked.issues });
+    // Refused before it is queued: an over-budget preview would hold a worker, and this
+    // client's next previews behind it, for as long as it ran.
+    try {
+      checkBudget(checked.design, this.budget, this.budgetOwner, { mode: 'raw' });
+    } catch (e) {
+      if (e instanceof DesignError) return Promise.resolve({ ok: false, issues: e.issues });
+      throw e;
+    }
     let slot = this.slots.get(client);
     if (!slot) this.slots.set(client, (slot = { running: false, waiting: null }));
     return new Promise((resolve) => {

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import type { PreviewOutcome } from '../api.ts';
+import { checkBudget, RENDER_BUDGETS, type CostMode } from '../core/cost.ts';
 import { canonicalDesign, parseDesign, parseUntrustedDesign, type Design } from '../core/design.ts';
 import { fontRegistry, type FontSummary } from '../core/fonts.ts';
 import { MAX_SEED } from '../core/random.ts';
@@ -116,7 +117,7 @@ export class StudioService {
     fontQuota: Partial<FontQuota> = {},
   ) {
     this.fontQuota = { ...DEFAULT_FONT_QUOTA, ...fontQuota };
-    this.previews = new PreviewService(pool, filesAllowed);
+    this.previews = new PreviewService(pool, filesAllowed, this.renderBudget(true), this.budgetOwner);
     // Temporary fonts folders of runs that were killed (their pid is gone) are removed now.
     if (!userFontsDir) removeStaleDirs(tmpdir(), TEMP_FONTS_PREFIX);
     if (userFontsDir) {
@@ -139,6 +140,29 @@ export class StudioService {
     return this.previews.preview(client, input, seed);
   }
 
+  /**
+   * Pixel operations one render may cost (core/cost.ts). Web mode gets the design
+   * routes' budget (previews: the preview budget); the desktop its own, which is
+   * as large: anything the server would render the desktop renders too.
+   */
+  renderBudget(preview = false): number {
+    if (this.filesAllowed) return RENDER_BUDGETS.desktop;
+    return preview ? RENDER_BUDGETS.preview : RENDER_BUDGETS.design;
+  }
+
+  private get budgetOwner(): string {
+    return this.filesAllowed ? 'the desktop app' : 'this route';
+  }
+
+  /**
+   * Refuses a design that would cost more than renderBudget() to render, naming
+   * its costliest field and how to get under, before anything is queued. Exports
+   * and thumbnails call it; a batch calls it once, as each image costs the same.
+   */
+  checkRenderBudget(design: Design, mode: CostMode = 'encoded'): void {
+    checkBudget(design, this.renderBudget(), this.budgetOwner, { mode });
+  }
+
   /** Thumbnail PNG as a data URL; cached per design, since lists ask again and again. */
   async thumbnail(input: unknown, seed?: unknown): Promise<string> {
     const design = this.design(input);
@@ -146,6 +170,8 @@ export class StudioService {
     const key = `${s}:${canonicalDesign(design)}`;
     const hit = this.thumbs.get(key);
     if (hit) return hit;
+    // A thumbnail renders the design at its full size before shrinking it.
+    this.checkRenderBudget(design, 'thumbnail');
     const out = await this.pool.render(design, { seed: s, mode: 'thumbnail' });
     const url = `data:image/png;base64,${out.bytes.toString('base64')}`;
     if (this.thumbs.size >= THUMB_CACHE) this.thumbs.delete(this.thumbs.keys().next().value!);
@@ -156,6 +182,7 @@ export class StudioService {
   /** One image in the design's own output format. */
   exportImage(input: unknown, seed?: unknown): Promise<RenderOutput> {
     const design = this.design(input);
+    this.checkRenderBudget(design);
     return this.pool.render(design, { seed: checkSeed(seed) });
   }
 

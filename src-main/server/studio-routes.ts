@@ -406,6 +406,7 @@ export const STUDIO_ROUTES: Route[] = gated([
         const b = await jsonBody(req);
         const count = await inputErrors(() => checkBatchCount(b.count));
         let design = web.service.design(b.design);
+        web.service.checkRenderBudget(design); // per image: all of a batch's images cost the same
         const seed = await inputErrors(() => checkSeed(b.seed));
         if (seed !== undefined) design = { ...design, seed };
         sendJson(res, 200, jobStatus(startBatch(web, design, count)));
