@@ -23,7 +23,7 @@
 import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ownerPid, pidAlive } from './owned-dirs.ts';
+import { ownerPid, pidAlive, removeStaleDirs } from './owned-dirs.ts';
 
 /** The target exists and may not be replaced; `problem` reads after the path. */
 export class TargetExistsError extends Error {
@@ -124,16 +124,7 @@ export function cleanStaleStaging(target: string): string[] {
       // Left for a later run.
     }
   }
-  for (const name of names) {
-    const pid = ownerPid(name, staging);
-    if (pid === null || pidAlive(pid)) continue;
-    try {
-      rmSync(join(parent, name), { recursive: true, force: true });
-      done.push(name);
-    } catch {
-      // Left for a later run.
-    }
-  }
+  done.push(...removeStaleDirs(parent, staging));
   return done;
 }
 

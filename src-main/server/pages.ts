@@ -33,7 +33,7 @@ ${snippet(`<script>
 </script>`)}
 
 <h2>Captchas</h2>
-<p><img src="/captcha.png" alt="captcha"> <code>GET /captcha.png?design=</code> — answer kept server-side, id in <code>X-Captcha-Id</code> and the <code>captcha_id</code> cookie.</p>
+<p><img src="/captcha.png" alt="captcha"> <code>GET /captcha.png</code> — the operator's design with a fresh answer, sealed into the id sent in <code>X-Captcha-Id</code> and the <code>captcha_id_PORT</code> cookie. Other designs and overrides only in URLs your backend signs (<code>sig=</code>, see the README's “Signed URLs”).</p>
 <p><img src="/get_validCode_img" width="270" height="40" alt="seed 002 captcha"> <code>GET /get_validCode_img</code> (seed 002's view)</p>
 ${snippet(`<form method="post" action="${origin}/api/captcha/verify">
   <img src="${origin}/captcha.png" alt="captcha">

@@ -20,6 +20,7 @@ import { main } from '../../src-main/cli.ts';
 import { getPreset } from '../../src-main/core/presets.ts';
 import { AccessPolicy } from '../../src-main/server/access.ts';
 import { createStudioServer, type ServerOptions, type StudioServer } from '../../src-main/server/server.ts';
+import { recordAnswers } from '../support/answers.ts';
 import { call, postJson, type Reply } from '../support/http.ts';
 import { decodePng } from '../support/png.ts';
 
@@ -32,18 +33,6 @@ const TOKEN = randomBytes(32).toString('base64url');
 /** Production by binding a network address, or (no such address) by `production: true`: one code path. */
 function production(extra: ServerOptions = {}): StudioServer {
   return createStudioServer({ host: '127.0.0.1', production: true, port: 0, pool: { size: 1 }, rendererDir: ui, ...extra });
-}
-
-/** Records each issued captcha's answer (the store seals it into the id; nothing else tells it). */
-function recordAnswers(server: StudioServer): Map<string, string> {
-  const answers = new Map<string, string>();
-  const issue = server.store.issue.bind(server.store);
-  server.store.issue = (answer: string) => {
-    const r = issue(answer);
-    answers.set(r.id, answer);
-    return r;
-  };
-  return answers;
 }
 
 const design = { ...getPreset('seed-002-captcha')!, width: 64, height: 24 };

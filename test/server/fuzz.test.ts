@@ -175,7 +175,8 @@ const hostileArb: fc.Arbitrary<FuzzRequest> = fc
     body: fc.option(bodies, { nil: undefined }),
     type: fc.constantFrom(...TYPES),
     origin: fc.option(fc.constantFrom('https://evil.example', 'null', 'http://localhost'), { nil: undefined }),
-    cookie: fc.option(fc.constantFrom('captcha_id=%E0%A4%A', 'captcha_id=', 'captcha_id=AAAAAAAAAAAAAAAAAAAAAA', '=; ; captcha_id', 'captcha_id=' + 'x'.repeat(3000)), { nil: undefined }),
+    // captcha_id_PORT is the server's own cookie name (PORT filled in by send()).
+    cookie: fc.option(fc.constantFrom('captcha_id_PORT=%E0%A4%A', 'captcha_id_PORT=', 'captcha_id_PORT=' + 'A'.repeat(66), '=; ; captcha_id_PORT', 'captcha_id_PORT=' + 'x'.repeat(3000), 'captcha_id=AAAA'), { nil: undefined }),
     fontName: fc.option(fc.constantFrom('%E0%A4%A', '../../evil.ttf', 'a.ttf', '..%2F..%2Fx.otf', 'x'.repeat(300) + '.ttf', 'con.ttf'), { nil: undefined }),
     etag: fc.option(fc.constantFrom('*', '"x"', 'W/"x", "y"', ','), { nil: undefined }),
   })
@@ -223,7 +224,7 @@ function send(req: FuzzRequest): Promise<Reply> {
   return call(base, req.query ? `${req.path}?${req.query}` : req.path, {
     method: req.method,
     rawPath: true,
-    headers: { Host: host, ...req.headers },
+    headers: { Host: host, ...req.headers, ...(req.headers.Cookie ? { Cookie: req.headers.Cookie.replaceAll('PORT', String(server.address!.port)) } : {}) },
     body: req.body,
     agent,
   });
@@ -239,7 +240,7 @@ describe('HTTP fuzzing', () => {
   it('regressions found by fuzzing answer 400, not 500', async () => {
     const cases: [FuzzRequest, number][] = [
       // A malformed cookie used to throw URIError in decodeURIComponent.
-      [{ method: 'POST', path: '/api/captcha/verify', query: '', headers: { Cookie: 'captcha_id=%E0%A4%A', 'Content-Type': 'application/json' }, body: '{"answer":"x"}' }, 200],
+      [{ method: 'POST', path: '/api/captcha/verify', query: '', headers: { Cookie: 'captcha_id_PORT=%E0%A4%A', 'Content-Type': 'application/json' }, body: '{"answer":"x"}' }, 200],
       // "constructor" as a query key found Object.prototype's, not a setter, and was silently accepted.
       [{ method: 'GET', path: '/background.png', query: 'constructor=1', headers: {} }, 400],
       [{ method: 'GET', path: '/background.png', query: 'hasOwnProperty=1', headers: {} }, 400],
