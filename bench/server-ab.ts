@@ -1,0 +1,104 @@
+/**
+ * npm run bench:server-ab -- --base REV [--rounds 3] [--seconds 8]
+ *
+ * This tree's server against the same server at an earlier commit, side by side on
+ * this machine: both run `captcha-studio serve` in their own process on loopback, and
+ * wrk loads them in alternating rounds (A B A B …) so drift in the machine's load
+ * falls on both. Reports the median req/s and p99 per workload and the ratio. The
+ * earlier commit is checked out into a temporary git worktree that shares this
+ * tree's node_modules. Needs Debian's wrk. Writes BENCHMARKS.md with --write.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { writeBenchSection } from './report.ts';
+
+const { values: v } = parseArgs({ options: { base: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, write: { type: 'boolean' } } });
+if (!v.base) throw new Error('usage: npm run bench:server-ab -- --base REV [--rounds N] [--seconds S] [--write]');
+if (!existsSync('/usr/bin/wrk')) throw new Error('needs Debian package wrk');
+const ROUNDS = Number(v.rounds ?? 3);
+const SECONDS = Number(v.seconds ?? 8);
+const CONNECTIONS = 16;
+const root = new URL('..', import.meta.url).pathname;
+const baseRev = execFileSync('git', ['rev-parse', '--short', v.base], { cwd: root, encoding: 'utf8' }).trim();
+const headRev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+
+const tree = mkdtempSync(join(tmpdir(), 'server-ab-'));
+execFileSync('git', ['worktree', 'add', '--detach', tree, baseRev], { cwd: root, stdio: 'ignore' });
+symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'));
+
+function serve(cwd: string, port: number): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['src-main/bin/captcha-studio.mjs', 'serve', '--port', String(port), '--no-studio'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let seen = '';
+    const check = (d: Buffer) => {
+      seen += d;
+      if (/listening on/.test(seen)) resolve(child);
+    };
+    child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
+    child.on('exit', (code) => reject(new Error(`server in ${cwd} exited (${code}): ${seen.slice(-500)}`)));
+  });
+}
+
+const scripts = mkdtempSync(join(tmpdir(), 'wrk-ab-'));
+let n = 0;
+function wrk(url: string, path: string, distinct: boolean): { rps: number; p99: number; bad: number } {
+  const script = join(scripts, `s${n++}.lua`);
+  writeFileSync(script, distinct ? `local i = 0\nrequest = function()\n  i = i + 1\n  return wrk.format("GET", "${path}" .. i)\nend\n` : `wrk.path = "${path}"\n`);
+  const out = execFileSync('/usr/bin/wrk', ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--timeout', '10s', '--latency', '-s', script, url], { encoding: 'utf8' });
+  const p99 = /\n\s+99%\s+([\d.]+)(us|ms|s)/.exec(out);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
+    p99: p99 ? Number(p99[1]) * (p99[2] === 'us' ? 0.001 : p99[2] === 's' ? 1000 : 1) : NaN,
+    bad: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0) + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const WORKLOADS: [string, string, boolean][] = [
+  ['captcha (`/get_validCode_img`)', '/get_validCode_img', false],
+  ['1920x1080 background, uncached (distinct seeds)', '/background.png?width=1920&height=1080&seed=', true],
+  ['1920x1080 background, cached (same URL)', '/background.png?width=1920&height=1080', false],
+];
+
+const servers: ChildProcess[] = [];
+try {
+  const A = 'http://127.0.0.1:7911';
+  const B = 'http://127.0.0.1:7912';
+  servers.push(await serve(tree, 7911), await serve(root, 7912));
+  for (const url of [A, B]) for (let i = 0; i < 30; i++) await fetch(`${url}/get_validCode_img`).then((r) => r.arrayBuffer());
+  const rows: string[] = [];
+  for (const [name, path, distinct] of WORKLOADS) {
+    const a: ReturnType<typeof wrk>[] = [];
+    const b: ReturnType<typeof wrk>[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      // Alternate which side goes first, so neither always gets the warmer machine.
+      if (r % 2 === 0) (a.push(wrk(A, path, distinct)), b.push(wrk(B, path, distinct)));
+      else (b.push(wrk(B, path, distinct)), a.push(wrk(A, path, distinct)));
+      console.log(`${name} round ${r + 1}: ${baseRev} ${a.at(-1)!.rps.toFixed(0)} req/s, this tree ${b.at(-1)!.rps.toFixed(0)} req/s`);
+    }
+    const ra = median(a.map((x) => x.rps));
+    const rb = median(b.map((x) => x.rps));
+    rows.push(`| ${name} | ${ra.toFixed(0)} (${a.map((x) => x.rps.toFixed(0)).join(', ')}) | ${median(a.map((x) => x.p99)).toFixed(1)} | ${rb.toFixed(0)} (${b.map((x) => x.rps.toFixed(0)).join(', ')}) | ${median(b.map((x) => x.p99)).toFixed(1)} | ${(rb / ra).toFixed(2)}x | ${a.reduce((s, x) => s + x.bad, 0)} / ${b.reduce((s, x) => s + x.bad, 0)} |`);
+  }
+  const lines = [
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; both servers \`captcha-studio serve --no-studio\` with default workers on 127.0.0.1, wrk 4.1 (1 thread, ${CONNECTIONS} connections, ${SECONDS} s a round), ${ROUNDS} alternating rounds each.`,
+    `Command: \`npm run bench:server-ab -- --base ${baseRev} --rounds ${ROUNDS} --seconds ${SECONDS}\` (this tree: ${headRev}${dirty ? ' with uncommitted changes' : ''}).`,
+    '',
+    `| workload | ${baseRev} req/s, median (rounds) | p99 ms | this tree req/s, median (rounds) | p99 ms | ratio | errors/non-2xx |`,
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ];
+  console.log(lines.join('\n'));
+  if (v.write) writeBenchSection('server-ab', `Server, this tree against ${baseRev}`, lines.join('\n'));
+} finally {
+  for (const s of servers) s.kill('SIGTERM');
+  await Promise.all(servers.map((s) => new Promise((r) => (s.exitCode !== null ? r(null) : s.on('exit', r)))));
+  execFileSync('git', ['worktree', 'remove', '--force', tree], { cwd: root, stdio: 'ignore' });
+  rmSync(scripts, { recursive: true, force: true });
+}
