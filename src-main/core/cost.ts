@@ -279,6 +279,16 @@ const alphaOf = (c: string | undefined): number => {
   }
 };
 
+/** Whether two colours are the same RGBA (layers.ts then fills once, without a stroke). */
+function sameRgba(a: string, b: string): boolean {
+  try {
+    const [x, y] = [color(a), color(b)];
+    return x.every((v, i) => v === y[i]);
+  } catch {
+    return false;
+  }
+}
+
 /** Device-pixel area of an axis-aligned box clipped to the canvas. */
 function clippedArea(x0: number, y0: number, x1: number, y1: number, W: number, H: number): number {
   const w = clamp(Math.min(x1, W) - Math.max(x0, 0), 0, W);
@@ -293,8 +303,23 @@ function glyphCount(t: TextSpec, w: number, h: number): number {
   return t.length;
 }
 
-/** Estimates the cost of rendering (and, by default, encoding) one image of `design`. */
+/**
+ * Estimates per design object and mode: a parsed design is treated as immutable
+ * (see canonicalDesign), and a server asks again for the same design on every
+ * request of a route (about 11 µs each otherwise).
+ */
+const memo = new WeakMap<Design, Partial<Record<CostMode, CostEstimate>>>();
+
+/** Estimates the cost of rendering (and, by default, encoding) one image of `design`. Frozen: shared between callers. */
 export function estimateCost(design: Design, opts: CostOptions = {}): CostEstimate {
+  if (opts.imageSize) return estimate(design, opts);
+  const mode = opts.mode ?? 'encoded';
+  let byMode = memo.get(design);
+  if (!byMode) memo.set(design, (byMode = {}));
+  return (byMode[mode] ??= estimate(design, { mode }));
+}
+
+function estimate(design: Design, opts: CostOptions): CostEstimate {
   const mode = opts.mode ?? 'encoded';
   const { width: w, height: h } = design;
   const k = design.scale;
@@ -395,7 +420,7 @@ export function estimateCost(design: Design, opts: CostOptions = {}): CostEstima
         }
         const fill = layer.fill;
         const outline = layer.outline;
-        const sameColor = fill !== undefined && outline !== undefined && alphaOf(fill) === alphaOf(outline) && color(fill).every((v, j) => v === color(outline)[j]);
+        const sameColor = fill !== undefined && outline !== undefined && sameRgba(fill, outline);
         const flat = layer.type !== 'blob' && fill !== undefined && (outline === undefined || sameColor) && !(layer.type === 'rect' && L(layer.radius, 0) > 0);
         if (flat) return flatShape(f, ...box, layer.type !== 'rect', fill, layer.opacity);
         // Nothing to draw still moves the surface onto the canvas (layers.ts shape()).
@@ -536,7 +561,7 @@ export function estimateCost(design: Design, opts: CostOptions = {}): CostEstima
   const list = [...parts.values()].sort((a, b) => b.units - a.units);
   const units = list.reduce((sum, p) => sum + p.units, 0);
   const top = list[0] ?? { field: 'width', units: 0 };
-  return { units, top: { field: top.field, units: top.units }, parts: list };
+  return Object.freeze({ units, top: Object.freeze({ field: top.field, units: top.units }), parts: Object.freeze(list.map((p) => Object.freeze(p))) as CostPart[] });
 }
 
 function encodeWeight(out: OutputSpec, detail: Detail): { field: string; weight: number; hint: string } {
