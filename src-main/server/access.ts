@@ -51,9 +51,16 @@ export function hostName(header: string): string {
 }
 
 /** The address a connection arrived on, as a Host header would name it: `192.0.2.2`, `[::1]`. */
+/** Per connection: a keep-alive connection carries many requests, and the address never changes. */
+const localNames = new WeakMap<object, string>();
 function localName(req: IncomingMessage): string {
-  const a = (req.socket.localAddress ?? '').toLowerCase().replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
-  return isIP(a) === 6 ? `[${a}]` : a;
+  let name = localNames.get(req.socket);
+  if (name === undefined) {
+    const a = (req.socket.localAddress ?? '').toLowerCase().replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, '$1');
+    name = isIP(a) === 6 ? `[${a}]` : a;
+    localNames.set(req.socket, name);
+  }
+  return name;
 }
 
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';

@@ -107,11 +107,25 @@ async function serveImage(req: IncomingMessage, res: ServerResponse, ctx: RouteC
  */
 async function issueCaptcha(ctx: RouteContext, res: ServerResponse, design: Design): Promise<{ out: RenderOutput; id: string; expiresAt: number }> {
   if (!design.text || design.text.mode === 'fixed') throw new HttpError(400, 'design: is not a captcha (it has no random or math text)', 'design');
-  const { seed: _fixed, ...fresh } = design;
   // Random captchas come from a batch-rendered stock of never-served images.
-  const out = await render(ctx, res, fresh, RENDER_BUDGETS.captcha, true);
+  const out = await render(ctx, res, unseeded(design), RENDER_BUDGETS.captcha, true);
   const { id, expiresAt } = ctx.store.issue(out.answer ?? '');
   return { out, id, expiresAt };
+}
+
+/**
+ * The design without its seed, one object per design object: the memoised
+ * canonical form and cost estimate then serve every request for the same URL.
+ */
+const unseededMemo = new WeakMap<Design, Design>();
+function unseeded(design: Design): Design {
+  let fresh = unseededMemo.get(design);
+  if (!fresh) {
+    const { seed: _fixed, ...rest } = design;
+    fresh = rest;
+    unseededMemo.set(design, fresh);
+  }
+  return fresh;
 }
 
 function captchaHeaders(ctx: RouteContext, id: string, answer: string | null): Record<string, string> {

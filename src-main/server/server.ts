@@ -108,6 +108,7 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
   private ctx: RouteContext | null = null;
   private web: StudioWeb | null = null;
   readonly store: CaptchaStore;
+  private cookieName: string | undefined;
   /** See ServerOptions.secret; never sent anywhere. */
   private readonly secret: string;
   readonly cache: ImageCache;
@@ -165,7 +166,8 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
       designs: this.designs,
       secret: this.secret,
       captchaDesign: this.options.captchaDesign ?? 'classic-captcha',
-      cookieName: () => captchaCookieName(this.address?.port),
+      // Read once listening: server.address() is a syscall-backed call, not worth a request's time.
+      cookieName: () => (this.cookieName ??= captchaCookieName(this.address?.port)),
       exposeAnswers: this.options.exposeAnswers,
       maxAge: this.options.maxAge,
       origin: () => this.address?.url ?? '',
@@ -211,6 +213,7 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
     const server = this.server;
     if (!server) return;
     this.server = null;
+    this.cookieName = undefined;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     this.web?.close();
     server.closeIdleConnections();
