@@ -46,10 +46,10 @@ function serve(cwd: string, port: number): Promise<ChildProcess> {
 
 const scripts = mkdtempSync(join(tmpdir(), 'wrk-ab-'));
 let n = 0;
-function wrk(url: string, path: string, distinct: boolean): { rps: number; p99: number; bad: number } {
+function wrk(url: string, path: string, distinct: boolean, seconds = SECONDS): { rps: number; p99: number; bad: number } {
   const script = join(scripts, `s${n++}.lua`);
   writeFileSync(script, distinct ? `local i = 0\nrequest = function()\n  i = i + 1\n  return wrk.format("GET", "${path}" .. i)\nend\n` : `wrk.path = "${path}"\n`);
-  const out = execFileSync('/usr/bin/wrk', ['-t1', `-c${CONNECTIONS}`, `-d${SECONDS}s`, '--timeout', '10s', '--latency', '-s', script, url], { encoding: 'utf8' });
+  const out = execFileSync('/usr/bin/wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '10s', '--latency', '-s', script, url], { encoding: 'utf8' });
   const p99 = /\n\s+99%\s+([\d.]+)(us|ms|s)/.exec(out);
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   return {
@@ -71,7 +71,8 @@ try {
   const A = 'http://127.0.0.1:7911';
   const B = 'http://127.0.0.1:7912';
   servers.push(await serve(tree, 7911), await serve(root, 7912));
-  for (const url of [A, B]) for (let i = 0; i < 30; i++) await fetch(`${url}/get_validCode_img`).then((r) => r.arrayBuffer());
+  // Warm both (JIT, worker start-up, the captcha stock): the first seconds of a fresh server are slower.
+  for (const url of [A, B]) for (const [, path, distinct] of WORKLOADS) wrk(url, path, distinct, 3);
   const rows: string[] = [];
   for (const [name, path, distinct] of WORKLOADS) {
     const a: ReturnType<typeof wrk>[] = [];
@@ -87,7 +88,7 @@ try {
     rows.push(`| ${name} | ${ra.toFixed(0)} (${a.map((x) => x.rps.toFixed(0)).join(', ')}) | ${median(a.map((x) => x.p99)).toFixed(1)} | ${rb.toFixed(0)} (${b.map((x) => x.rps.toFixed(0)).join(', ')}) | ${median(b.map((x) => x.p99)).toFixed(1)} | ${(rb / ra).toFixed(2)}x | ${a.reduce((s, x) => s + x.bad, 0)} / ${b.reduce((s, x) => s + x.bad, 0)} |`);
   }
   const lines = [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; both servers \`captcha-studio serve --no-studio\` with default workers on 127.0.0.1, wrk 4.1 (1 thread, ${CONNECTIONS} connections, ${SECONDS} s a round), ${ROUNDS} alternating rounds each.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; both servers \`captcha-studio serve --no-studio\` with default workers on 127.0.0.1, wrk 4.1 (1 thread, ${CONNECTIONS} connections, ${SECONDS} s a round), ${ROUNDS} alternating rounds each after 3 s of warm-up per workload.`,
     `Command: \`npm run bench:server-ab -- --base ${baseRev} --rounds ${ROUNDS} --seconds ${SECONDS}\` (this tree: ${headRev}${dirty ? ' with uncommitted changes' : ''}).`,
     '',
     `| workload | ${baseRev} req/s, median (rounds) | p99 ms | this tree req/s, median (rounds) | p99 ms | ratio | errors/non-2xx |`,
