@@ -60,6 +60,8 @@ function hangup(res: ServerResponse): AbortSignal {
  */
 async function render(ctx: RouteContext, res: ServerResponse, design: Design, budget: number, fromSupply = false): Promise<RenderOutput> {
   checkBudget(design, budget);
+  const stocked = fromSupply ? ctx.supply.takeReady(design) : undefined;
+  if (stocked) return stocked;
   const signal = hangup(res);
   try {
     return await (fromSupply ? ctx.supply.take(design, signal) : ctx.pool.render(design, { signal }));

@@ -21,6 +21,27 @@ describe('captcha supply', () => {
     }
   });
 
+  it('takeReady hands out only what is stocked and never waits; each hand-out keeps the stock filling', async () => {
+    const supply = new CaptchaSupply(pool, 4);
+    const d = getPreset('digits-captcha')!;
+    expect(supply.takeReady(d)).toBeUndefined();
+    // take() waits for the first batch and keeps one more batch coming.
+    await supply.take(d);
+    const seen = new Set<string>();
+    const end = Date.now() + 20_000;
+    // More than the first two batches hold: only refills started by takeReady itself can supply them.
+    while (seen.size < 12) {
+      const got = supply.takeReady(d);
+      if (got) {
+        expect(decodePng(got.bytes).width).toBe(120);
+        expect(got.answer).toMatch(/^\d{4}$/);
+        seen.add(got.bytes.toString('base64'));
+      } else if (Date.now() > end) throw new Error('the stock was never refilled');
+      else await new Promise((r) => setImmediate(r));
+    }
+    expect(seen.size).toBe(12);
+  });
+
   it('keeps only a bounded stock per design and a bounded number of designs', async () => {
     const supply = new CaptchaSupply(pool, 4, 2);
     const designs = ['seed-002-captcha', 'digits-captcha', 'math-captcha'].map((n) => getPreset(n)!);
