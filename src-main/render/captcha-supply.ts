@@ -40,35 +40,35 @@ export class CaptchaSupply {
    */
   take(design: Design, signal?: AbortSignal): Promise<RenderOutput> {
     if (signal?.aborted) return Promise.reject(new RenderAbortedError());
-    const stock = this.stock(design);
-    const ready = stock.ready.pop();
-    const out = ready
-      ? Promise.resolve(ready)
-      : new Promise<RenderOutput>((resolve, reject) => {
-          const w: Waiter = { resolve, reject };
-          if (signal) {
-            const onAbort = () => this.leave(stock, w);
-            signal.addEventListener('abort', onAbort, { once: true });
-            const done = () => signal.removeEventListener('abort', onAbort);
-            w.resolve = (r) => (done(), resolve(r));
-            w.reject = (e) => (done(), reject(e));
-          }
-          stock.waiters.push(w);
-        });
-    this.refill(stock);
-    return out;
+    const { result, cancel, waiting } = this.request(design);
+    if (signal && waiting) {
+      signal.addEventListener('abort', cancel, { once: true });
+      const done = () => signal.removeEventListener('abort', cancel);
+      result.then(done, done);
+    }
+    return result;
   }
 
   /**
-   * A stocked captcha if one is ready, else undefined (then call take()). The
-   * common case under load needs no waiting, so it skips the hang-up signal and
-   * its listeners, which cost more than the rest of the hand-out.
+   * take() for a caller that cancels with a call rather than an AbortSignal: the
+   * server hands out thousands of captchas a second, and an AbortController and
+   * its listeners per request cost more than the rest of the hand-out. `cancel()`
+   * (the client hung up) drops a request still waiting, and a batch still queued
+   * only for it; after the result it does nothing.
    */
-  takeReady(design: Design): RenderOutput | undefined {
+  request(design: Design): { result: Promise<RenderOutput>; cancel: () => void; waiting: boolean } {
     const stock = this.stock(design);
     const ready = stock.ready.pop();
-    if (ready) this.refill(stock);
-    return ready;
+    let cancel = () => {};
+    const result = ready
+      ? Promise.resolve(ready)
+      : new Promise<RenderOutput>((resolve, reject) => {
+          const w: Waiter = { resolve, reject };
+          stock.waiters.push(w);
+          cancel = () => this.leave(stock, w);
+        });
+    this.refill(stock);
+    return { result, cancel, waiting: !ready };
   }
 
   /** The design's stock, made most recently used (created, and the least used idle one dropped, if new). */

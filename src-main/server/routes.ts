@@ -60,11 +60,14 @@ function hangup(res: ServerResponse): AbortSignal {
  */
 async function render(ctx: RouteContext, res: ServerResponse, design: Design, budget: number, fromSupply = false): Promise<RenderOutput> {
   checkBudget(design, budget);
-  const stocked = fromSupply ? ctx.supply.takeReady(design) : undefined;
-  if (stocked) return stocked;
-  const signal = hangup(res);
   try {
-    return await (fromSupply ? ctx.supply.take(design, signal) : ctx.pool.render(design, { signal }));
+    if (fromSupply) {
+      // The hot path: a plain 'close' listener, not an AbortSignal (see CaptchaSupply.request).
+      const { result, cancel, waiting } = ctx.supply.request(design);
+      if (waiting) res.once('close', () => res.writableFinished || cancel());
+      return await result;
+    }
+    return await ctx.pool.render(design, { signal: hangup(res) });
   } catch (e) {
     if (e instanceof PoolBusyError) throw new HttpError(503, 'busy: the render queue is full, retry shortly', undefined, { 'Retry-After': String(e.retryAfterSeconds) });
     throw e;
