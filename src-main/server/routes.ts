@@ -156,6 +156,8 @@ function captchaHeaders(ctx: RouteContext, id: string, answer: string | null): R
  * is refused, naming it. Cache busters (_=...) are ignored as elsewhere.
  */
 function issuingDesign(ctx: RouteContext, fallback: string, path: string, q: URLSearchParams, bodyFields: string[] = []): Design {
+  // The common case, a plain <img src="/get_validCode_img">: nothing to check or copy.
+  if (q.size === 0 && bodyFields.length === 0) return designFor(ctx, fallback, q);
   const isSigned = verifySignature(ctx.secret, path, q);
   const unsigned = isSigned ? bodyFields : [...[...q.keys()].filter((k) => k !== 'sig' && !k.startsWith('_')), ...bodyFields];
   if (unsigned.length) {
