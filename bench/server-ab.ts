@@ -24,7 +24,7 @@ const CONNECTIONS = 16;
 const root = new URL('..', import.meta.url).pathname;
 const baseRev = execFileSync('git', ['rev-parse', '--short', v.base], { cwd: root, encoding: 'utf8' }).trim();
 const headRev = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
-const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':!BENCHMARKS.md'], { cwd: root, encoding: 'utf8' }).trim() !== '';
 
 const tree = mkdtempSync(join(tmpdir(), 'server-ab-'));
 execFileSync('git', ['worktree', 'add', '--detach', tree, baseRev], { cwd: root, stdio: 'ignore' });
