@@ -46,8 +46,12 @@ describe('captcha supply', () => {
     const supply = new CaptchaSupply(pool, 4, 2);
     const designs = ['seed-002-captcha', 'digits-captcha', 'math-captcha'].map((n) => getPreset(n)!);
     for (const d of designs) await supply.take(d);
-    await new Promise((r) => setTimeout(r, 200)); // let refills land
-    const stocks = (supply as unknown as { stocks: Map<string, { ready: unknown[] }> }).stocks;
+    const stocks = (supply as unknown as { stocks: Map<string, { ready: unknown[]; batches: unknown[] }> }).stocks;
+    // Let the refills land: poll until no batch is in flight (a deadline, not a sleep).
+    for (const end = Date.now() + 20_000; [...stocks.values()].some((st) => st.batches.length > 0); ) {
+      if (Date.now() > end) throw new Error('refills never landed');
+      await new Promise((r) => setImmediate(r));
+    }
     expect(stocks.size).toBeLessThanOrEqual(2);
     for (const s of stocks.values()) expect(s.ready.length).toBeLessThanOrEqual(2 * 4);
   });
