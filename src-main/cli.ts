@@ -179,6 +179,21 @@ async function renderCommand(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
+/**
+ * A secret from its option or, failing that, its environment variable (which keeps
+ * it out of `ps` and shell history), checked with the error naming where it came from.
+ */
+function secretOption(value: string | undefined, option: string, env: string, check: (s: string, field: string) => string): string | undefined {
+  const from = value !== undefined ? option : env;
+  const secret = value ?? (process.env[env] || undefined);
+  if (secret === undefined) return undefined;
+  try {
+    return check(secret, from);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
 async function serveCommand(args: string[], io: Io): Promise<number> {
   const { values: v, positionals } = parseArgs({
     args,
@@ -220,32 +235,15 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
       throw new UsageError((e as Error).message);
     }
   }
-  // The environment keeps the token out of `ps` and shell history; the option wins when both are given.
-  const tokenFrom = v['studio-token'] !== undefined ? '--studio-token' : process.env[STUDIO_TOKEN_ENV] ? STUDIO_TOKEN_ENV : null;
-  const studioToken = v['studio-token'] ?? (process.env[STUDIO_TOKEN_ENV] || undefined);
-  if (studioToken !== undefined) {
-    try {
-      checkStudioToken(studioToken, tokenFrom!);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-  }
+  const studioToken = secretOption(v['studio-token'], '--studio-token', STUDIO_TOKEN_ENV, checkStudioToken);
   const production = Boolean(v.production) || !isLoopback(host);
   if (v['expose-answers'] && (production || publicHosts.length)) {
     throw new UsageError(`--expose-answers: refused ${production ? `with --host ${host}${v.production ? ' --production' : ''}` : 'with --public-host'}: answers in headers on a server real visitors reach would defeat the captcha (it is for end-to-end tests on loopback)`);
   }
   if (v['expose-answers']) io.err('warning: --expose-answers sends every captcha answer in a header: for automated tests only\n');
-  // The secret signs variant URLs and seals captcha ids; the environment keeps it out of `ps`.
+  // The secret signs variant URLs and seals captcha ids.
   const { checkSecret, SECRET_ENV } = await import('./server/signing.ts');
-  const secretFrom = v.secret !== undefined ? '--secret' : process.env[SECRET_ENV] ? SECRET_ENV : null;
-  const secret = v.secret ?? (process.env[SECRET_ENV] || undefined);
-  if (secret !== undefined) {
-    try {
-      checkSecret(secret, secretFrom!);
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-  }
+  const secret = secretOption(v.secret, '--secret', SECRET_ENV, checkSecret);
   const server = createStudioServer({
     secret,
     captchaDesign: v['captcha-design'],

@@ -120,7 +120,7 @@ describe('captcha-studio render', () => {
   });
 
   it('serve refuses bad options with exit code 2', async () => {
-    for (const args of [['--port', '70000'], ['--port', 'x'], ['--ttl', '0'], ['--cors', 'not an origin'], ['--designs', '/no/such/dir']]) {
+    for (const args of [['--port', '70000'], ['--port', 'x'], ['--ttl', '0'], ['--cors', 'not an origin'], ['--designs', '/no/such/dir'], ['--secret', 'too short'], ['--captcha-design', 'no-such-design'], ['--captcha-design', 'sunset-background']]) {
       const r = await (async () => {
         let err = '';
         const code = await main(['serve', ...args], { out: () => {}, err: (s) => (err += s), isTTY: false });
@@ -128,6 +128,18 @@ describe('captcha-studio render', () => {
       })();
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err.split('\n')[0]).toMatch(new RegExp(args[0]));
+    }
+  });
+
+  it('serve takes the secret from CAPTCHA_STUDIO_SECRET and names it when it is too short', async () => {
+    process.env.CAPTCHA_STUDIO_SECRET = 'short';
+    try {
+      let err = '';
+      const code = await main(['serve', '--port', '0'], { out: () => {}, err: (s) => (err += s), isTTY: false });
+      expect(code).toBe(2);
+      expect(err.split('\n')[0]).toBe('error: CAPTCHA_STUDIO_SECRET: must be at least 32 characters (for example: openssl rand -base64 32)');
+    } finally {
+      delete process.env.CAPTCHA_STUDIO_SECRET;
     }
   });
 
