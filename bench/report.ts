@@ -1,6 +1,6 @@
 // Writes one benchmark's section of BENCHMARKS.md between markers, leaving the others alone.
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../src-main/design-files.ts';
+import { writeFileAtomic } from '../src-main/files/design-files.ts';
 
 const FILE = new URL('../BENCHMARKS.md', import.meta.url).pathname;
 

@@ -13,9 +13,9 @@ import { fontRegistry } from './core/fonts.ts';
 import { getPreset, listPresets } from './core/presets.ts';
 import { MAX_SEED } from './core/random.ts';
 import { loadImages, renderImage } from './core/render.ts';
-import { DesignFileError, FileWriteError, loadDesign, writeFileAtomic } from './design-files.ts';
-import { answersCsv, batchFileName } from './render/batch.ts';
-import { TargetExistsError, writeFolderAtomically } from './staged-folder.ts';
+import { DesignFileError, FileWriteError, loadDesign, writeFileAtomic } from './files/design-files.ts';
+import { answersCsv, batchFileName } from './batch/render-batch.ts';
+import { TargetExistsError, writeFolderAtomically } from './batch/staged-folder.ts';
 
 export const MAX_BATCH = 100_000;
 export const DEFAULT_PORT = 7878;

@@ -11,9 +11,9 @@ import { EVENTS } from '../api.ts';
 import { parseDesign, type Design } from '../core/design.ts';
 import { getPreset, listPresets, type PresetSummary } from '../core/presets.ts';
 import { EXTENSION } from '../core/render.ts';
-import { DesignFileError, parseDesignText, readDesignFile, saveDesignFile, writeFileAtomic } from '../design-files.ts';
-import { BatchCancelled, checkBatchCount, exportBatchToFolder } from '../render/batch.ts';
-import { checkSeed, StudioInputError, type StudioService } from '../render/studio-service.ts';
+import { DesignFileError, parseDesignText, readDesignFile, saveDesignFile, writeFileAtomic } from '../files/design-files.ts';
+import { BatchCancelled, checkBatchCount, exportBatchToFolder } from '../batch/render-batch.ts';
+import { checkSeed, StudioInputError, type StudioService } from '../studio/studio-service.ts';
 import type { EmbeddedServer } from './embedded-server.ts';
 import type { SettingsStore } from './settings.ts';
 

@@ -6,8 +6,8 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { IPC } from '../api.ts';
 import { DesignError } from '../core/design.ts';
-import { DesignFileError } from '../design-files.ts';
-import { StudioInputError } from '../render/studio-service.ts';
+import { DesignFileError } from '../files/design-files.ts';
+import { StudioInputError } from '../studio/studio-service.ts';
 import type { DesktopStudio } from './desktop-studio.ts';
 
 export class IpcInputError extends Error {}

@@ -8,7 +8,7 @@ import type * as Electron from 'electron';
 import { join } from 'node:path';
 import { EVENTS, type MenuCommand } from '../api.ts';
 import { RenderPool } from '../render/pool.ts';
-import { StudioService } from '../render/studio-service.ts';
+import { StudioService } from '../studio/studio-service.ts';
 import { DesktopStudio } from './desktop-studio.ts';
 import { EmbeddedServer } from './embedded-server.ts';
 import { registerIpc } from './ipc.ts';

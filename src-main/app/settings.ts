@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SERVER_PORT } from '../api.ts';
-import { writeFileAtomic } from '../design-files.ts';
+import { writeFileAtomic } from '../files/design-files.ts';
 
 export const SETTINGS_VERSION = 1;
 export const MAX_RECENT = 10;

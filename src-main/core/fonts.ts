@@ -6,7 +6,7 @@
 import { GlobalFonts } from '@napi-rs/canvas';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { findResourceDir } from '../resources.ts';
+import { findResourceDir } from './resources.ts';
 import { FontParseError, covers, parseFont } from './sfnt.ts';
 
 export interface FontEntry {

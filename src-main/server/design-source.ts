@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { canonicalDesign, type Design } from '../core/design.ts';
 import { EXTENSION } from '../core/render.ts';
 import { getPreset, hasPreset, listPresets, type PresetSummary } from '../core/presets.ts';
-import { DesignFileError, readDesignFile } from '../design-files.ts';
+import { DesignFileError, readDesignFile } from '../files/design-files.ts';
 import { HttpError } from './http-util.ts';
 
 /** Names are plain words: no dots or slashes, so no path can escape the folder. */

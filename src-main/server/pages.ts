@@ -1,7 +1,7 @@
 /** The server's HTML: an index of routes with live examples, and the two seed pages unchanged. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { findResourceDir } from '../resources.ts';
+import { findResourceDir } from '../core/resources.ts';
 import type { PresetSummary } from '../core/presets.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

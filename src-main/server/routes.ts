@@ -5,10 +5,10 @@ import { canonicalDesign, isDeterministic, parseUntrustedDesign, type Design, ty
 import { fontRegistry } from '../core/fonts.ts';
 import { MAX_SEED } from '../core/random.ts';
 import { checkBudget, RENDER_BUDGETS } from '../core/cost.ts';
-import type { ImageCache } from '../render/image-cache.ts';
+import type { ImageCache } from './image-cache.ts';
 import { PoolBusyError, type RenderPool } from '../render/pool.ts';
 import type { RenderOutput } from '../render/protocol.ts';
-import type { CaptchaSupply } from '../render/captcha-supply.ts';
+import type { CaptchaSupply } from './captcha-supply.ts';
 import type { AnswerStore } from './captcha-store.ts';
 import type { DesignSource } from './design-source.ts';
 import { cookie, decodeOr, HttpError, readFields, sendJson } from './http-util.ts';

@@ -39,7 +39,7 @@ vi.mock('node:fs', async (importOriginal) => {
 const { getPreset } = await import('../../src-main/core/presets.ts');
 const { fontRegistry } = await import('../../src-main/core/fonts.ts');
 const { desktopHarness } = await import('./harness.ts');
-const { StudioService } = await import('../../src-main/render/studio-service.ts');
+const { StudioService } = await import('../../src-main/studio/studio-service.ts');
 const { RenderPool } = await import('../../src-main/render/pool.ts');
 const { DesignSource } = await import('../../src-main/server/design-source.ts');
 

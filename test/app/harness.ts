@@ -6,7 +6,7 @@ import { DesktopStudio, type Dialogs } from '../../src-main/app/desktop-studio.t
 import { EmbeddedServer } from '../../src-main/app/embedded-server.ts';
 import { SettingsStore } from '../../src-main/app/settings.ts';
 import { RenderPool } from '../../src-main/render/pool.ts';
-import { StudioService } from '../../src-main/render/studio-service.ts';
+import { StudioService } from '../../src-main/studio/studio-service.ts';
 
 export function desktopHarness() {
   const userData = mkdtempSync(join(tmpdir(), 'studio-desktop-'));

@@ -13,9 +13,9 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src-main/cli.ts';
 import { getPreset } from '../../src-main/core/presets.ts';
-import { exportBatchToFolder } from '../../src-main/render/batch.ts';
+import { exportBatchToFolder } from '../../src-main/batch/render-batch.ts';
 import { RenderPool } from '../../src-main/render/pool.ts';
-import { writeFolderAtomically } from '../../src-main/staged-folder.ts';
+import { writeFolderAtomically } from '../../src-main/batch/staged-folder.ts';
 import { decodePng } from '../support/png.ts';
 
 const BIN = resolve(import.meta.dirname, '../../src-main/bin/captcha-studio.mjs');

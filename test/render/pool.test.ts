@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDesign } from '../../src-main/core/design.ts';
-import { ImageCache } from '../../src-main/render/image-cache.ts';
+import { ImageCache } from '../../src-main/server/image-cache.ts';
 import { PoolBusyError, RenderPool } from '../../src-main/render/pool.ts';
 import { renderDesign, renderImage } from '../../src-main/core/render.ts';
 import { getPreset } from '../../src-main/core/presets.ts';

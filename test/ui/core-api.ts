@@ -4,7 +4,7 @@ import type { PreviewOutcome, StudioApi } from '../../src-main/api.ts';
 import { fontRegistry } from '../../src-main/core/fonts.ts';
 import { getPreset, listPresets } from '../../src-main/core/presets.ts';
 import { renderDesign } from '../../src-main/core/render.ts';
-import { checkPreviewInput } from '../../src-main/render/preview.ts';
+import { checkPreviewInput } from '../../src-main/studio/preview.ts';
 
 export function corePreview(design: unknown, seed: number): PreviewOutcome {
   const c = checkPreviewInput(design, seed);

@@ -6,8 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { DesignError, safeParseDesign, type Design } from './core/design.ts';
-import { getPreset } from './core/presets.ts';
+import { DesignError, safeParseDesign, type Design } from '../core/design.ts';
+import { getPreset } from '../core/presets.ts';
 
 export class DesignFileError extends Error {
   constructor(

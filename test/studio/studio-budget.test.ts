@@ -8,7 +8,7 @@ import { RENDER_BUDGETS } from '../../src-main/core/cost.ts';
 import { DesignError, LIMITS } from '../../src-main/core/design.ts';
 import { getPreset } from '../../src-main/core/presets.ts';
 import type { RenderPool } from '../../src-main/render/pool.ts';
-import { StudioService } from '../../src-main/render/studio-service.ts';
+import { StudioService } from '../../src-main/studio/studio-service.ts';
 
 /** Stands in for the pool: records what was queued and answers at once. */
 function fakePool() {

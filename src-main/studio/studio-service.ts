@@ -12,11 +12,11 @@ import { canonicalDesign, parseDesign, parseUntrustedDesign, type Design } from 
 import { fontRegistry, type FontSummary } from '../core/fonts.ts';
 import { MAX_SEED } from '../core/random.ts';
 import { FontParseError, parseFont } from '../core/sfnt.ts';
-import { writeFileAtomic } from '../design-files.ts';
-import { makeOwnedTempDir, removeOwnedDir, removeStaleDirs } from '../owned-dirs.ts';
-import type { RenderPool } from './pool.ts';
+import { writeFileAtomic } from '../files/design-files.ts';
+import { makeOwnedTempDir, removeOwnedDir, removeStaleDirs } from '../files/owned-dirs.ts';
+import type { RenderPool } from '../render/pool.ts';
 import { PreviewService } from './preview.ts';
-import type { RenderOutput } from './protocol.ts';
+import type { RenderOutput } from '../render/protocol.ts';
 
 export const MAX_FONT_BYTES = 32 * 1024 * 1024;
 

@@ -8,7 +8,7 @@ import { checkBudget, RENDER_BUDGETS } from '../core/cost.ts';
 import { DesignError, fileImageIssues, safeParseDesign, type Design, type DesignIssue } from '../core/design.ts';
 import { MAX_SEED } from '../core/random.ts';
 import type { PreviewOutcome } from '../api.ts';
-import type { RenderPool } from './pool.ts';
+import type { RenderPool } from '../render/pool.ts';
 
 interface Waiting {
   design: Design;

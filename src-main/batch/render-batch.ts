@@ -9,10 +9,10 @@ import { MAX_DESIGNER_BATCH } from '../api.ts';
 import type { Design } from '../core/design.ts';
 import { MAX_SEED } from '../core/random.ts';
 import { EXTENSION } from '../core/render.ts';
-import { writeFileAtomic } from '../design-files.ts';
-import { writeFolderAtomically } from '../staged-folder.ts';
-import type { RenderPool } from './pool.ts';
-import type { RenderOutput } from './protocol.ts';
+import { writeFileAtomic } from '../files/design-files.ts';
+import { writeFolderAtomically } from './staged-folder.ts';
+import type { RenderPool } from '../render/pool.ts';
+import type { RenderOutput } from '../render/protocol.ts';
 
 export interface BatchFile {
   name: string;

@@ -6,8 +6,8 @@
  * anyone can use, and its expiry starts when it is served.
  */
 import { canonicalDesign, type Design } from '../core/design.ts';
-import { RenderAbortedError, type RenderPool } from './pool.ts';
-import type { RenderOutput } from './protocol.ts';
+import { RenderAbortedError, type RenderPool } from '../render/pool.ts';
+import type { RenderOutput } from '../render/protocol.ts';
 
 interface Waiter {
   resolve: (r: RenderOutput) => void;

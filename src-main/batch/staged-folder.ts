@@ -23,7 +23,7 @@
 import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ownerPid, pidAlive, removeStaleDirs } from './owned-dirs.ts';
+import { ownerPid, pidAlive, removeStaleDirs } from '../files/owned-dirs.ts';
 
 /** The target exists and may not be replaced; `problem` reads after the path. */
 export class TargetExistsError extends Error {

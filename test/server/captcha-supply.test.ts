@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { getPreset } from '../../src-main/core/presets.ts';
-import { CaptchaSupply } from '../../src-main/render/captcha-supply.ts';
+import { CaptchaSupply } from '../../src-main/server/captcha-supply.ts';
 import { parseDesign } from '../../src-main/core/design.ts';
 import { PoolBusyError, RenderAbortedError, RenderPool, RenderTimeoutError } from '../../src-main/render/pool.ts';
 import { decodePng } from '../support/png.ts';
