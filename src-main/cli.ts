@@ -8,17 +8,25 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_SERVER_PORT } from './api.ts';
 import { DesignError, parseDesign, type Design } from './core/design.ts';
 import { fontRegistry } from './core/fonts.ts';
+import { InputError } from './core/input-error.ts';
+import { isCaptcha } from './core/naming.ts';
 import { getPreset, listPresets } from './core/presets.ts';
 import { MAX_SEED } from './core/random.ts';
 import { loadImages, renderImage } from './core/render.ts';
 import { DesignFileError, FileWriteError, loadDesign, writeFileAtomic } from './files/design-files.ts';
-import { answersCsv, batchFileName } from './batch/render-batch.ts';
-import { TargetExistsError, writeFolderAtomically } from './batch/staged-folder.ts';
+import { renderBatchToFolder } from './batch/render-batch.ts';
+import { checkTarget, TargetExistsError } from './batch/staged-folder.ts';
+import { RenderPool } from './render/pool.ts';
 
-export const MAX_BATCH = 100_000;
-export const DEFAULT_PORT = 7878;
+const MAX_BATCH = 100_000;
+/**
+ * A batch is the user's own command, stopped with Ctrl-C: no per-image deadline
+ * (the pool's default protects servers from hostile designs). setTimeout's limit.
+ */
+const NO_DEADLINE_MS = 2 ** 31 - 1;
 
 class UsageError extends Error {}
 
@@ -40,7 +48,7 @@ render options:
   --json              print the result as JSON
 
 serve options:
-  --port P            port to listen on (default ${DEFAULT_PORT}; 0 picks any free port)
+  --port P            port to listen on (default ${DEFAULT_SERVER_PORT}; 0 picks any free port)
   --host H            address to bind (default 127.0.0.1). Any other address makes a production
                       server: captchas and images are public; web mode, the studio API and
                       POST /api/render are off unless --studio-token is given
@@ -126,13 +134,13 @@ async function renderCommand(args: string[], io: Io): Promise<number> {
   if (!batch && !v.out) throw new UsageError('--out FILE is required (or --count N --out-dir DIR for a batch)');
   if (batch && v.out) throw new UsageError('use either --out or --count/--out-dir, not both');
   if (v.replace && !batch) throw new UsageError('--replace goes with --out-dir');
-  if (v.fonts) {
-    const { failed } = fontRegistry().addDir(v.fonts);
-    for (const f of failed) io.err(`warning: skipped font ${f.error}\n`);
-  }
+  const fonts = v.fonts ? fontRegistry().addDir(v.fonts) : { loaded: [], failed: [] };
+  for (const f of fonts.failed) io.err(`warning: skipped font ${f.error}\n`);
   const design = applyOverrides(loadDesign(positionals[0]), v, v.out);
-  // Image layers in a design file may name files beside it.
-  const images = await loadImages(design, getPreset(positionals[0]) ? undefined : dirname(resolve(positionals[0])));
+  // Image layers in a design file may name files beside it. Loaded here for a batch
+  // too (its workers load their own): a missing image fails before anything is written.
+  const assetDir = getPreset(positionals[0]) ? undefined : dirname(resolve(positionals[0]));
+  const images = await loadImages(design, assetDir);
 
   if (!batch) {
     const out = resolve(v.out!);
@@ -148,30 +156,22 @@ async function renderCommand(args: string[], io: Io): Promise<number> {
   const count = Number(v.count);
   if (!Number.isInteger(count) || count < 1 || count > MAX_BATCH) throw new UsageError(`--count: must be a whole number from 1 to ${MAX_BATCH}`);
   const dir = resolve(v['out-dir']!);
-  // The batch appears all at once or not at all: it is rendered into a hidden
-  // staging folder beside DIR (".DIR.staging-<pid>-…") and moved in with one rename
-  // (see staged-folder.ts). An existing empty DIR is replaced; a non-empty one is
-  // refused unless --replace. A killed run's staging folder is removed by the next.
+  const replace = Boolean(v.replace);
+  // The batch appears all at once or not at all (renderBatchToFolder): an existing
+  // empty DIR is replaced; a non-empty one is refused unless --replace. Checked
+  // here too, so a refusal starts no workers.
   try {
-    await writeFolderAtomically(
-      dir,
-      (staging) => {
-        const rows: { file: string; answer: string | null }[] = [];
-        for (let i = 0; i < count; i++) {
-          const seed = design.seed === undefined ? undefined : (design.seed + i) % (MAX_SEED + 1);
-          const img = renderImage(design, { seed, images });
-          const name = batchFileName(design, i, count);
-          writeFileAtomic(join(staging, name), img.bytes);
-          rows.push({ file: name, answer: img.challenge?.answer ?? null });
-          progress(io, i + 1, count);
-        }
-        writeFileAtomic(join(staging, 'answers.csv'), answersCsv(rows));
-      },
-      { replace: Boolean(v.replace) },
-    );
+    checkTarget(dir, replace);
+    const pool = new RenderPool({ deadlineMs: NO_DEADLINE_MS });
+    try {
+      for (const f of fonts.loaded) pool.addFont(f.file);
+      await renderBatchToFolder(pool, design, count, dir, { replace, assetDir, onProgress: (done, total) => progress(io, done, total) });
+    } finally {
+      await pool.close();
+    }
   } catch (e) {
     if (!(e instanceof TargetExistsError)) throw e;
-    const hint = e.problem.includes('not empty') ? '; choose a new folder, or pass --replace to swap it for the new batch' : '';
+    const hint = e.reason === 'not-empty' ? '; choose a new folder, or pass --replace to swap it for the new batch' : '';
     throw new UsageError(`--out-dir: ${v['out-dir']} ${e.problem}${hint}`);
   }
   if (v.json) io.out(JSON.stringify({ dir, count, answers: join(dir, 'answers.csv') }) + '\n');
@@ -216,7 +216,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     },
   });
   if (positionals.length) throw new UsageError(`serve takes no arguments (got "${positionals[0]}")`);
-  const port = v.port === undefined ? DEFAULT_PORT : Number(v.port);
+  const port = v.port === undefined ? DEFAULT_SERVER_PORT : Number(v.port);
   if (!/^\d+$/.test(v.port ?? '0') || port > 65535) throw new UsageError('--port: must be a whole number from 0 to 65535');
   const ttl = v.ttl === undefined ? 300 : Number(v.ttl);
   if (!Number.isInteger(ttl) || ttl < 1 || ttl > 86_400) throw new UsageError('--ttl: must be a whole number of seconds from 1 to 86400');
@@ -267,7 +267,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     } catch (e) {
       throw new UsageError(`--${(e as Error).message}`);
     }
-    if (!d.text || d.text.mode === 'fixed') throw new UsageError(`--captcha-design: "${v['captcha-design']}" is not a captcha (it has no random or math text)`);
+    if (!isCaptcha(d)) throw new UsageError(`--captcha-design: "${v['captcha-design']}" is not a captcha (it has no random or math text)`);
   }
   let address;
   try {
@@ -332,7 +332,8 @@ export function main(argv: string[], io: Io = defaultIo): number | Promise<numbe
 
 /** Turns a failure into one line on stderr and an exit code; bugs are rethrown. */
 function report(e: unknown, io: Io): number {
-  if (e instanceof DesignError || e instanceof DesignFileError) {
+  // Bad input from any layer (the design schema, a design file, a server option's check).
+  if (e instanceof InputError || e instanceof DesignError || e instanceof DesignFileError) {
     io.err(`error: ${e.message}\n`);
     return 2;
   }

@@ -1,16 +1,17 @@
 /**
  * Batch export: `count` images of one design plus answers.csv, rendered in the
  * pool with several jobs in flight, reported as they finish, and cancellable.
- * Where the files go (a folder, a zip) is the caller's sink.
+ * The one batch path of the CLI, the desktop and web mode; where the files go
+ * (a folder, a zip) is the caller's sink.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_DESIGNER_BATCH } from '../api.ts';
 import type { Design } from '../core/design.ts';
+import { fileSlug } from '../core/naming.ts';
 import { MAX_SEED } from '../core/random.ts';
 import { EXTENSION } from '../core/render.ts';
-import { writeFileAtomic } from '../files/design-files.ts';
-import { writeFolderAtomically } from './staged-folder.ts';
+import { writeFolderAtomically, writeStagedFile, type StagedFolderOptions } from './staged-folder.ts';
 import type { RenderPool } from '../render/pool.ts';
 import type { RenderOutput } from '../render/protocol.ts';
 
@@ -19,17 +20,24 @@ export interface BatchFile {
   bytes: Uint8Array;
 }
 
-/** Images per worker message for random designs (seeded ones need one seed each). */
+/** At most this many images per worker message (random designs; seeded ones need one seed each). */
 const CHUNK = 8;
+/**
+ * Device pixels per worker message: several small images share one message round
+ * trip, which costs about as much as rendering one; a large image is its own job,
+ * so the batch spreads over every worker from the start.
+ */
+const CHUNK_PIXELS = 2 ** 18;
 
-/** The design's name as a safe file name stem. */
-export function batchBaseName(design: Pick<Design, 'name'>): string {
-  return design.name.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '') || 'image';
+/** Images per job: as many as CHUNK and CHUNK_PIXELS allow, and no more than keeps every worker busy. */
+function imagesPerJob(design: Design, count: number, workers: number): number {
+  if (design.seed !== undefined) return 1;
+  const pixels = design.width * design.height * design.scale ** 2;
+  return Math.max(1, Math.min(CHUNK, Math.floor(CHUNK_PIXELS / pixels), Math.ceil(count / workers)));
 }
 
 export function batchFileName(design: Pick<Design, 'name' | 'output'>, index: number, count: number): string {
-  const base = batchBaseName(design);
-  return `${base}-${String(index + 1).padStart(String(count).length, '0')}.${EXTENSION[design.output.format]}`;
+  return `${fileSlug(design.name)}-${String(index + 1).padStart(String(count).length, '0')}.${EXTENSION[design.output.format]}`;
 }
 
 function csvField(s: string): string {
@@ -55,15 +63,16 @@ export class BatchCancelled extends Error {
  * Renders the batch and hands each file to `sink` in order, then answers.csv.
  * Seeded designs use seed, seed+1, ... so a batch is reproducible.
  */
-export async function renderBatch(
-  pool: RenderPool,
-  design: Design,
-  count: number,
-  sink: (file: BatchFile) => void | Promise<void>,
-  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
-): Promise<void> {
+export interface BatchOptions {
+  signal?: AbortSignal;
+  onProgress?: (done: number, total: number) => void;
+  /** Where image layers' relative file names are resolved (a design file's folder). */
+  assetDir?: string;
+}
+
+export async function renderBatch(pool: RenderPool, design: Design, count: number, sink: (file: BatchFile) => void | Promise<void>, opts: BatchOptions = {}): Promise<void> {
   const jobs: { start: number; n: number }[] = [];
-  const per = design.seed === undefined ? CHUNK : 1;
+  const per = imagesPerJob(design, count, pool.size);
   for (let i = 0; i < count; i += per) jobs.push({ start: i, n: Math.min(per, count - i) });
   const results = new Map<number, RenderOutput[]>();
   const rows: { file: string; answer: string | null }[] = [];
@@ -89,7 +98,7 @@ export async function renderBatch(
       }
       const job = jobs[next++];
       const seed = design.seed === undefined ? undefined : (design.seed + job.start) % (MAX_SEED + 1);
-      results.set(job.start, await pool.renderMany(design, job.n, { seed }));
+      results.set(job.start, await pool.renderMany(design, job.n, { seed, assetDir: opts.assetDir }));
       // Files go to the sink in order, whichever job finished first.
       writing = writing.then(async () => {
         while (results.has(written)) {
@@ -124,27 +133,27 @@ export async function renderBatch(
 }
 
 /**
+ * A batch as a new folder `target`, all at once or not at all (writeFolderAtomically,
+ * see staged-folder.ts): rendered into a hidden staging folder beside it and moved
+ * in with one rename, so a failure, a cancel or a kill leaves no partial batch (a
+ * killed run's staging folder is removed by the next batch into the same target).
+ * What the CLI's `render --count N --out-dir DIR` writes.
+ */
+export function renderBatchToFolder(pool: RenderPool, design: Design, count: number, target: string, opts: BatchOptions & StagedFolderOptions = {}): Promise<void> {
+  return writeFolderAtomically(target, (staging) => renderBatch(pool, design, count, (f) => writeStagedFile(staging, f.name, f.bytes), opts), { replace: opts.replace });
+}
+
+/**
  * The desktop's batch export into a folder the user picked: the batch becomes one
  * new subfolder of it ("NAME-batch", or "NAME-batch-2", ... when taken), written
- * with writeFolderAtomically (see staged-folder.ts): rendered into a hidden staging
- * folder beside it and moved in with one rename, so a failure, a cancel or a kill
- * leaves the picked folder as it was (a killed run's staging folder is removed by
- * the next export there). Nothing the user already has is touched. Returns the new
- * subfolder's path.
+ * by renderBatchToFolder, so the picked folder is left as it was unless the batch
+ * completes. Nothing the user already has is touched. Returns the new subfolder's path.
  */
-export async function exportBatchToFolder(
-  pool: RenderPool,
-  design: Design,
-  count: number,
-  dir: string,
-  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
-): Promise<string> {
+export async function exportBatchToFolder(pool: RenderPool, design: Design, count: number, dir: string, opts: BatchOptions = {}): Promise<string> {
   mkdirSync(dir, { recursive: true });
-  const base = `${batchBaseName(design)}-batch`;
+  const base = `${fileSlug(design.name)}-batch`;
   let target = join(dir, base);
   for (let i = 2; existsSync(target); i++) target = join(dir, `${base}-${i}`);
-  await writeFolderAtomically(target, (staging) =>
-    renderBatch(pool, design, count, (f) => writeFileAtomic(join(staging, f.name), f.bytes), opts),
-  );
+  await renderBatchToFolder(pool, design, count, target, opts);
   return target;
 }

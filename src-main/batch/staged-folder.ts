@@ -21,18 +21,25 @@
  *   - a file (not a folder) is refused.
  */
 import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
+import { FileWriteError } from '../files/design-files.ts';
 import { ownerPid, pidAlive, removeStaleDirs } from '../files/owned-dirs.ts';
+
+const TARGET_PROBLEMS = { 'not-a-folder': 'exists and is not a folder', 'not-empty': 'already exists and is not empty' } as const;
 
 /** The target exists and may not be replaced; `problem` reads after the path. */
 export class TargetExistsError extends Error {
+  readonly problem: string;
   constructor(
     readonly path: string,
-    readonly problem: string,
+    /** not-empty: `replace` would allow it; not-a-folder: nothing would. */
+    readonly reason: keyof typeof TARGET_PROBLEMS,
   ) {
-    super(`${path} ${problem}`);
+    super(`${path} ${TARGET_PROBLEMS[reason]}`);
     this.name = 'TargetExistsError';
+    this.problem = TARGET_PROBLEMS[reason];
   }
 }
 
@@ -91,8 +98,8 @@ export function checkTarget(target: string, replace = false): void {
   } catch {
     return;
   }
-  if (!st.isDirectory()) throw new TargetExistsError(target, 'exists and is not a folder');
-  if (!replace && readdirSync(target).length > 0) throw new TargetExistsError(target, 'already exists and is not empty');
+  if (!st.isDirectory()) throw new TargetExistsError(target, 'not-a-folder');
+  if (!replace && readdirSync(target).length > 0) throw new TargetExistsError(target, 'not-empty');
 }
 
 /**
@@ -128,11 +135,27 @@ export function cleanStaleStaging(target: string): string[] {
   return done;
 }
 
-/** Moves the finished staging folder to `target` (see the file comment for the cases). */
+/**
+ * Moves the finished staging folder to `target` (see the file comment for the
+ * cases), then flushes the parent's entries once, so the move is on disk before
+ * an old folder set aside by a replace is removed.
+ */
 function moveIntoPlace(staging: string, target: string, replace: boolean): void {
+  const aside = renameIntoPlace(staging, target, replace);
+  syncDir(dirname(target));
+  if (aside === null) return;
+  try {
+    rmSync(aside, { recursive: true, force: true });
+  } catch {
+    // The new folder is in place; the old one is swept by the next run of this target.
+  }
+}
+
+/** The renames of moveIntoPlace; returns where a replaced folder was set aside, or null. */
+function renameIntoPlace(staging: string, target: string, replace: boolean): string | null {
   try {
     renameSync(staging, target);
-    return;
+    return null;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     // ENOTEMPTY/EEXIST: a non-empty folder (POSIX); EPERM/EACCES/EISDIR: any existing folder (Windows).
@@ -142,7 +165,7 @@ function moveIntoPlace(staging: string, target: string, replace: boolean): void 
   if (isEmptyDir(target)) {
     rmdirSync(target);
     renameSync(staging, target);
-    return;
+    return null;
   }
   const aside = join(dirname(target), `${replacedPrefix(target)}-${process.pid}-${randomBytes(6).toString('hex')}`);
   renameSync(target, aside);
@@ -152,12 +175,7 @@ function moveIntoPlace(staging: string, target: string, replace: boolean): void 
     renameSync(aside, target);
     throw e;
   }
-  syncDir(dirname(target));
-  try {
-    rmSync(aside, { recursive: true, force: true });
-  } catch {
-    // The new folder is in place; the old one is swept by the next run of this target.
-  }
+  return aside;
 }
 
 export interface StagedFolderOptions {
@@ -181,13 +199,35 @@ export async function writeFolderAtomically<T>(target: string, fill: (staging: s
   const staging = mkdtempSync(join(parent, `${stagingPrefix(path)}-${process.pid}-`));
   try {
     const result = await fill(staging);
-    // The files are flushed by their writers; the folder's own entries are flushed here.
+    // The files were flushed by their writers (writeStagedFile); the folder's own entries are flushed here, once.
     syncDir(staging);
     moveIntoPlace(staging, path, opts.replace ?? false);
-    syncDir(parent);
     return result;
   } catch (e) {
     rmSync(staging, { recursive: true, force: true });
     throw e;
+  }
+}
+
+/**
+ * Writes one new file into a staging folder. No temporary name and rename per
+ * file, as writeFileAtomic needs for a file in place: nobody sees the staging
+ * folder until it is moved in whole. The file is flushed (fdatasync: its bytes
+ * and size) before the folder's entries are, so the moved-in folder is complete
+ * on disk. Asynchronous, so a batch keeps its workers fed while the disk works.
+ */
+export async function writeStagedFile(staging: string, name: string, data: Uint8Array | string): Promise<void> {
+  const path = join(staging, name);
+  // Names come from fileSlug/batchFileName; anything else is a bug, not a path to follow.
+  if (basename(name) !== name || name === '..' || name === '.') throw new Error(`not a file name: ${JSON.stringify(name)}`);
+  let h: FileHandle | undefined;
+  try {
+    h = await open(path, 'wx', 0o644);
+    await h.writeFile(data);
+    await h.datasync();
+  } catch (e) {
+    throw new FileWriteError(path, e as NodeJS.ErrnoException);
+  } finally {
+    await h?.close();
   }
 }
