@@ -133,7 +133,7 @@ describe('temporary folders of a process that ends', () => {
 
   it('a process that exits without stopping its server removes them too', async () => {
     const script = `
-      import { makeOwnedTempDir } from ${JSON.stringify(resolve(import.meta.dirname, '../../src-main/owned-dirs.ts'))};
+      import { makeOwnedTempDir } from ${JSON.stringify(resolve(import.meta.dirname, '../../src-main/files/owned-dirs.ts'))};
       makeOwnedTempDir('captcha-studio-fonts');
       console.log(process.pid);
       process.exit(0);`;
