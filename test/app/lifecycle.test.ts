@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,9 +23,24 @@ function userDataWith(settings: unknown): string {
   return dir;
 }
 
+/** Quits, and waits for the app's own second quit once the server and the workers have stopped. */
 async function quit(f: ReturnType<typeof fakeElectron>) {
   f.app.quit();
-  await new Promise((r) => setTimeout(r, 300));
+  await once(f.app, 'before-quit', { signal: AbortSignal.timeout(10_000) });
+}
+
+/** Polls `ok` until it holds, failing after `ms`. */
+async function until(ok: () => boolean, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Waits until the last prompt's answer has been acted on (the app's handler was attached first, so it ran first). */
+async function answered(f: ReturnType<typeof fakeElectron>) {
+  await (f.electron.dialog.showMessageBox as any).mock.results.at(-1).value;
 }
 
 describe('app lifecycle (electron mocked)', () => {
@@ -43,8 +59,7 @@ describe('app lifecycle (electron mocked)', () => {
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(health.status).toBe(200);
     // The request log reaches the window.
-    await new Promise((r) => setTimeout(r, 50));
-    expect(f.windows[0].webContents.sent.some(([ch, e]) => ch === EVENTS.requestLog && (e as { path: string }).path === '/healthz')).toBe(true);
+    await until(() => f.windows[0].webContents.sent.some(([ch, e]) => ch === EVENTS.requestLog && (e as { path: string }).path === '/healthz'), 'the request log entry');
     await quit(f);
     expect(h.server.status().running).toBe(false);
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
@@ -129,11 +144,11 @@ describe('app lifecycle (electron mocked)', () => {
     expect(f.windows[0].title).toBe('• x — Captcha Studio');
     (f.electron.dialog.showMessageBox as any).mockResolvedValueOnce({ response: 0 }); // Cancel
     f.windows[0].close();
-    await new Promise((r) => setTimeout(r, 10));
+    await answered(f);
     expect(f.windows[0].destroyed).toBe(false);
     (f.electron.dialog.showMessageBox as any).mockResolvedValueOnce({ response: 1 }); // Discard
     f.windows[0].close();
-    await new Promise((r) => setTimeout(r, 10));
+    await answered(f);
     expect(f.windows[0].destroyed).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, 'settings.json'), 'utf8')).window).toEqual({ x: 10, y: 20, width: 1200, height: 780, maximized: false });
     // The next start restores them.
