@@ -1,8 +1,14 @@
 /** The right-hand inspector: canvas size, background layers, text, noise, distortion, output. */
 import { memo, useEffect, useState, type ReactNode } from 'react';
 import type { FontSummary } from '../../../src-main/api.ts';
-import { CheckField, ColorField, ImageSourceField, LengthField, NumberField, PaletteField, SelectField, TextField } from './fields.tsx';
+import type { LayerType, Limit, TextColorMode, TextInput } from '../design-types.ts';
+import { LAYER_TYPES, newLayer } from '../state/new-layer.ts';
+import { CHARSETS, IMAGE_FORMATS, NOISE_PLACEMENTS, TEXT_COLOR_MODES, TEXT_MODES, WAVE_DIRECTIONS } from './choices.ts';
 import { useApi, useDesign } from './design-context.ts';
+import { ColorField, NumberField, PaletteField, SelectField, TextField } from './fields.tsx';
+import { LayerFields } from './layer-fields.tsx';
+
+const MAX_LAYERS: Limit<'layers'> = 32;
 
 export const SIZE_PRESETS = [
   { label: '270 × 40 (seed 002 captcha)', width: 270, height: 40 },
@@ -11,197 +17,6 @@ export const SIZE_PRESETS = [
   { label: '1280 × 720', width: 1280, height: 720 },
   { label: '1920 × 1080', width: 1920, height: 1080 },
 ] as const;
-
-const CHARSETS = ['digits', 'letters', 'lowercase', 'uppercase', 'alphanumeric', 'unambiguous', 'cjk', 'custom'] as const;
-
-type LayerType = 'solid' | 'random-color' | 'linear-gradient' | 'radial-gradient' | 'ellipse' | 'circle' | 'rect' | 'blob' | 'bubbles' | 'stripes' | 'dots' | 'grid' | 'grain' | 'triangles' | 'image';
-export const LAYER_TYPES: LayerType[] = ['solid', 'random-color', 'linear-gradient', 'radial-gradient', 'ellipse', 'circle', 'rect', 'blob', 'bubbles', 'stripes', 'dots', 'grid', 'grain', 'triangles', 'image'];
-
-/** A new layer of each type, with every required field filled. */
-export function newLayer(type: LayerType): Record<string, unknown> {
-  const stops = [
-    { offset: 0, color: '#4f7cac' },
-    { offset: 1, color: '#c0e0de' },
-  ];
-  switch (type) {
-    case 'solid':
-      return { type, color: '#ffffff' };
-    case 'linear-gradient':
-    case 'radial-gradient':
-      return { type, stops };
-    case 'ellipse':
-      return { type, box: [0, 0, 'w-1', 'h-1'], fill: '#f0efef80' };
-    case 'circle':
-      return { type, cx: 'w/2', cy: 'h/2', r: 'min(w,h)/4', fill: '#ff990080' };
-    case 'rect':
-      return { type, x: 'w/4', y: 'h/4', width: 'w/2', height: 'h/2', fill: '#3366cc55' };
-    case 'blob':
-      return { type, cx: 'w/2', cy: 'h/2', r: 'min(w,h)/3', fill: '#66aa8877' };
-    case 'stripes':
-      return { type, colors: ['#ffffff', '#eeeeee'] };
-    case 'dots':
-    case 'grid':
-      return { type, color: '#00000022' };
-    case 'triangles':
-      return { type, colors: ['#264653', '#2a9d8f', '#e9c46a'] };
-    case 'image':
-      return { type, src: 'background.png' };
-    default:
-      return { type };
-  }
-}
-
-function LayerFields({ i, type }: { i: number; type: string }) {
-  const p = (f: string) => `background.${i}.${f}`;
-  const fillOutline = (
-    <>
-      <ColorField path={p('fill')} label="Fill" fallback="" />
-      <ColorField path={p('outline')} label="Outline" fallback="" />
-      <NumberField path={p('outlineWidth')} label="Outline width" min={0} max={50} fallback={1} />
-    </>
-  );
-  switch (type) {
-    case 'solid':
-      return <ColorField path={p('color')} label="Colour" />;
-    case 'random-color':
-      return (
-        <>
-          <NumberField path={p('min')} label="Channel min" min={0} max={255} fallback={0} />
-          <NumberField path={p('max')} label="Channel max" min={0} max={255} fallback={255} />
-          <NumberField path={p('alpha')} label="Alpha" min={0} max={255} fallback={255} />
-        </>
-      );
-    case 'linear-gradient':
-    case 'radial-gradient':
-      return (
-        <>
-          {type === 'linear-gradient' ? (
-            <NumberField path={p('angle')} label="Angle" min={-360} max={360} fallback={90} />
-          ) : (
-            <>
-              <LengthField path={p('cx')} label="Centre x" />
-              <LengthField path={p('cy')} label="Centre y" />
-              <LengthField path={p('radius')} label="Radius" />
-            </>
-          )}
-          <StopsField i={i} />
-        </>
-      );
-    case 'ellipse':
-      return (
-        <>
-          {['x0', 'y0', 'x1', 'y1'].map((n, k) => (
-            <LengthField key={n} path={p(`box.${k}`)} label={`Box ${n}`} />
-          ))}
-          {fillOutline}
-        </>
-      );
-    case 'circle':
-    case 'blob':
-      return (
-        <>
-          <LengthField path={p('cx')} label="Centre x" />
-          <LengthField path={p('cy')} label="Centre y" />
-          <LengthField path={p('r')} label="Radius" />
-          {type === 'blob' && <NumberField path={p('points')} label="Points" min={3} max={32} fallback={8} />}
-          {type === 'blob' && <NumberField path={p('irregularity')} label="Irregularity" min={0} max={1} step={0.05} fallback={0.35} />}
-          {fillOutline}
-        </>
-      );
-    case 'rect':
-      return (
-        <>
-          <LengthField path={p('x')} label="x" />
-          <LengthField path={p('y')} label="y" />
-          <LengthField path={p('width')} label="Width" />
-          <LengthField path={p('height')} label="Height" />
-          <LengthField path={p('radius')} label="Corner radius" />
-          {fillOutline}
-        </>
-      );
-    case 'bubbles':
-      return (
-        <>
-          <NumberField path={p('count')} label="Count" min={0} max={500} fallback={20} />
-          <NumberField path={p('minRadius')} label="Min radius" min={0.5} max={200} fallback={4} />
-          <NumberField path={p('maxRadius')} label="Max radius" min={0.5} max={400} fallback={24} />
-          <NumberField path={p('alpha')} label="Bubble alpha" min={0} max={1} step={0.05} fallback={0.35} />
-          <PaletteField path={p('colors')} label="Colours" />
-        </>
-      );
-    case 'stripes':
-      return (
-        <>
-          <NumberField path={p('width')} label="Stripe width" min={1} max={200} fallback={10} />
-          <NumberField path={p('angle')} label="Angle" min={-360} max={360} fallback={45} />
-          <PaletteField path={p('colors')} label="Colours" min={1} />
-        </>
-      );
-    case 'dots':
-      return (
-        <>
-          <ColorField path={p('color')} label="Colour" />
-          <NumberField path={p('spacing')} label="Spacing" min={2} max={200} fallback={16} />
-          <NumberField path={p('radius')} label="Dot radius" min={0.25} max={50} step={0.25} fallback={2} />
-          <NumberField path={p('jitter')} label="Jitter" min={0} max={1} step={0.05} fallback={0} />
-        </>
-      );
-    case 'grid':
-      return (
-        <>
-          <ColorField path={p('color')} label="Colour" />
-          <NumberField path={p('spacing')} label="Spacing" min={2} max={200} fallback={20} />
-          <NumberField path={p('lineWidth')} label="Line width" min={0.25} max={20} step={0.25} fallback={1} />
-        </>
-      );
-    case 'grain':
-      return (
-        <>
-          <NumberField path={p('amount')} label="Amount" min={0} max={1} step={0.01} fallback={0.15} />
-          <CheckField path={p('monochrome')} label="Monochrome" fallback />
-        </>
-      );
-    case 'triangles':
-      return (
-        <>
-          <NumberField path={p('cellSize')} label="Cell size" min={4} max={400} fallback={60} />
-          <NumberField path={p('variance')} label="Variance" min={0} max={1} step={0.05} fallback={0.75} />
-          <PaletteField path={p('colors')} label="Colours" min={1} />
-        </>
-      );
-    case 'image':
-      return (
-        <>
-          <ImageSourceField path={p('src')} label="Image" />
-          <SelectField path={p('fit')} label="Fit" options={['cover', 'contain', 'stretch', 'tile']} fallback="cover" />
-        </>
-      );
-    default:
-      return null;
-  }
-}
-
-function StopsField({ i }: { i: number }) {
-  const { design, edit } = useDesign();
-  const stops = ((design.background as { stops?: { offset: number; color: string }[] }[] | undefined)?.[i]?.stops ?? []) as { offset: number; color: string }[];
-  return (
-    <fieldset className="palette">
-      <legend>Stops</legend>
-      {stops.map((_, k) => (
-        <div key={k} className="palette-item">
-          <ColorField path={`background.${i}.stops.${k}.color`} label={`Stop ${k + 1} colour`} />
-          <NumberField path={`background.${i}.stops.${k}.offset`} label={`Stop ${k + 1} offset`} min={0} max={1} step={0.01} />
-          <button type="button" aria-label={`Remove stop ${k + 1}`} disabled={stops.length <= 2} onClick={() => edit(`background.${i}.stops`, stops.filter((_s, j) => j !== k))}>
-            ✕
-          </button>
-        </div>
-      ))}
-      <button type="button" disabled={stops.length >= 16} onClick={() => edit(`background.${i}.stops`, [...stops, { offset: 1, color: stops[stops.length - 1]?.color ?? '#ffffff' }])}>
-        Add stop
-      </button>
-    </fieldset>
-  );
-}
 
 function Section({ title, children, open = true }: { title: string; children: ReactNode; open?: boolean }) {
   return (
@@ -292,7 +107,7 @@ function LayersSection() {
             <option key={t}>{t}</option>
           ))}
         </select>
-        <button type="button" disabled={layers.length >= 32} onClick={() => edit('background', [...layers, newLayer(adding)])}>
+        <button type="button" disabled={layers.length >= MAX_LAYERS} onClick={() => edit('background', [...layers, newLayer(adding)])}>
           Add layer
         </button>
       </div>
@@ -367,16 +182,16 @@ function TextSection() {
     return (
       <Section title="Text">
         <p className="muted">No captcha text: this design is a background.</p>
-        <button type="button" onClick={() => edit('text', { mode: 'random', charset: 'unambiguous', length: 5, fonts: ['DejaVu Sans'], size: 28 })}>
+        <button type="button" onClick={() => edit('text', { mode: 'random', charset: 'unambiguous', length: 5, fonts: ['DejaVu Sans'], size: 28 } satisfies TextInput)}>
           Add captcha text
         </button>
       </Section>
     );
   const mode = (text.mode as string) ?? 'random';
-  const colorMode = ((text.color as { mode?: string } | undefined)?.mode ?? 'random') as string;
+  const colorMode: TextColorMode = (text.color as { mode?: TextColorMode } | undefined)?.mode ?? 'random';
   return (
     <Section title="Text">
-      <SelectField path="text.mode" label="Mode" options={[{ value: 'random', label: 'Random characters' }, { value: 'fixed', label: 'Fixed text' }, { value: 'math', label: 'Math question' }]} fallback="random" />
+      <SelectField path="text.mode" label="Mode" options={TEXT_MODES} fallback="random" />
       {mode === 'random' && (
         <>
           <SelectField path="text.charset" label="Charset" options={CHARSETS} fallback="unambiguous" />
@@ -402,10 +217,13 @@ function TextSection() {
         <select
           id="text-color-mode"
           value={colorMode}
-          onChange={(e) => edit('text.color', e.target.value === 'palette' ? { mode: 'palette', palette: ['#1a1a1a'] } : { mode: 'random', minContrast: 3 })}
+          onChange={(e) => edit('text.color', (e.target.value === 'palette' ? { mode: 'palette', palette: ['#1a1a1a'] } : { mode: 'random', minContrast: 3 }) satisfies TextInput['color'])}
         >
-          <option value="random">Random, with minimum contrast</option>
-          <option value="palette">From a palette</option>
+          {TEXT_COLOR_MODES.map((m) => (
+            <option key={m.value} value={m.value}>
+              {m.label}
+            </option>
+          ))}
         </select>
       </div>
       {colorMode === 'palette' ? <PaletteField path="text.color.palette" label="Text colours" min={1} /> : <NumberField path="text.color.minContrast" label="Minimum contrast" min={1} max={21} step={0.5} fallback={3} />}
@@ -435,7 +253,7 @@ function NoiseSection() {
       <NumberField path="noise.lineWidth" label="Line width" min={0.25} max={10} step={0.25} fallback={1.5} />
       <NumberField path="noise.dotRadius" label="Dot radius" min={0.25} max={8} step={0.25} fallback={1} />
       <NumberField path="noise.opacity" label="Noise opacity" min={0} max={1} step={0.01} fallback={1} />
-      <SelectField path="noise.placement" label="Placement" options={[{ value: 'over', label: 'Over the text' }, { value: 'under', label: 'Under the text' }]} fallback="over" />
+      <SelectField path="noise.placement" label="Placement" options={NOISE_PLACEMENTS} fallback="over" />
       <PaletteField path="noise.colors" label="Noise colours" />
     </Section>
   );
@@ -446,7 +264,7 @@ function DistortionSection() {
     <Section title="Distortion" open={false}>
       <NumberField path="distortion.wave.amplitude" label="Wave amplitude" min={0} max={40} step={0.5} fallback={0} />
       <NumberField path="distortion.wave.period" label="Wave period" min={1} max={400} fallback={40} />
-      <SelectField path="distortion.wave.direction" label="Wave direction" options={['horizontal', 'vertical']} fallback="horizontal" />
+      <SelectField path="distortion.wave.direction" label="Wave direction" options={WAVE_DIRECTIONS} fallback="horizontal" />
     </Section>
   );
 }
@@ -456,7 +274,7 @@ function OutputSection() {
   const format = (design.output as { format?: string } | undefined)?.format ?? 'png';
   return (
     <Section title="Output" open={false}>
-      <SelectField path="output.format" label="Format" options={['png', 'jpeg', 'webp']} fallback="png" />
+      <SelectField path="output.format" label="Format" options={IMAGE_FORMATS} fallback="png" />
       {format === 'png' ? <NumberField path="output.compression" label="PNG effort (0 fastest – 9 smallest)" min={0} max={9} fallback={2} /> : <NumberField path="output.quality" label="Quality" min={1} max={100} fallback={90} />}
     </Section>
   );

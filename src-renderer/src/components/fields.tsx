@@ -4,10 +4,10 @@
  * breaks is shown under it (role=alert, aria-invalid).
  */
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import { HexAlphaColorPicker } from 'react-colorful';
+import { HexAlphaColorPicker, RgbaStringColorPicker } from 'react-colorful';
+import type { Limit } from '../design-types.ts';
 import { getIn } from '../state/design-path.ts';
 import { useDesign } from './design-context.ts';
-import { cssColorToHex8 } from './color-util.ts';
 
 function Field({ id, label, error, children, hint }: { id: string; label: string; error?: string; children: ReactNode; hint?: string }) {
   return (
@@ -138,6 +138,21 @@ export function CheckField({ path, label, fallback = false }: { path: string; la
   );
 }
 
+/**
+ * The UI parses no colour: the core validates the text (its rule shows under the field),
+ * the browser paints the swatch, and react-colorful reads the two notations it has
+ * pickers for. Only the notation is told apart, to choose the picker: picking then keeps
+ * the form the user wrote, and both pickers write forms the core accepts. A colour in
+ * any other form (a name) opens the picker at black.
+ */
+const HEX = /^#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
+const RGB = /^rgba?\(/i;
+
+function swatchColor(value: string): string {
+  // CSS.supports is the browser's own parser (absent in jsdom: no swatch there).
+  return typeof CSS !== 'undefined' && CSS.supports('color', value) ? value : 'transparent';
+}
+
 /** A colour: free text (any CSS colour the core accepts) plus a picker with alpha. */
 export function ColorField({ path, label, fallback = '#000000' }: { path: string; label: string; fallback?: string }) {
   const { design, edit, issue } = useDesign();
@@ -145,24 +160,26 @@ export function ColorField({ path, label, fallback = '#000000' }: { path: string
   const [open, setOpen] = useState(false);
   const value = (getIn(design, path) as string | undefined) ?? fallback;
   const error = issue(path);
-  const hex = cssColorToHex8(value);
+  const text = value.trim();
   return (
     <Field id={id} label={label} error={error}>
       <div className="color-row">
-        <button type="button" className="swatch" aria-label={`Pick ${label.toLowerCase()}`} aria-expanded={open} onClick={() => setOpen((o) => !o)} style={{ ['--swatch' as string]: hex ?? 'transparent' }} />
+        <button type="button" className="swatch" aria-label={`Pick ${label.toLowerCase()}`} aria-expanded={open} onClick={() => setOpen((o) => !o)} style={{ ['--swatch' as string]: swatchColor(value) }} />
         <input id={id} type="text" className="mono" value={value} aria-invalid={!!error} onChange={(e) => edit(path, e.target.value)} />
       </div>
       {open && (
         <div className="picker" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
-          <HexAlphaColorPicker color={hex ?? '#000000ff'} onChange={(c) => edit(path, c)} />
+          {RGB.test(text) ? <RgbaStringColorPicker color={text} onChange={(c) => edit(path, c)} /> : <HexAlphaColorPicker color={HEX.test(text) ? text : '#000000ff'} onChange={(c) => edit(path, c)} />}
         </div>
       )}
     </Field>
   );
 }
 
+const MAX_PALETTE: Limit<'palette'> = 16;
+
 /** An editable list of colours (palettes). */
-export function PaletteField({ path, label, min = 0, max = 16 }: { path: string; label: string; min?: number; max?: number }) {
+export function PaletteField({ path, label, min = 0, max = MAX_PALETTE }: { path: string; label: string; min?: number; max?: number }) {
   const { design, edit, issue } = useDesign();
   const colors = (getIn(design, path) as string[] | undefined) ?? [];
   const error = issue(path);
