@@ -9,13 +9,13 @@ import { z } from 'zod';
 import { DEFAULT_SERVER_PORT } from '../api.ts';
 import { writeFileAtomic } from '../files/design-files.ts';
 
-export const SETTINGS_VERSION = 1;
+const SETTINGS_VERSION = 1;
 export const MAX_RECENT = 10;
 
 const bounds = z.strictObject({ x: z.number().int(), y: z.number().int(), width: z.number().int().min(400).max(20_000), height: z.number().int().min(300).max(20_000), maximized: z.boolean().default(false) });
 const recent = z.strictObject({ path: z.string().min(1).max(4096), name: z.string().max(100), width: z.number().int(), height: z.number().int(), openedAt: z.number() });
 
-export const settingsSchema = z.strictObject({
+const settingsSchema = z.strictObject({
   version: z.number().int().max(SETTINGS_VERSION, `was written by a newer Captcha Studio; this one reads version ${SETTINGS_VERSION}`).default(SETTINGS_VERSION),
   port: z.number().int().min(0).max(65_535).default(DEFAULT_SERVER_PORT),
   /** Start the image server with the app. */
@@ -78,9 +78,5 @@ export class SettingsStore {
   addRecent(entry: RecentEntry): void {
     const rest = this.settings.recent.filter((r) => r.path !== entry.path);
     this.update({ recent: [entry, ...rest].slice(0, MAX_RECENT) });
-  }
-
-  removeRecent(path: string): void {
-    this.update({ recent: this.settings.recent.filter((r) => r.path !== path) });
   }
 }

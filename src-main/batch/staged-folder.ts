@@ -108,7 +108,7 @@ export function checkTarget(target: string, replace = false): void {
  * missing (the swap never happened) and removed otherwise. Live pids' folders
  * (another batch running now) are left alone. Returns the names it removed or restored.
  */
-export function cleanStaleStaging(target: string): string[] {
+function cleanStaleStaging(target: string): string[] {
   const parent = dirname(target);
   const done: string[] = [];
   let names: string[];
