@@ -8,6 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { MAX_DESIGNER_BATCH } from '../api.ts';
 import type { Design } from '../core/design.ts';
+import { InputError } from '../core/input-error.ts';
 import { fileSlug } from '../core/naming.ts';
 import { MAX_SEED } from '../core/random.ts';
 import { EXTENSION } from '../core/render.ts';
@@ -49,7 +50,7 @@ export function answersCsv(rows: { file: string; answer: string | null }[]): str
 }
 
 export function checkBatchCount(count: unknown): number {
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_DESIGNER_BATCH) throw new RangeError(`count: must be a whole number from 1 to ${MAX_DESIGNER_BATCH}`);
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_DESIGNER_BATCH) throw new InputError('count', `must be a whole number from 1 to ${MAX_DESIGNER_BATCH}`);
   return count;
 }
 
