@@ -1,13 +1,131 @@
 /**
- * The one contract between the main process and the UI: `window.studio` in the
- * desktop app (preload bridge over IPC) and an HTTP client in web mode implement
- * this same interface. The renderer may import this file's types only.
+ * The one contract between the main process and the UI, declared once: every
+ * StudioApi call is a row of `studioMethods` with the zod schema of its arguments
+ * and of its result. Everything else is derived from this table:
+ * - the `StudioApi` type the UI programs against;
+ * - the preload bridge (one `ipcRenderer.invoke` per row) and the IPC registration,
+ *   which validates every call's arguments against the row (studio/calls.ts);
+ * - web mode's `POST /api/studio/:method` (server/studio-calls.ts) and its client
+ *   (src-renderer/src/web-api.ts), for the rows marked `web: 'server'`.
+ * Adding a call is a row here plus its handler (the compiler asks for the handler
+ * in every adapter that serves it).
+ *
+ * The renderer may import this file's types only. The preload bundles this file, so
+ * it imports nothing at run time but zod and dependency-free core modules.
  */
+import { z } from 'zod';
 import type { Design, DesignInput, DesignIssue } from './core/design.ts';
 import type { FontSummary } from './core/fonts.ts';
 import type { PresetSummary } from './core/presets.ts';
+import { seedSchema } from './core/seed.ts';
 
 export type { Design, DesignInput, DesignIssue, FontSummary, PresetSummary };
+
+export const DEFAULT_SERVER_PORT = 7878;
+/** Upper bound for one batch export from the designer (the CLI streams to disk and allows more). */
+export const MAX_DESIGNER_BATCH = 10_000;
+/** A file handed over from the page (drag and drop, a picked font): at most this many bytes. */
+export const MAX_PICKED_BYTES = 32 * 1024 * 1024;
+
+// ---- argument schemas ------------------------------------------------------------
+
+/**
+ * A design as the UI sends it: any object. The core's schema checks it in the
+ * handler (desktop and web mode differ on image files) and names every field.
+ */
+const designArg = z.custom<DesignInput>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { error: 'must be a design object' });
+const optionalSeed = seedSchema.nullish();
+const pickedFile = z.object(
+  {
+    name: z.string({ error: 'must be a file name' }).min(1, { error: 'must be a file name' }).max(255, { error: 'must be a file name of at most 255 characters' }),
+    bytes: z
+      .instanceof(Uint8Array, { error: "must be the file's bytes" })
+      .refine((b) => b.byteLength <= MAX_PICKED_BYTES, { error: `must be at most ${MAX_PICKED_BYTES} bytes` }),
+  },
+  { error: 'must be a file {name, bytes}' },
+);
+const recentPath = z.object({ path: z.string({ error: 'must be a file path' }).max(4096, { error: 'must be a file path' }) });
+const BATCH_COUNT_RULE = `must be a whole number from 1 to ${MAX_DESIGNER_BATCH}`;
+const PORT_RULE = 'must be a whole number from 0 to 65535';
+
+// ---- result schemas (and the types derived from them) ----------------------------
+
+/** Carries a type the core or the UI already defines; nothing to check at run time. */
+const typed = <T>() => z.custom<T>(() => true);
+
+const studioInfo = z.object({
+  mode: z.enum(['desktop', 'web']),
+  version: z.string(),
+  /** Problems found at start that the user should see, e.g. font files skipped because they do not parse. */
+  problems: z.array(z.string()),
+  /** Web mode: the key that buys this page its own request-log stream slots. */
+  eventsKey: z.string().optional(),
+});
+export type StudioInfo = z.infer<typeof studioInfo>;
+
+const openedDesign = z.object({
+  design: typed<Design>(),
+  /** Where it came from: a file path (desktop) or null (web, presets, autosave). */
+  path: z.string().nullable(),
+  name: z.string(),
+});
+export type OpenedDesign = z.infer<typeof openedDesign>;
+
+const savedDesign = z.object({ path: z.string().nullable(), name: z.string() });
+export type SavedDesign = z.infer<typeof savedDesign>;
+
+const recentDesign = z.object({
+  /** Desktop: the file path. Web: a key into the browser's storage. */
+  path: z.string(),
+  name: z.string(),
+  width: z.number(),
+  height: z.number(),
+  openedAt: z.number(),
+  /** PNG data URL, when one could be made. */
+  thumbnail: z.string().optional(),
+});
+export type RecentDesign = z.infer<typeof recentDesign>;
+
+const exportResult = z.object({
+  /** Desktop: the file written. Web: the downloaded file's name. */
+  path: z.string(),
+  width: z.number(),
+  height: z.number(),
+  bytes: z.number(),
+});
+export type ExportResult = z.infer<typeof exportResult>;
+
+const batchResult = z.object({
+  /** Desktop: the new subfolder the batch was written to. Web: the downloaded zip's name. */
+  path: z.string(),
+  count: z.number(),
+  cancelled: z.boolean(),
+});
+export type BatchResult = z.infer<typeof batchResult>;
+
+const serverStatus = z.object({
+  running: z.boolean(),
+  url: z.string().nullable(),
+  port: z.number().nullable(),
+  /** The port asked for in settings. */
+  preferredPort: z.number(),
+  /** Plain words for the user, e.g. "port 7878 was busy, using 51234 instead". */
+  message: z.string().nullable(),
+  /** False in web mode: the UI is served by this server and cannot stop it. */
+  controllable: z.boolean(),
+});
+export type ServerStatus = z.infer<typeof serverStatus>;
+
+const publishedDesign = z.object({
+  /** Name under /designs/ (and ?design= for captcha routes). */
+  name: z.string(),
+  /** Path of the image on the server, e.g. /designs/my-captcha.png or /captcha.png?design=x&sig=…. */
+  path: z.string(),
+});
+export type PublishedDesign = z.infer<typeof publishedDesign>;
+
+/** A file the user picked in the page (web mode, drag and drop). */
+export type PickedFile = z.infer<typeof pickedFile>;
 
 /** Raw RGBA pixels (not premultiplied): drawn with putImageData, no PNG round trip. */
 export interface PreviewPixels {
@@ -21,60 +139,10 @@ export interface PreviewPixels {
 /** Bad design: every issue names its field. `superseded`: a newer preview replaced this one. */
 export type PreviewOutcome = PreviewPixels | { ok: false; issues: DesignIssue[] } | { ok: false; superseded: true; issues: [] };
 
-export interface OpenedDesign {
-  design: Design;
-  /** Where it came from: a file path (desktop) or null (web, presets, autosave). */
-  path: string | null;
-  name: string;
-}
-
-export interface SavedDesign {
-  path: string | null;
-  name: string;
-}
-
-export interface RecentDesign {
-  /** Desktop: the file path. Web: a key into the browser's storage. */
-  path: string;
-  name: string;
-  width: number;
-  height: number;
-  openedAt: number;
-  /** PNG data URL, when one could be made. */
-  thumbnail?: string;
-}
-
-export interface ExportResult {
-  /** Desktop: the file written. Web: the downloaded file's name. */
-  path: string;
-  width: number;
-  height: number;
-  bytes: number;
-}
-
 export interface BatchProgress {
   id: string;
   done: number;
   total: number;
-}
-
-export interface BatchResult {
-  /** Desktop: the new subfolder the batch was written to. Web: the downloaded zip's name. */
-  path: string;
-  count: number;
-  cancelled: boolean;
-}
-
-export interface ServerStatus {
-  running: boolean;
-  url: string | null;
-  port: number | null;
-  /** The port asked for in settings. */
-  preferredPort: number;
-  /** Plain words for the user, e.g. "port 7878 was busy, using 51234 instead". */
-  message: string | null;
-  /** False in web mode: the UI is served by this server and cannot stop it. */
-  controllable: boolean;
 }
 
 export interface RequestLogEntry {
@@ -83,13 +151,6 @@ export interface RequestLogEntry {
   status: number;
   ms: number;
   time: number;
-}
-
-export interface PublishedDesign {
-  /** Name under /designs/ (and ?design= for captcha routes). */
-  name: string;
-  /** Path of the image on the server, e.g. /designs/my-captcha.png or /captcha.png?design=x. */
-  path: string;
 }
 
 export type MenuCommand =
@@ -106,83 +167,145 @@ export type MenuCommand =
   | 'zoom-actual'
   | { open: string };
 
-export interface StudioInfo {
-  mode: 'desktop' | 'web';
-  version: string;
-  /** Problems found at start that the user should see, e.g. font files skipped because they do not parse. */
-  problems: string[];
+// ---- the table -------------------------------------------------------------------
+
+/**
+ * Where web mode serves a call: `server` through the generic `POST /api/studio/:method`;
+ * `client` in the page itself (browser storage, downloads) or over a special route
+ * (binary or streamed: preview pixels, font upload, image and zip downloads).
+ */
+type WebSide = 'server' | 'client';
+
+interface MethodSpec<A extends z.ZodTuple = z.ZodTuple, R extends z.ZodType = z.ZodType, W extends WebSide = WebSide> {
+  /** Argument names, in order: an invalid argument's error names it (`seed`, `file.bytes`). */
+  names: readonly string[];
+  args: A;
+  result: R;
+  web: W;
+  /** The call reports invalid arguments in its result instead of failing (previews show them). */
+  invalid?: (issues: DesignIssue[]) => z.output<R>;
+  doc: string;
 }
 
-/** A file the user picked in the page (web mode, drag and drop). */
-export interface PickedFile {
-  name: string;
-  bytes: Uint8Array;
+function method<A extends z.ZodTuple, R extends z.ZodType, W extends WebSide>(spec: MethodSpec<A, R, W>): MethodSpec<A, R, W> {
+  return spec;
 }
 
-export interface StudioApi {
-  info(): Promise<StudioInfo>;
-  listPresets(): Promise<PresetSummary[]>;
-  /** A built-in preset's full design, to edit. Rejects for an unknown name. */
-  getPreset(name: string): Promise<Design>;
-  listFonts(): Promise<FontSummary[]>;
-  /** Adds a font file: from `file`, or (desktop, no file) from an open dialog. Null when cancelled. */
-  importFont(file?: PickedFile): Promise<FontSummary | null>;
-  /** Validates with the core schema and renders raw pixels; a bad design resolves with its issues. */
-  renderPreview(design: DesignInput, seed: number): Promise<PreviewOutcome>;
-  /** A small PNG data URL of the design (for the preset and recent lists). */
-  renderThumbnail(design: DesignInput, seed?: number): Promise<string>;
+export const studioMethods = {
+  info: method({ doc: 'Which app this is, its version, and problems found at start.', names: [], args: z.tuple([]), result: studioInfo, web: 'server' }),
+  listPresets: method({ doc: 'The built-in presets.', names: [], args: z.tuple([]), result: z.array(typed<PresetSummary>()), web: 'server' }),
+  getPreset: method({
+    doc: "A built-in preset's full design, to edit. Refuses an unknown name.",
+    names: ['name'],
+    args: z.tuple([z.string({ error: 'must be a preset name' }).max(100, { error: 'must be a preset name' })]),
+    result: typed<Design>(),
+    web: 'server',
+  }),
+  listFonts: method({ doc: 'The fonts designs may use (bundled and imported).', names: [], args: z.tuple([]), result: z.array(typed<FontSummary>()), web: 'server' }),
+  importFont: method({
+    doc: 'Adds a font file: from `file`, or (desktop, no file) from an open dialog. Null when cancelled.',
+    names: ['file'],
+    args: z.tuple([pickedFile.nullish()]),
+    result: typed<FontSummary>().nullable(),
+    web: 'client', // a binary upload, refused by size before it is read
+  }),
+  renderPreview: method({
+    doc: 'Validates with the core schema and renders raw pixels; a bad design resolves with its issues.',
+    names: ['design', 'seed'],
+    args: z.tuple([designArg, seedSchema]),
+    result: typed<PreviewOutcome>(),
+    web: 'client', // raw pixels
+    invalid: (issues) => ({ ok: false as const, issues }),
+  }),
+  renderThumbnail: method({ doc: 'A small PNG data URL of the design (for the preset and recent lists).', names: ['design', 'seed'], args: z.tuple([designArg, optionalSeed.optional()]), result: z.string(), web: 'server' }),
+  openDesign: method({
+    doc: 'Opens a design file: `file` (web, drag and drop), a recent `path` (desktop), or a dialog. Null when cancelled.',
+    names: ['from'],
+    args: z.tuple([z.union([pickedFile, recentPath], { error: 'must be a file {name, bytes} or a recent file {path}' }).nullish()]),
+    result: openedDesign.nullable(),
+    web: 'server',
+  }),
+  saveDesign: method({
+    doc: 'Saves to `path` (atomically) or, with no path or saveAs, asks where. Null when cancelled.',
+    names: ['design', 'opts'],
+    args: z.tuple([designArg, z.object({ path: z.string({ error: 'must be a file path' }).nullish(), saveAs: z.boolean({ error: 'must be true or false' }).optional() }, { error: 'must be {path, saveAs}' }).nullish()]),
+    result: savedDesign.nullable(),
+    web: 'server', // the server checks the design and names the file; the page downloads it
+  }),
+  listRecent: method({ doc: 'Recently opened designs, newest first.', names: [], args: z.tuple([]), result: z.array(recentDesign), web: 'client' }),
+  autosave: method({ doc: 'Keeps the open design so a crash or quit loses nothing; null clears it.', names: ['design'], args: z.tuple([designArg.nullable()]), result: z.void(), web: 'client' }),
+  restoreAutosave: method({ doc: 'The design autosaved last, or null.', names: [], args: z.tuple([]), result: openedDesign.nullable(), web: 'client' }),
+  setDocumentState: method({
+    doc: 'The window title and whether closing should warn about unsaved changes.',
+    names: ['state'],
+    args: z.tuple([z.object({ title: z.string({ error: 'must be text' }), dirty: z.boolean({ error: 'must be true or false' }) }, { error: 'must be {title, dirty}' })]),
+    result: z.void(),
+    web: 'client',
+  }),
+  exportImage: method({
+    doc: "One image in the design's format: a save dialog (desktop) or a download (web). Null when cancelled.",
+    names: ['design', 'seed'],
+    args: z.tuple([designArg, optionalSeed.optional()]),
+    result: exportResult.nullable(),
+    web: 'client', // a download
+  }),
+  /**
+   * On the wire the UI's `onProgress` callback becomes a batch `id`; progress comes
+   * back as BatchProgress events (desktop) or by polling the job (web).
+   */
+  exportBatch: method({
+    doc: '`count` images plus answers.csv: a folder (desktop) or a zip download (web). Null when cancelled before starting.',
+    names: ['design', 'count', 'id'],
+    args: z.tuple([
+      designArg,
+      z.number({ error: BATCH_COUNT_RULE }).int({ error: BATCH_COUNT_RULE }).min(1, { error: BATCH_COUNT_RULE }).max(MAX_DESIGNER_BATCH, { error: BATCH_COUNT_RULE }),
+      z.string({ error: 'must be a new batch id' }).regex(/^[\w-]{1,64}$/, { error: 'must be a new batch id' }),
+    ]),
+    result: batchResult.nullable(),
+    web: 'client', // a job, polled, then a zip download
+  }),
+  cancelBatch: method({ doc: 'Stops a running batch export.', names: ['id'], args: z.tuple([z.string({ error: 'must be a batch id' }).max(64, { error: 'must be a batch id' })]), result: z.void(), web: 'client' }),
+  serverStatus: method({ doc: "The local server's state.", names: [], args: z.tuple([]), result: serverStatus, web: 'server' }),
+  startServer: method({
+    doc: 'Starts the local server (desktop); web mode answers its status.',
+    names: ['port'],
+    args: z.tuple([z.number({ error: PORT_RULE }).int({ error: PORT_RULE }).min(0, { error: PORT_RULE }).max(65_535, { error: PORT_RULE }).optional()]),
+    result: serverStatus,
+    web: 'server',
+  }),
+  stopServer: method({ doc: 'Stops the local server (desktop); web mode answers its status.', names: [], args: z.tuple([]), result: serverStatus, web: 'server' }),
+  publishDesign: method({ doc: 'Makes the design reachable on the local server for the snippets.', names: ['design'], args: z.tuple([designArg]), result: publishedDesign, web: 'server' }),
+} as const;
 
-  /** Opens a design file: `file` (web, drag and drop), a recent `path` (desktop), or a dialog. Null when cancelled. */
-  openDesign(from?: PickedFile | { path: string }): Promise<OpenedDesign | null>;
-  /** Saves to `path` (atomically) or, with no path or saveAs, asks where. Null when cancelled. */
-  saveDesign(design: DesignInput, opts?: { path?: string | null; saveAs?: boolean }): Promise<SavedDesign | null>;
-  listRecent(): Promise<RecentDesign[]>;
-  /** Keeps the open design so a crash or quit loses nothing; null clears it. */
-  autosave(design: DesignInput | null): Promise<void>;
-  restoreAutosave(): Promise<OpenedDesign | null>;
-  /** The window title and whether closing should warn about unsaved changes. */
-  setDocumentState(state: { title: string; dirty: boolean }): Promise<void>;
+export type StudioMethods = typeof studioMethods;
+export type StudioMethod = keyof StudioMethods;
+export const STUDIO_METHODS = Object.keys(studioMethods) as StudioMethod[];
 
-  /** One image in the design's format: a save dialog (desktop) or a download (web). Null when cancelled. */
-  exportImage(design: DesignInput, seed?: number): Promise<ExportResult | null>;
+/** The arguments a caller passes (before validation) and a handler receives (after). */
+export type ArgsIn<M extends StudioMethod> = z.input<StudioMethods[M]['args']>;
+export type ArgsOut<M extends StudioMethod> = z.output<StudioMethods[M]['args']>;
+export type ResultOf<M extends StudioMethod> = z.output<StudioMethods[M]['result']>;
+
+/** What serves a call after its arguments were checked: desktop and web mode each implement these. */
+export type StudioHandlers<M extends StudioMethod = StudioMethod> = { [K in M]: (...args: ArgsOut<K>) => ResultOf<K> | Promise<ResultOf<K>> };
+
+/** The calls web mode serves through `POST /api/studio/:method`. */
+export type WebServerMethod = { [K in StudioMethod]: StudioMethods[K]['web'] extends 'server' ? K : never }[StudioMethod];
+
+/** Every call, as the UI makes it. */
+type Invoke = { [K in StudioMethod]: (...args: ArgsIn<K>) => Promise<ResultOf<K>> };
+
+export interface StudioApi extends Omit<Invoke, 'exportBatch'> {
   /** `count` images plus answers.csv: a folder (desktop) or a zip download (web). Null when cancelled before starting. */
   exportBatch(design: DesignInput, count: number, onProgress: (p: BatchProgress) => void): Promise<BatchResult | null>;
-  cancelBatch(id: string): Promise<void>;
-
-  serverStatus(): Promise<ServerStatus>;
-  startServer(port?: number): Promise<ServerStatus>;
-  stopServer(): Promise<ServerStatus>;
-  /** Makes the design reachable on the local server for the snippets. */
-  publishDesign(design: DesignInput): Promise<PublishedDesign>;
   /** Live request log; returns the unsubscribe function. */
   onRequestLog(listener: (entry: RequestLogEntry) => void): () => void;
   /** Native menu commands (desktop); web mode never calls the listener. */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void;
 }
 
-/** IPC channel per invoke-style API method (the on* subscriptions use EVENTS). */
-export const IPC = {
-  info: 'studio:info',
-  listPresets: 'studio:list-presets',
-  getPreset: 'studio:get-preset',
-  listFonts: 'studio:list-fonts',
-  importFont: 'studio:import-font',
-  renderPreview: 'studio:render-preview',
-  renderThumbnail: 'studio:render-thumbnail',
-  openDesign: 'studio:open-design',
-  saveDesign: 'studio:save-design',
-  listRecent: 'studio:list-recent',
-  autosave: 'studio:autosave',
-  restoreAutosave: 'studio:restore-autosave',
-  setDocumentState: 'studio:set-document-state',
-  exportImage: 'studio:export-image',
-  exportBatch: 'studio:export-batch',
-  cancelBatch: 'studio:cancel-batch',
-  serverStatus: 'studio:server-status',
-  startServer: 'studio:start-server',
-  stopServer: 'studio:stop-server',
-  publishDesign: 'studio:publish-design',
-} as const satisfies Record<Exclude<keyof StudioApi, 'onRequestLog' | 'onMenuCommand'>, string>;
+/** The IPC channel of each call (the on* subscriptions use EVENTS). */
+export const IPC = Object.fromEntries(STUDIO_METHODS.map((m) => [m, `studio:${m}`])) as { [K in StudioMethod]: `studio:${K}` };
 
 /** Main -> renderer event channels. */
 export const EVENTS = {
@@ -190,7 +313,3 @@ export const EVENTS = {
   menuCommand: 'studio:menu-command',
   batchProgress: 'studio:batch-progress',
 } as const;
-
-export const DEFAULT_SERVER_PORT = 7878;
-/** Upper bound for one batch export from the designer (the CLI streams to disk and allows more). */
-export const MAX_DESIGNER_BATCH = 10_000;

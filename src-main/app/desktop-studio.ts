@@ -1,19 +1,23 @@
 /**
  * The desktop side of StudioApi: dialogs, files, settings and the embedded server
  * around the shared StudioService. Electron is injected (dialogs, the window's
- * sender), so this runs and is tested in plain Node.
+ * sender), so this runs and is tested in plain Node. Arguments arrive checked
+ * against api.ts's table (studio/calls.ts); designs are parsed here with the core's
+ * schema, which names every bad field.
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { BatchResult, DesignInput, ExportResult, OpenedDesign, PickedFile, PublishedDesign, RecentDesign, SavedDesign, ServerStatus, StudioInfo } from '../api.ts';
+import type { ArgsOut, BatchResult, DesignInput, ExportResult, FontSummary, OpenedDesign, PickedFile, PublishedDesign, RecentDesign, SavedDesign, ServerStatus, StudioHandlers, StudioInfo } from '../api.ts';
 import { EVENTS } from '../api.ts';
 import { parseDesign, type Design } from '../core/design.ts';
+import { InputError } from '../core/input-error.ts';
+import { fileSlug } from '../core/naming.ts';
 import { getPreset, listPresets, type PresetSummary } from '../core/presets.ts';
 import { EXTENSION } from '../core/render.ts';
 import { DesignFileError, parseDesignText, readDesignFile, saveDesignFile, writeFileAtomic } from '../files/design-files.ts';
-import { BatchCancelled, checkBatchCount, exportBatchToFolder } from '../batch/render-batch.ts';
-import { checkSeed, StudioInputError, type StudioService } from '../studio/studio-service.ts';
+import { BatchCancelled, exportBatchToFolder } from '../batch/render-batch.ts';
+import type { StudioService } from '../studio/studio-service.ts';
 import type { EmbeddedServer } from './embedded-server.ts';
 import type { SettingsStore } from './settings.ts';
 
@@ -30,22 +34,11 @@ export interface DocumentWindow {
 }
 
 const DESIGN_FILTER = [{ name: 'Captcha Studio design', extensions: ['json'] }];
-const MAX_PICKED_BYTES = 32 * 1024 * 1024;
 
-function slug(name: string): string {
-  return name.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '') || 'untitled';
-}
+/** Every call but the preview, which the IPC adapter serves with the calling window's preview slot. */
+export type DesktopHandlers = StudioHandlers<Exclude<keyof StudioHandlers, 'renderPreview'>>;
 
-/** A file handed over from the page: a name and bytes, both bounded. */
-export function checkPickedFile(file: unknown): PickedFile {
-  const f = file as PickedFile | null;
-  if (!f || typeof f !== 'object' || typeof f.name !== 'string' || f.name.length === 0 || f.name.length > 255) throw new StudioInputError('file.name', 'must be a file name');
-  if (!(f.bytes instanceof Uint8Array)) throw new StudioInputError('file.bytes', 'must be the file\'s bytes');
-  if (f.bytes.byteLength > MAX_PICKED_BYTES) throw new StudioInputError('file.bytes', `must be at most ${MAX_PICKED_BYTES} bytes`);
-  return f;
-}
-
-export class DesktopStudio {
+export class DesktopStudio implements DesktopHandlers {
   dirty = false;
   private readonly batches = new Map<string, AbortController>();
 
@@ -67,16 +60,23 @@ export class DesktopStudio {
     return listPresets();
   }
 
-  getPreset(name: unknown): Design {
-    if (typeof name !== 'string' || name.length > 100) throw new StudioInputError('name', 'must be a preset name');
+  getPreset(name: string): Design {
     const d = getPreset(name);
-    if (!d) throw new StudioInputError('name', `no preset called "${name}"`);
+    if (!d) throw new InputError('name', `no preset called "${name}"`, { kind: 'not-found' });
     return d;
   }
 
-  async importFont(file?: unknown) {
+  listFonts(): FontSummary[] {
+    return this.service.listFonts();
+  }
+
+  renderThumbnail(design: DesignInput, seed?: number | null): Promise<string> {
+    return this.service.thumbnail(design, seed);
+  }
+
+  async importFont(file?: PickedFile | null): Promise<FontSummary | null> {
     let picked: PickedFile;
-    if (file !== undefined && file !== null) picked = checkPickedFile(file);
+    if (file) picked = file;
     else {
       const path = await this.dialogs.openFile({ title: 'Import a font', filters: [{ name: 'Fonts', extensions: ['ttf', 'otf'] }] });
       if (!path) return null;
@@ -90,16 +90,12 @@ export class DesktopStudio {
   }
 
   /** Opens a file: a recent path, bytes from the page, or a dialog. Bad files are reported with the path and the problem. */
-  async openDesign(from?: unknown): Promise<OpenedDesign | null> {
-    if (from && typeof from === 'object' && 'path' in from) {
-      const path = (from as { path: unknown }).path;
-      if (typeof path !== 'string' || !this.settings.settings.recent.some((r) => r.path === path)) throw new StudioInputError('path', 'must be one of the recent files');
-      return this.openPath(path);
+  async openDesign(from?: ArgsOut<'openDesign'>[0]): Promise<OpenedDesign | null> {
+    if (from && 'path' in from) {
+      if (!this.settings.settings.recent.some((r) => r.path === from.path)) throw new InputError('path', 'must be one of the recent files');
+      return this.openPath(from.path);
     }
-    if (from !== undefined && from !== null) {
-      const f = checkPickedFile(from);
-      return { design: parseDesignText(f.name, Buffer.from(f.bytes).toString('utf8')), path: null, name: f.name };
-    }
+    if (from) return { design: parseDesignText(from.name, Buffer.from(from.bytes).toString('utf8')), path: null, name: from.name };
     const path = await this.dialogs.openFile({ title: 'Open design', filters: DESIGN_FILTER });
     return path ? this.openPath(path) : null;
   }
@@ -110,14 +106,12 @@ export class DesktopStudio {
     return { design, path, name: basename(path) };
   }
 
-  async saveDesign(input: unknown, opts?: unknown): Promise<SavedDesign | null> {
+  async saveDesign(input: DesignInput, opts?: ArgsOut<'saveDesign'>[1]): Promise<SavedDesign | null> {
     const design = this.parse(input);
-    const o = (opts ?? {}) as { path?: unknown; saveAs?: unknown };
-    if (o.path !== undefined && o.path !== null && typeof o.path !== 'string') throw new StudioInputError('path', 'must be a file path');
-    let path = !o.saveAs && typeof o.path === 'string' ? o.path : null;
+    let path = !opts?.saveAs ? (opts?.path ?? null) : null;
     // Saving silently is only allowed over a file this window opened or saved before.
     if (path && !this.settings.settings.recent.some((r) => r.path === path)) path = null;
-    path ??= await this.dialogs.saveFile({ title: 'Save design', defaultPath: `${slug(design.name)}.json`, filters: DESIGN_FILTER });
+    path ??= await this.dialogs.saveFile({ title: 'Save design', defaultPath: `${fileSlug(design.name, 'untitled')}.json`, filters: DESIGN_FILTER });
     if (!path) return null;
     saveDesignFile(path, design);
     this.remember(path, design);
@@ -142,7 +136,7 @@ export class DesktopStudio {
     return join(this.userDataDir, 'autosave.json');
   }
 
-  autosave(input: unknown): void {
+  autosave(input: DesignInput | null): void {
     if (input === null) {
       writeFileAtomic(this.autosaveFile, 'null\n');
       return;
@@ -170,33 +164,29 @@ export class DesktopStudio {
       if (!(e instanceof DesignFileError)) throw e;
       const kept = join(this.userDataDir, `autosave-broken-${Date.now()}-${randomBytes(3).toString('hex')}.json`);
       renameSync(this.autosaveFile, kept);
-      throw new DesignFileError(kept, '', `the autosaved design could not be restored: ${e.field ? `${e.field}: ` : ''}${e.problem}. It was kept as it was in this file.`);
+      throw new DesignFileError(kept, '', `the autosaved design could not be restored: ${e.designField ? `${e.designField}: ` : ''}${e.problem}. It was kept as it was in this file.`);
     }
   }
 
-  setDocumentState(state: unknown): void {
-    const s = state as { title?: unknown; dirty?: unknown } | null;
-    if (!s || typeof s.title !== 'string' || typeof s.dirty !== 'boolean') throw new StudioInputError('state', 'must be {title, dirty}');
+  setDocumentState(s: { title: string; dirty: boolean }): void {
     this.dirty = s.dirty;
     this.window()?.setTitle(`${s.dirty ? '• ' : ''}${s.title.slice(0, 200)} — Captcha Studio`);
   }
 
-  async exportImage(input: unknown, seed?: unknown): Promise<ExportResult | null> {
+  async exportImage(input: DesignInput, seed?: number | null): Promise<ExportResult | null> {
     const design = this.parse(input);
-    const s = checkSeed(seed);
     const ext = EXTENSION[design.output.format];
-    const path = await this.dialogs.saveFile({ title: 'Export image', defaultPath: `${slug(design.name)}.${ext}`, filters: [{ name: ext.toUpperCase(), extensions: [ext] }] });
+    const path = await this.dialogs.saveFile({ title: 'Export image', defaultPath: `${fileSlug(design.name, 'untitled')}.${ext}`, filters: [{ name: ext.toUpperCase(), extensions: [ext] }] });
     if (!path) return null;
-    const out = await this.service.exportImage(design, s);
+    const out = await this.service.exportImage(design, seed);
     writeFileAtomic(path, out.bytes);
     return { path, width: out.width, height: out.height, bytes: out.bytes.length };
   }
 
-  async exportBatch(input: unknown, count: unknown, id: unknown): Promise<BatchResult | null> {
+  async exportBatch(input: DesignInput, n: number, id: string): Promise<BatchResult | null> {
     const design = this.parse(input);
     this.service.checkRenderBudget(design); // per image: all of a batch's images cost the same
-    const n = checkBatchCount(count);
-    if (typeof id !== 'string' || !/^[\w-]{1,64}$/.test(id) || this.batches.has(id)) throw new StudioInputError('id', 'must be a new batch id');
+    if (this.batches.has(id)) throw new InputError('id', 'must be a new batch id');
     const dir = await this.dialogs.chooseFolder({ title: `Export ${n} images to…` });
     if (!dir) return null;
     const controller = new AbortController();
@@ -216,8 +206,7 @@ export class DesktopStudio {
     }
   }
 
-  cancelBatch(id: unknown): void {
-    if (typeof id !== 'string') throw new StudioInputError('id', 'must be a batch id');
+  cancelBatch(id: string): void {
     this.batches.get(id)?.abort();
   }
 
@@ -225,21 +214,20 @@ export class DesktopStudio {
     return this.server.status();
   }
 
-  async startServer(port?: unknown): Promise<ServerStatus> {
-    if (port !== undefined && (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65_535)) throw new StudioInputError('port', 'must be a whole number from 0 to 65535');
+  async startServer(port?: number): Promise<ServerStatus> {
     if (port !== undefined) this.settings.update({ port });
-    return this.server.start(port as number | undefined);
+    return this.server.start(port);
   }
 
   stopServer(): Promise<ServerStatus> {
     return this.server.stop();
   }
 
-  publishDesign(input: unknown): PublishedDesign {
+  publishDesign(input: DesignInput): PublishedDesign {
     return this.server.designs.publish(this.parse(input));
   }
 
-  private parse(input: unknown): Design {
-    return parseDesign(input as DesignInput);
+  private parse(input: DesignInput): Design {
+    return parseDesign(input);
   }
 }

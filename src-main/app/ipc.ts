@@ -1,16 +1,14 @@
 /**
- * IPC handlers: one per StudioApi method. Each checks that the call comes from
- * our own window's page and validates its input (with the core's schema for
- * designs) before anything renders or touches a file.
+ * IPC registration, derived from api.ts's table: one handler per call, on the
+ * call's channel. Each checks that the call comes from our own window's page, then
+ * studio/calls.ts checks its arguments against the table before anything renders
+ * or touches a file.
  */
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import { IPC } from '../api.ts';
-import { DesignError } from '../core/design.ts';
-import { DesignFileError } from '../files/design-files.ts';
-import { StudioInputError } from '../studio/studio-service.ts';
+import { IPC, STUDIO_METHODS, type StudioHandlers } from '../api.ts';
+import { InputError } from '../core/input-error.ts';
+import { callStudio } from '../studio/calls.ts';
 import type { DesktopStudio } from './desktop-studio.ts';
-
-export class IpcInputError extends Error {}
 
 /** Accepts only our own bundled page (file://) or the dev server's exact origin. */
 export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, devServerUrl?: string): boolean {
@@ -26,53 +24,51 @@ export function isTrustedSender(event: Pick<IpcMainInvokeEvent, 'senderFrame'>, 
   return url.startsWith('file://');
 }
 
-/** Errors cross IPC as their message only: bad input says which field; a bug says little. */
+/**
+ * Errors cross IPC as their message only: bad input says which field, a file the
+ * system refused says why (read-only folder, disk full); a bug says little.
+ */
 function forRenderer(e: unknown): Error {
-  if (e instanceof DesignError || e instanceof DesignFileError || e instanceof StudioInputError || e instanceof IpcInputError) return new Error(e.message);
-  if (e instanceof RangeError && /^\w+:/.test(e.message)) return new Error(e.message);
+  if (e instanceof InputError) return new Error(e.message);
   const code = (e as NodeJS.ErrnoException)?.code;
-  // File system errors (read-only folder, disk full) are the user's to know about.
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return new Error(`${(e as Error).message}`);
   console.error('captcha-studio: internal error in an IPC handler:', e);
   return new Error(`internal error: ${(e as Error)?.message ?? String(e)}`);
 }
 
-type Handlers = { [K in keyof typeof IPC]: (event: IpcMainInvokeEvent, ...args: unknown[]) => unknown };
-
-export function handlers(studio: DesktopStudio): Handlers {
+/** The calls as served to one window: its previews share one latest-wins slot. */
+export function handlersFor(studio: DesktopStudio, event: Pick<IpcMainInvokeEvent, 'sender'>): StudioHandlers {
+  const slot = `window:${event.sender?.id ?? 0}`;
   return {
     info: () => studio.info(),
     listPresets: () => studio.listPresets(),
-    getPreset: (_e, name) => studio.getPreset(name),
-    listFonts: () => studio.service.listFonts(),
-    importFont: (_e, file) => studio.importFont(file),
-    // One latest-wins preview slot per window.
-    renderPreview: (e, design, seed) => studio.service.preview(`window:${e.sender?.id ?? 0}`, design, seed),
-    renderThumbnail: (_e, design, seed) => studio.service.thumbnail(design, seed),
-    openDesign: (_e, from) => studio.openDesign(from),
-    saveDesign: (_e, design, opts) => studio.saveDesign(design, opts),
+    getPreset: (name) => studio.getPreset(name),
+    listFonts: () => studio.listFonts(),
+    importFont: (file) => studio.importFont(file),
+    renderPreview: (design, seed) => studio.service.preview(slot, design, seed),
+    renderThumbnail: (design, seed) => studio.renderThumbnail(design, seed),
+    openDesign: (from) => studio.openDesign(from),
+    saveDesign: (design, opts) => studio.saveDesign(design, opts),
     listRecent: () => studio.listRecent(),
-    autosave: (_e, design) => studio.autosave(design),
+    autosave: (design) => studio.autosave(design),
     restoreAutosave: () => studio.restoreAutosave(),
-    setDocumentState: (_e, state) => studio.setDocumentState(state),
-    exportImage: (_e, design, seed) => studio.exportImage(design, seed),
-    exportBatch: (_e, design, count, id) => studio.exportBatch(design, count, id),
-    cancelBatch: (_e, id) => studio.cancelBatch(id),
+    setDocumentState: (state) => studio.setDocumentState(state),
+    exportImage: (design, seed) => studio.exportImage(design, seed),
+    exportBatch: (design, count, id) => studio.exportBatch(design, count, id),
+    cancelBatch: (id) => studio.cancelBatch(id),
     serverStatus: () => studio.serverStatus(),
-    startServer: (_e, port) => studio.startServer(port),
+    startServer: (port) => studio.startServer(port),
     stopServer: () => studio.stopServer(),
-    publishDesign: (_e, design) => studio.publishDesign(design),
+    publishDesign: (design) => studio.publishDesign(design),
   };
 }
 
 export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, studio: DesktopStudio, devServerUrl?: string): void {
-  const all = handlers(studio);
-  for (const key of Object.keys(IPC) as (keyof typeof IPC)[]) {
-    const fn = all[key];
-    ipcMain.handle(IPC[key], async (event, ...args) => {
-      if (!isTrustedSender(event, devServerUrl)) throw new IpcInputError('refused: the call did not come from the Captcha Studio window');
+  for (const method of STUDIO_METHODS) {
+    ipcMain.handle(IPC[method], async (event, ...args) => {
+      if (!isTrustedSender(event, devServerUrl)) throw new Error('refused: the call did not come from the Captcha Studio window');
       try {
-        return await fn(event, ...args);
+        return await callStudio(handlersFor(studio, event), method, args);
       } catch (e) {
         throw forRenderer(e);
       }

@@ -6,16 +6,24 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { DesignError, safeParseDesign, type Design } from '../core/design.ts';
+import { safeParseDesign, type Design } from '../core/design.ts';
+import { InputError } from '../core/input-error.ts';
 import { getPreset } from '../core/presets.ts';
 
-export class DesignFileError extends Error {
+/**
+ * A design file that cannot be used, named by its path (or a picked file's name).
+ * As an InputError its field is the design's field at fault, or `file` when the
+ * file as a whole is wrong (missing, not JSON); the message names the path.
+ */
+export class DesignFileError extends InputError {
   constructor(
     readonly path: string,
-    readonly field: string,
+    /** The design's field at fault; '' when the file as a whole is wrong. */
+    readonly designField: string,
     readonly problem: string,
   ) {
-    super(`${path}: ${field ? `${field}: ` : ''}${problem}`);
+    super(designField || 'file', problem);
+    this.message = `${path}: ${designField ? `${designField}: ` : ''}${problem}`;
     this.name = 'DesignFileError';
   }
 }
@@ -49,7 +57,7 @@ export function parseDesignText(name: string, text: string): Design {
 export function loadDesign(ref: string): Design {
   const preset = getPreset(ref);
   if (preset) return preset;
-  if (!/[./\\]/.test(ref)) throw new DesignError([{ field: 'design', rule: `"${ref}" is neither a preset (see "captcha-studio presets") nor a .json file` }]);
+  if (!/[./\\]/.test(ref)) throw new InputError('design', `"${ref}" is neither a preset (see "captcha-studio presets") nor a .json file`);
   return readDesignFile(ref);
 }
 

@@ -1,6 +1,8 @@
-// The preload bridge: exposes exactly one object, window.studio, one method per action.
+// The preload bridge: exposes exactly one object, window.studio, with one method per
+// row of api.ts's table (each an ipcRenderer.invoke on the row's channel) plus the
+// two subscriptions. The main side checks every call's arguments against the row.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { EVENTS, IPC, type BatchProgress, type MenuCommand, type RequestLogEntry, type StudioApi } from '../api.ts';
+import { EVENTS, IPC, STUDIO_METHODS, type BatchProgress, type MenuCommand, type RequestLogEntry, type StudioApi } from '../api.ts';
 
 /** Subscribes to a main -> renderer event; returns the unsubscribe function. */
 function on<T>(channel: string, listener: (payload: T) => void): () => void {
@@ -11,21 +13,11 @@ function on<T>(channel: string, listener: (payload: T) => void): () => void {
 
 let batchSeq = 0;
 
-const api: StudioApi = {
-  info: () => ipcRenderer.invoke(IPC.info),
-  listPresets: () => ipcRenderer.invoke(IPC.listPresets),
-  getPreset: (name) => ipcRenderer.invoke(IPC.getPreset, name),
-  listFonts: () => ipcRenderer.invoke(IPC.listFonts),
-  importFont: (file) => ipcRenderer.invoke(IPC.importFont, file),
-  renderPreview: (design, seed) => ipcRenderer.invoke(IPC.renderPreview, design, seed),
-  renderThumbnail: (design, seed) => ipcRenderer.invoke(IPC.renderThumbnail, design, seed),
-  openDesign: (from) => ipcRenderer.invoke(IPC.openDesign, from),
-  saveDesign: (design, opts) => ipcRenderer.invoke(IPC.saveDesign, design, opts),
-  listRecent: () => ipcRenderer.invoke(IPC.listRecent),
-  autosave: (design) => ipcRenderer.invoke(IPC.autosave, design),
-  restoreAutosave: () => ipcRenderer.invoke(IPC.restoreAutosave),
-  setDocumentState: (state) => ipcRenderer.invoke(IPC.setDocumentState, state),
-  exportImage: (design, seed) => ipcRenderer.invoke(IPC.exportImage, design, seed),
+const invoke = Object.fromEntries(STUDIO_METHODS.map((m) => [m, (...args: unknown[]) => ipcRenderer.invoke(IPC[m], ...args)]));
+
+const api = {
+  ...invoke,
+  // On the wire the progress callback is a batch id; progress comes back as events.
   async exportBatch(design, count, onProgress) {
     const id = `b${Date.now().toString(36)}-${++batchSeq}`;
     const off = on<BatchProgress>(EVENTS.batchProgress, (p) => p.id === id && onProgress(p));
@@ -36,13 +28,8 @@ const api: StudioApi = {
       off();
     }
   },
-  cancelBatch: (id) => ipcRenderer.invoke(IPC.cancelBatch, id),
-  serverStatus: () => ipcRenderer.invoke(IPC.serverStatus),
-  startServer: (port) => ipcRenderer.invoke(IPC.startServer, port),
-  stopServer: () => ipcRenderer.invoke(IPC.stopServer),
-  publishDesign: (design) => ipcRenderer.invoke(IPC.publishDesign, design),
   onRequestLog: (listener) => on<RequestLogEntry>(EVENTS.requestLog, listener),
   onMenuCommand: (listener) => on<MenuCommand>(EVENTS.menuCommand, listener),
-};
+} as StudioApi;
 
 contextBridge.exposeInMainWorld('studio', api);

@@ -6,7 +6,7 @@
  */
 import { checkBudget, RENDER_BUDGETS } from '../core/cost.ts';
 import { DesignError, fileImageIssues, safeParseDesign, type Design, type DesignIssue } from '../core/design.ts';
-import { MAX_SEED } from '../core/random.ts';
+import { isSeed, SEED_RULE } from '../core/seed.ts';
 import type { PreviewOutcome } from '../api.ts';
 import type { RenderPool } from '../render/pool.ts';
 
@@ -25,7 +25,7 @@ const SUPERSEDED: PreviewOutcome = { ok: false, superseded: true, issues: [] };
 /** Checks a design and a seed from outside; issues name the field. */
 export function checkPreviewInput(input: unknown, seed: unknown, filesAllowed = true): { ok: true; design: Design; seed: number } | { ok: false; issues: DesignIssue[] } {
   const issues: DesignIssue[] = [];
-  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) issues.push({ field: 'seed', rule: `must be a whole number from 0 to ${MAX_SEED}` });
+  if (!isSeed(seed)) issues.push({ field: 'seed', rule: SEED_RULE });
   const r = safeParseDesign(input);
   if (!r.ok) issues.push(...r.error.issues);
   else if (!filesAllowed) issues.push(...fileImageIssues(r.design));

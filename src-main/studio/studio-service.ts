@@ -10,7 +10,9 @@ import type { PreviewOutcome } from '../api.ts';
 import { checkBudget, RENDER_BUDGETS, type CostMode } from '../core/cost.ts';
 import { canonicalDesign, parseDesign, parseUntrustedDesign, type Design } from '../core/design.ts';
 import { fontRegistry, type FontSummary } from '../core/fonts.ts';
-import { MAX_SEED } from '../core/random.ts';
+import { InputError } from '../core/input-error.ts';
+import { checkSeed } from '../core/seed.ts';
+import { LRUCache } from 'lru-cache';
 import { FontParseError, parseFont } from '../core/sfnt.ts';
 import { writeFileAtomic } from '../files/design-files.ts';
 import { makeOwnedTempDir, removeOwnedDir, removeStaleDirs } from '../files/owned-dirs.ts';
@@ -39,22 +41,9 @@ const FONT_FILE = /\.(ttf|otf|ttc)$/i;
 const FONT_NAME = /^[^\\/:*?"<>|\x00-\x1f]{1,100}\.(ttf|otf)$/i;
 const THUMB_CACHE = 256;
 
-/** Bad input to a studio action; `field` names what was wrong. */
-export class StudioInputError extends Error {
-  constructor(
-    readonly field: string,
-    rule: string,
-  ) {
-    super(`${field}: ${rule}`);
-    this.name = 'StudioInputError';
-  }
-}
-
-export function checkSeed(seed: unknown, field = 'seed'): number | undefined {
-  if (seed === undefined || seed === null) return undefined;
-  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new StudioInputError(field, `must be a whole number from 0 to ${MAX_SEED}`);
-  return seed;
-}
+/** @deprecated the server's routes still name it; InputError is the one input error. */
+export const StudioInputError = InputError;
+export { checkSeed };
 
 /** A size for people: "256 MiB", "58.6 KiB". */
 function mib(bytes: number): string {
@@ -101,7 +90,7 @@ function freeFontPath(dir: string, file: string, bytes: Uint8Array): { path: str
 
 export class StudioService {
   readonly previews: PreviewService;
-  private readonly thumbs = new Map<string, string>();
+  private readonly thumbs = new LRUCache<string, string>({ max: THUMB_CACHE });
   /** What went wrong loading the user's fonts at start; shown by the UI. */
   readonly problems: string[] = [];
   readonly fontQuota: FontQuota;
@@ -174,7 +163,6 @@ export class StudioService {
     this.checkRenderBudget(design, 'thumbnail');
     const out = await this.pool.render(design, { seed: s, mode: 'thumbnail' });
     const url = `data:image/png;base64,${out.bytes.toString('base64')}`;
-    if (this.thumbs.size >= THUMB_CACHE) this.thumbs.delete(this.thumbs.keys().next().value!);
     this.thumbs.set(key, url);
     return url;
   }
@@ -197,13 +185,13 @@ export class StudioService {
    */
   importFont(name: string, bytes: Uint8Array): FontSummary {
     const file = basename(String(name));
-    if (!FONT_NAME.test(file)) throw new StudioInputError('font', 'must be a .ttf or .otf file');
+    if (!FONT_NAME.test(file)) throw new InputError('font', 'must be a .ttf or .otf file');
     const q = this.fontQuota;
-    if (bytes.byteLength > q.maxFileBytes) throw new StudioInputError('font', `must be at most ${q.maxFileBytes} bytes (${mib(q.maxFileBytes)}) per file`);
+    if (bytes.byteLength > q.maxFileBytes) throw new InputError('font', `must be at most ${q.maxFileBytes} bytes (${mib(q.maxFileBytes)}) per file`);
     try {
       parseFont(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } catch (e) {
-      if (e instanceof FontParseError) throw new StudioInputError('font', `${file} is not a usable font: ${e.message}`);
+      if (e instanceof FontParseError) throw new InputError('font', `${file} is not a usable font: ${e.message}`);
       throw e;
     }
     if (!this.userFontsDir) this.userFontsDir = this.tempFontsDir = makeOwnedTempDir(TEMP_FONTS_PREFIX);
@@ -211,9 +199,9 @@ export class StudioService {
     if (fresh) {
       // Checked and written in one synchronous step, so concurrent imports cannot both squeeze in.
       const used = fontsUsage(this.userFontsDir);
-      if (used.files >= q.maxFiles) throw new StudioInputError('font', `at most ${q.maxFiles} imported fonts are kept, and ${used.files} already are`);
+      if (used.files >= q.maxFiles) throw new InputError('font', `at most ${q.maxFiles} imported fonts are kept, and ${used.files} already are`);
       if (used.bytes + bytes.byteLength > q.maxTotalBytes) {
-        throw new StudioInputError('font', `imported fonts may take at most ${q.maxTotalBytes} bytes (${mib(q.maxTotalBytes)}) together; ${mib(used.bytes)} are taken and ${file} is ${mib(bytes.byteLength)}`);
+        throw new InputError('font', `imported fonts may take at most ${q.maxTotalBytes} bytes (${mib(q.maxTotalBytes)}) together; ${mib(used.bytes)} are taken and ${file} is ${mib(bytes.byteLength)}`);
       }
       writeFileAtomic(path, bytes);
     }
@@ -222,7 +210,7 @@ export class StudioService {
     } catch (e) {
       // Not left behind to fail again at every start.
       if (fresh) rmSync(path, { force: true });
-      throw new StudioInputError('font', (e as Error).message);
+      throw new InputError('font', (e as Error).message);
     }
     this.pool.addFont(path);
     return summary(path);

@@ -1,7 +1,11 @@
 /**
  * StudioApi over HTTP, for web mode (/studio/ served by `captcha-studio serve`).
- * Files the desktop would write go to the browser as downloads; recent designs
- * and the autosave live in this browser's localStorage.
+ * The calls api.ts's table marks `web: 'server'` go to `POST /api/studio/:method`
+ * unchanged (derived: no line here per call); the rest are served in the page:
+ * files the desktop would write go to the browser as downloads, recent designs and
+ * the autosave live in this browser's localStorage, and binary or streamed calls
+ * (preview pixels, font upload, image and zip downloads, the request log) use
+ * their own routes. Imports types only from src-main.
  */
 import type {
   BatchProgress,
@@ -14,7 +18,9 @@ import type {
   PreviewOutcome,
   RecentDesign,
   RequestLogEntry,
+  SavedDesign,
   StudioApi,
+  WebServerMethod,
 } from '../../src-main/api.ts';
 
 const RECENT_KEY = 'captcha-studio:recent';
@@ -49,9 +55,6 @@ function download(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
 }
 
-function slug(name: string): string {
-  return name.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '') || 'untitled';
-}
 
 function readRecent(): StoredRecent[] {
   try {
@@ -62,8 +65,9 @@ function readRecent(): StoredRecent[] {
   }
 }
 
+/** Recent designs are keyed by name: the same name again replaces the older entry. */
 function remember(design: Design, name: string): void {
-  const path = `web:${slug(name)}`;
+  const path = `web:${name}`;
   const list = [{ path, name: design.name, design, openedAt: Date.now() }, ...readRecent().filter((r) => r.path !== path)].slice(0, MAX_RECENT);
   try {
     localStorage.setItem(RECENT_KEY, JSON.stringify(list));
@@ -80,6 +84,9 @@ export function createWebApi(base = ''): StudioApi {
     if (!res.ok) throw await failure(res);
     return (await res.json()) as T;
   };
+  /** Bytes travel as base64 in JSON (server/studio-calls.ts turns them back). */
+  const encodeArg = (a: unknown) => (a && typeof a === 'object' && (a as PickedFile).bytes instanceof Uint8Array ? { ...(a as PickedFile), bytes: { $bytes: base64((a as PickedFile).bytes) } } : a);
+  const call = <T>(method: string, args: unknown[]): Promise<T> => json<T>(post(`/api/studio/${method}`, { args: args.map(encodeArg) }));
   const logListeners = new Set<(e: RequestLogEntry) => void>();
   let events: EventSource | null = null;
   let opening: Promise<void> | null = null;
@@ -94,7 +101,7 @@ export function createWebApi(base = ''): StudioApi {
   const openEvents = async (): Promise<void> => {
     let key = '';
     try {
-      key = (await json<{ eventsKey?: string }>(fetch(`${base}/api/studio/info`))).eventsKey ?? '';
+      key = (await api.info()).eventsKey ?? '';
     } catch {
       /* unreachable for now: the retry below tries again */
     }
@@ -115,12 +122,9 @@ export function createWebApi(base = ''): StudioApi {
     };
   };
 
-  const api: StudioApi = {
-    info: () => json(fetch(`${base}/api/studio/info`)),
-    listPresets: () => json(fetch(`${base}/api/studio/presets`)),
-    getPreset: (name) => json(fetch(`${base}/api/studio/presets/${encodeURIComponent(name)}`)),
-    listFonts: () => json(fetch(`${base}/api/studio/fonts`)),
-    async importFont(file?: PickedFile) {
+  /** What the page serves itself; everything else is a call to the server. */
+  const own: Omit<StudioApi, Exclude<WebServerMethod, 'openDesign' | 'saveDesign'>> = {
+    async importFont(file) {
       if (!file) return null;
       const res = await fetch(`${base}/api/studio/fonts`, { method: 'POST', headers: { 'Content-Type': 'application/octet-stream', 'X-Font-Name': encodeURIComponent(file.name) }, body: file.bytes as BodyInit });
       if (!res.ok) throw await failure(res);
@@ -138,7 +142,6 @@ export function createWebApi(base = ''): StudioApi {
       const answer = h.get('X-Answer');
       return { ok: true, width: Number(h.get('X-Width')), height: Number(h.get('X-Height')), seed: Number(h.get('X-Seed')), answer: answer === null ? null : decodeURIComponent(answer), pixels: new Uint8Array(await res.arrayBuffer()) };
     },
-    renderThumbnail: async (design, seed) => (await json<{ url: string }>(post('/api/studio/thumbnail', { design, seed }))).url,
     async openDesign(from) {
       if (!from || !('bytes' in from)) {
         if (from && 'path' in from) {
@@ -149,18 +152,16 @@ export function createWebApi(base = ''): StudioApi {
         }
         return null;
       }
-      const text = new TextDecoder().decode(from.bytes);
-      const opened = await json<OpenedDesign>(post('/api/studio/open', { name: from.name, text }));
+      const opened = await call<OpenedDesign>('openDesign', [from]);
       remember(opened.design, from.name.replace(/\.json$/i, ''));
       return opened;
     },
     async saveDesign(design) {
-      // Validated by the server first, so a download is always a loadable file.
-      const opened = await json<OpenedDesign>(post('/api/studio/open', { name: 'design.json', text: JSON.stringify(design) }));
-      const name = `${slug(opened.design.name)}.json`;
-      download(new Blob([JSON.stringify(opened.design, null, 2) + '\n'], { type: 'application/json' }), name);
-      remember(opened.design, opened.design.name);
-      return { path: null, name };
+      // Checked and named by the server first, so a download is always a loadable file.
+      const saved = (await call<SavedDesign>('saveDesign', [design]))!;
+      download(new Blob([JSON.stringify(design, null, 2) + '\n'], { type: 'application/json' }), saved.name);
+      remember(design as Design, (design as Design).name ?? saved.name);
+      return saved;
     },
     async listRecent(): Promise<RecentDesign[]> {
       return Promise.all(
@@ -170,7 +171,7 @@ export function createWebApi(base = ''): StudioApi {
           width: r.design.width,
           height: r.design.height,
           openedAt: r.openedAt,
-          thumbnail: await api.renderThumbnail(r.design).catch(() => undefined),
+          thumbnail: await api.renderThumbnail(r.design as DesignInput).catch(() => undefined),
         })),
       );
     },
@@ -186,7 +187,7 @@ export function createWebApi(base = ''): StudioApi {
       const text = localStorage.getItem(AUTOSAVE_KEY);
       if (!text) return null;
       try {
-        return await json<OpenedDesign>(post('/api/studio/open', { name: 'autosave', text }));
+        return await parseOnServer('autosave', text);
       } catch (e) {
         if (e instanceof TypeError) throw e; // the server is unreachable: the text may be fine
         // Kept aside, so the next autosave does not overwrite what may be the user's work.
@@ -226,10 +227,6 @@ export function createWebApi(base = ''): StudioApi {
       const res = await fetch(`${base}/api/studio/batch/${encodeURIComponent(id)}`, { method: 'DELETE' });
       if (!res.ok && res.status !== 404) throw await failure(res);
     },
-    serverStatus: () => json(fetch(`${base}/api/studio/status`)),
-    startServer: () => json(fetch(`${base}/api/studio/status`)),
-    stopServer: () => json(fetch(`${base}/api/studio/status`)),
-    publishDesign: (design) => json(post('/api/studio/publish', { design })),
     onRequestLog(listener) {
       logListeners.add(listener);
       if (!events && !opening) opening = openEvents();
@@ -245,5 +242,19 @@ export function createWebApi(base = ''): StudioApi {
       return () => {};
     },
   };
+  /** Checks a design file's text with the server's schema (what a download will be loaded with). */
+  const parseOnServer = (name: string, text: string) => call<OpenedDesign>('openDesign', [{ name, bytes: new TextEncoder().encode(text) }]);
+  // Any other name is a call the server serves (api.ts's `web: 'server'` rows).
+  // `then` stays undefined, so the api is never mistaken for a promise.
+  const api = new Proxy(own as StudioApi, {
+    get: (target, key, receiver) =>
+      typeof key !== 'string' || key in target || key === 'then' || key === 'toJSON' ? Reflect.get(target, key, receiver) : (...args: unknown[]) => call(key, args),
+  });
   return api;
+}
+
+function base64(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
 }

@@ -83,7 +83,7 @@ describe('desktop export', () => {
     const dir = join(h.userData, 'batch');
     h.next.folder.push(dir);
     h.sent.length = 0;
-    const r = await h.studio.exportBatch(getPreset('digits-captcha'), 20, 'b-test');
+    const r = await h.studio.exportBatch(getPreset('digits-captcha')!, 20, 'b-test');
     // The batch is one new subfolder of the picked folder, moved in whole; nothing else is left beside it.
     const sub = join(dir, 'digits-captcha-batch');
     expect(r).toEqual({ path: sub, count: 20, cancelled: false });
@@ -98,7 +98,7 @@ describe('desktop export', () => {
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
     // A second batch into the same folder gets its own subfolder; the first is untouched.
     h.next.folder.push(dir);
-    const again = await h.studio.exportBatch(getPreset('digits-captcha'), 2, 'b-test-2');
+    const again = await h.studio.exportBatch(getPreset('digits-captcha')!, 2, 'b-test-2');
     expect(again?.path).toBe(join(dir, 'digits-captcha-batch-2'));
     expect(readdirSync(dir).sort()).toEqual(['digits-captcha-batch', 'digits-captcha-batch-2']);
     expect(readdirSync(sub)).toHaveLength(21);
@@ -107,7 +107,7 @@ describe('desktop export', () => {
   it('cancels a batch and leaves nothing behind', async () => {
     const dir = join(h.userData, 'cancelled');
     h.next.folder.push(dir);
-    const running = h.studio.exportBatch(getPreset('sunset-background'), 200, 'b-cancel');
+    const running = h.studio.exportBatch(getPreset('sunset-background')!, 200, 'b-cancel');
     await new Promise((r) => setTimeout(r, 30));
     h.studio.cancelBatch('b-cancel');
     expect(await running).toEqual({ path: dir, count: 0, cancelled: true });

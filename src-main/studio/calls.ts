@@ -1,0 +1,39 @@
+/**
+ * One StudioApi call from outside (IPC or HTTP): checks the method name and the
+ * arguments against api.ts's table, then runs the handler. Invalid arguments are
+ * an InputError naming the argument (`seed`, `file.bytes`), or, for calls that
+ * report problems in their result (previews), that result.
+ */
+import type { z } from 'zod';
+import { studioMethods, type StudioHandlers, type StudioMethod } from '../api.ts';
+import type { DesignIssue } from '../core/design.ts';
+import { InputError } from '../core/input-error.ts';
+
+export function isStudioMethod(name: string): name is StudioMethod {
+  return Object.hasOwn(studioMethods, name);
+}
+
+function issuesOf(names: readonly string[], error: z.ZodError): DesignIssue[] {
+  return error.issues.map((i) => {
+    const [index, ...rest] = i.path;
+    const arg = typeof index === 'number' ? (names[index] ?? `argument ${index + 1}`) : 'arguments';
+    return { field: [arg, ...rest.map(String)].join('.'), rule: i.message };
+  });
+}
+
+/**
+ * Calls `method` on `handlers` with `args` (a list, as IPC passes them). Arguments
+ * beyond the ones the method takes are ignored, never looked at.
+ */
+export async function callStudio<M extends StudioMethod>(handlers: Partial<StudioHandlers>, method: string, args: readonly unknown[]): Promise<unknown> {
+  if (!isStudioMethod(method) || !handlers[method]) throw new InputError('method', `"${String(method).slice(0, 40)}" is not a call this side serves`, { kind: 'not-found' });
+  const spec = studioMethods[method];
+  const parsed = spec.args.safeParse(args.slice(0, spec.names.length));
+  if (!parsed.success) {
+    const issues = issuesOf(spec.names, parsed.error);
+    if ('invalid' in spec && spec.invalid) return spec.invalid(issues);
+    throw new InputError(issues[0].field, issues[0].rule);
+  }
+  const handler = handlers[method as M] as (...a: unknown[]) => unknown;
+  return handler(...(parsed.data as unknown[]));
+}
