@@ -1,4 +1,5 @@
-/** Colours: parsing the forms design files accept, and WCAG contrast maths. */
+/** Colours: parsing the forms design files accept, random colours, and WCAG contrast maths. */
+import type { Rng } from './random.ts';
 
 export type RGBA = readonly [r: number, g: number, b: number, a: number]; // 0..255 each
 
@@ -68,6 +69,11 @@ export function cssColor([r, g, b, a]: RGBA): string {
 export function hexColor([r, g, b, a]: RGBA): string {
   const h = (v: number) => v.toString(16).padStart(2, '0');
   return '#' + h(r) + h(g) + h(b) + (a === 255 ? '' : h(a));
+}
+
+/** An opaque colour with each channel uniform in [min, max]. */
+export function randomRgb(rng: Rng, min = 0, max = 255): RGBA {
+  return [rng.int(min, max), rng.int(min, max), rng.int(min, max), 255];
 }
 
 function channel(v: number): number {

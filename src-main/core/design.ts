@@ -3,148 +3,17 @@
  * query overrides, files on disk, CLI). Every rejection names the field and the rule.
  */
 import { z } from 'zod';
-import { COLOR_RULE, isColor } from './color.ts';
-import { ExprError, GLYPH_VARS, SIZE_VARS, parseExpr } from './expr.ts';
+import { DesignError, type DesignIssue } from './design-error.ts';
+import { colorSchema, glyphLength, int, num, palette } from './fields.ts';
+import { layerSchema, layerUsesRandomness } from './layers/index.ts';
+import { LIMITS } from './limits.ts';
 import { MAX_SEED } from './random.ts';
 
+export { DesignError, type DesignIssue } from './design-error.ts';
+export { LIMITS } from './limits.ts';
+export { LAYER_TYPES, layerSchema, newLayer, type Layer, type LayerInput, type LayerOf, type LayerType } from './layers/index.ts';
+
 export const DESIGN_VERSION = 1;
-export const LIMITS = {
-  side: 8192,
-  /** 7680 x 4320: the largest image any entry point will allocate. */
-  area: 33_177_600,
-  scale: 4,
-  textLength: 32,
-  layers: 32,
-  stops: 16,
-  palette: 16,
-  fonts: 16,
-  lines: 500,
-  curves: 500,
-  dots: 50_000,
-  bubbles: 2_000,
-  customCharset: 1024,
-  imageSource: 16 * 1024 * 1024,
-} as const;
-
-const int = (min: number, max: number) =>
-  z
-    .number({ error: 'must be a number' })
-    .int('must be a whole number')
-    .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`);
-const num = (min: number, max: number) =>
-  z.number({ error: 'must be a number' }).min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
-
-const colorSchema = z.string({ error: 'must be a colour string' }).max(64, 'must be at most 64 characters').refine(isColor, COLOR_RULE);
-const palette = (min = 1) =>
-  z.array(colorSchema).min(min, `must list at least ${min} colour${min > 1 ? 's' : ''}`).max(LIMITS.palette, `must list at most ${LIMITS.palette} colours`);
-
-function lengthSchema(vars: readonly string[]) {
-  return z.union(
-    [
-      num(-1_000_000, 1_000_000),
-      z.string().superRefine((s, ctx) => {
-        try {
-          parseExpr(s, vars);
-        } catch (e) {
-          if (!(e instanceof ExprError)) throw e;
-          ctx.addIssue({ code: 'custom', message: `must be a number or an expression of ${vars.join(', ')}: ${e.message}` });
-        }
-      }),
-    ],
-    { error: `must be a number or an expression of ${vars.join(', ')}` },
-  );
-}
-const length = lengthSchema(SIZE_VARS);
-const glyphLength = lengthSchema(GLYPH_VARS);
-
-const stop = z.strictObject({ offset: num(0, 1), color: colorSchema });
-const stops = z.array(stop).min(2, 'must list at least 2 stops').max(LIMITS.stops, `must list at most ${LIMITS.stops} stops`);
-const opacity = num(0, 1).default(1);
-const outline = { outline: colorSchema.optional(), outlineWidth: num(0, 1000).default(1) };
-
-export const layerSchema = z.discriminatedUnion(
-  'type',
-  [
-    z.strictObject({ type: z.literal('solid'), color: colorSchema, opacity }),
-    // Seed 002 way 2: one random RGB colour per image, channels within [min, max].
-    z.strictObject({
-      type: z.literal('random-color'),
-      min: int(0, 255).default(0),
-      max: int(0, 255).default(255),
-      alpha: int(0, 255).default(255),
-      opacity,
-    }),
-    z.strictObject({ type: z.literal('linear-gradient'), angle: num(-360, 360).default(90), stops, opacity }),
-    z.strictObject({
-      type: z.literal('radial-gradient'),
-      cx: length.default('w/2'),
-      cy: length.default('h/2'),
-      radius: length.default('max(w,h)/2'),
-      stops,
-      opacity,
-    }),
-    // Seed 000: a PIL-style bounding box (x0, y0, x1, y1), inclusive.
-    z.strictObject({
-      type: z.literal('ellipse'),
-      box: z.tuple([length, length, length, length], { error: 'must be [x0, y0, x1, y1]' }),
-      fill: colorSchema.optional(),
-      ...outline,
-      opacity,
-    }),
-    z.strictObject({ type: z.literal('circle'), cx: length, cy: length, r: length, fill: colorSchema.optional(), ...outline, opacity }),
-    z.strictObject({
-      type: z.literal('rect'),
-      x: length,
-      y: length,
-      width: length,
-      height: length,
-      radius: length.default(0),
-      fill: colorSchema.optional(),
-      ...outline,
-      opacity,
-    }),
-    z.strictObject({
-      type: z.literal('blob'),
-      cx: length,
-      cy: length,
-      r: length,
-      points: int(3, 32).default(8),
-      irregularity: num(0, 1).default(0.35),
-      fill: colorSchema.optional(),
-      ...outline,
-      opacity,
-    }),
-    z.strictObject({
-      type: z.literal('bubbles'),
-      count: int(0, LIMITS.bubbles).default(20),
-      minRadius: num(0.5, 4096).default(4),
-      maxRadius: num(0.5, 4096).default(24),
-      colors: palette(0).default([]),
-      alpha: num(0, 1).default(0.35),
-      opacity,
-    }),
-    z.strictObject({ type: z.literal('stripes'), colors: palette(1), width: num(1, 4096).default(10), angle: num(-360, 360).default(45), opacity }),
-    z.strictObject({
-      type: z.literal('dots'),
-      color: colorSchema,
-      spacing: num(2, 4096).default(16),
-      radius: num(0.25, 2048).default(2),
-      jitter: num(0, 1).default(0),
-      opacity,
-    }),
-    z.strictObject({ type: z.literal('grid'), color: colorSchema, spacing: num(2, 4096).default(20), lineWidth: num(0.25, 256).default(1), opacity }),
-    z.strictObject({ type: z.literal('grain'), amount: num(0, 1).default(0.15), monochrome: z.boolean().default(true), opacity }),
-    z.strictObject({ type: z.literal('triangles'), cellSize: num(4, 4096).default(60), colors: palette(1), variance: num(0, 1).default(0.75), opacity }),
-    z.strictObject({
-      type: z.literal('image'),
-      src: z.string().min(1, 'must name an image file or be a data URL').max(LIMITS.imageSource, 'is too long'),
-      fit: z.enum(['cover', 'contain', 'stretch', 'tile']).default('cover'),
-      opacity,
-    }),
-  ],
-  { error: 'must be a layer with a known type: solid, random-color, linear-gradient, radial-gradient, ellipse, circle, rect, blob, bubbles, stripes, dots, grid, grain, triangles, image' },
-);
 
 export const CHARSETS = ['digits', 'letters', 'lowercase', 'uppercase', 'alphanumeric', 'unambiguous', 'cjk', 'custom'] as const;
 
@@ -249,32 +118,10 @@ export const designSchema = z
 
 export type Design = z.output<typeof designSchema>;
 export type DesignInput = z.input<typeof designSchema>;
-export type Layer = z.output<typeof layerSchema>;
 export type TextSpec = z.output<typeof textSchema>;
 export type NoiseSpec = z.output<typeof noiseSchema>;
 export type OutputSpec = z.output<typeof outputSchema>;
 export type ImageFormat = OutputSpec['format'];
-
-export interface DesignIssue {
-  /** Dotted path of the offending field, e.g. "background.0.color". */
-  field: string;
-  /** The rule it broke, in words. */
-  rule: string;
-}
-
-export class DesignError extends Error {
-  readonly issues: DesignIssue[];
-  constructor(issues: DesignIssue[]) {
-    const first = issues[0];
-    super(first ? `${first.field || 'design'}: ${first.rule}` : 'invalid design');
-    this.name = 'DesignError';
-    this.issues = issues;
-  }
-  /** The first issue's field; "design" when the whole document is wrong (as the message says). */
-  get field(): string {
-    return this.issues[0]?.field || 'design';
-  }
-}
 
 function issuesOf(error: z.ZodError): DesignIssue[] {
   return error.issues.map((i) => {
@@ -322,8 +169,6 @@ export function canonicalDesign(d: Design): string {
   return k;
 }
 
-const RANDOM_LAYERS = new Set<Layer['type']>(['random-color', 'blob', 'bubbles', 'grain', 'triangles']);
-
 /** True when the design draws anything random (so without a seed it differs each time). */
 export function usesRandomness(d: Design): boolean {
   const t = d.text;
@@ -338,7 +183,7 @@ export function usesRandomness(d: Design): boolean {
     randomText ||
     d.noise.lines + d.noise.curves + d.noise.dots > 0 ||
     d.distortion.wave.amplitude > 0 ||
-    d.background.some((l) => RANDOM_LAYERS.has(l.type) || (l.type === 'dots' && l.jitter > 0))
+    d.background.some(layerUsesRandomness)
   );
 }
 

@@ -234,3 +234,50 @@ function gif(b: Uint8Array): ImageHeader {
     }
   }
 }
+
+/**
+ * Width and height as the first bytes of a PNG, GIF, WebP or JPEG declare them.
+ * Lenient on purpose, unlike sniffImage (which decides what may be decoded and
+ * needs the whole file): a cost estimate reads only a prefix, and a lying header
+ * is refused by the loader anyway.
+ */
+export function imageHeaderSize(b: Uint8Array): { width: number; height: number } | undefined {
+  if (b.length >= 24 && b[0] === 0x89 && ascii(b, 1, 3) === 'PNG') return { width: u32be(b, 16), height: u32be(b, 20) };
+  if (b.length >= 10 && ascii(b, 0, 3) === 'GIF') return { width: u16le(b, 6), height: u16le(b, 8) };
+  if (b.length >= 30 && ascii(b, 0, 4) === 'RIFF' && ascii(b, 8, 4) === 'WEBP') {
+    const kind = ascii(b, 12, 4);
+    if (kind === 'VP8X') return { width: u24le(b, 24) + 1, height: u24le(b, 27) + 1 };
+    if (kind === 'VP8L') {
+      const bits = u32le(b, 21);
+      return { width: (bits & 0x3fff) + 1, height: ((bits >>> 14) & 0x3fff) + 1 };
+    }
+    if (kind === 'VP8 ') return { width: u16le(b, 26) & 0x3fff, height: u16le(b, 28) & 0x3fff };
+    return undefined;
+  }
+  if (b.length >= 4 && b[0] === 0xff && b[1] === 0xd8) {
+    // Walk the segments to the first start-of-frame marker.
+    let o = 2;
+    while (o + 9 < b.length) {
+      if (b[o] !== 0xff) return undefined;
+      const marker = b[o + 1];
+      if (marker === 0xff) {
+        o++;
+        continue;
+      }
+      if (isSof(marker)) return { width: u16be(b, o + 7), height: u16be(b, o + 5) };
+      o += 2 + u16be(b, o + 2);
+    }
+  }
+  return undefined;
+}
+
+/** Enough of a data URL's bytes to find a JPEG's frame header behind its metadata. */
+const HEADER_BASE64 = 349_528; // 256 KiB of bytes
+
+/** The size a base64 data URL's image header declares (imageHeaderSize), reading only its first 256 KiB. */
+export function dataUrlImageSize(src: string): { width: number; height: number } | undefined {
+  const comma = src.indexOf(',');
+  if (comma < 0 || !/;base64$/i.test(src.slice(0, comma))) return undefined;
+  const head = src.slice(comma + 1, comma + 1 + HEADER_BASE64);
+  return imageHeaderSize(Buffer.from(head.slice(0, head.length - (head.length % 4)), 'base64'));
+}

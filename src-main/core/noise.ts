@@ -1,7 +1,6 @@
 /** Noise strokes and a wave warp: what makes a captcha harder for OCR. */
-import { color, cssColor } from './color.ts';
+import { color, cssColor, randomRgb } from './color.ts';
 import type { Design, NoiseSpec } from './design.ts';
-import { randomRgb } from './layers.ts';
 import { pick, range, type Rng } from './random.ts';
 import type { Surface } from './surface.ts';
 

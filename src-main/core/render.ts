@@ -5,8 +5,8 @@
 import { createCanvas, ImageData } from '@napi-rs/canvas';
 import { DesignError, LIMITS, isDeterministic, type Design, type ImageFormat, type OutputSpec } from './design.ts';
 import { fontRegistry, type FontRegistry } from './fonts.ts';
-import { drawLayer, type ImageSet } from './layers.ts';
-export { loadImages, type ImageSet } from './layers.ts';
+import { drawLayer, type ImageSet } from './layers/index.ts';
+export { loadImages, type ImageSet } from './layers/image-load.ts';
 import { drawNoise, hasNoise, waveWarp } from './noise.ts';
 import { encodePng } from './png.ts';
 import { cryptoRng, randomSeed, seededRng } from './random.ts';

@@ -1,9 +1,8 @@
 /** Captcha text: what to draw and what the answer is, then each glyph on the surface. */
-import { color, contrastRatio, cssColor, type RGBA } from './color.ts';
+import { color, contrastRatio, cssColor, randomRgb, type RGBA } from './color.ts';
 import { DesignError, type TextSpec } from './design.ts';
 import { GLYPH_VARS, evalLength } from './expr.ts';
 import { fontShorthand, type FontEntry, type FontRegistry } from './fonts.ts';
-import { randomRgb } from './layers.ts';
 import { pick, range, type Rng } from './random.ts';
 import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { blendAt, type Surface } from './surface.ts';
