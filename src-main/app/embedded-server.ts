@@ -7,7 +7,6 @@ import { EventEmitter } from 'node:events';
 import type { RequestLogEntry, ServerStatus } from '../api.ts';
 import type { RenderPool } from '../render/pool.ts';
 import { DesignSource } from '../server/design-source.ts';
-import { isStudioTraffic } from '../server/studio-routes.ts';
 import { StudioServer } from '../server/server.ts';
 import { randomSecret, signPath } from '../server/signing.ts';
 
@@ -35,9 +34,8 @@ export class EmbeddedServer extends EventEmitter<{ request: [RequestLogEntry] }>
 
   private make(port: number, message: string | null): StudioServer {
     const s = new StudioServer({ host: '127.0.0.1', port, sharedPool: this.pool, designs: this.designs, secret: this.secret, controllable: true, message, userFontsDir: this.opts.userFontsDir, rendererDir: this.opts.rendererDir });
-    s.on('request', (e) => {
-      if (!isStudioTraffic(e.path)) this.emit('request', e);
-    });
+    // The server's request log without the designer's own calls (it filters them once, for web mode too).
+    s.on('log', (e) => this.emit('request', e));
     return s;
   }
 
