@@ -1,4 +1,4 @@
-/** Captcha text: what to draw and what the answer is, then each glyph on the surface. */
+/** Captcha text: what to draw and what the answer is, where each glyph goes, then painting them on the surface. */
 import { color, contrastRatio, cssColor, randomRgb, type RGBA } from './color.ts';
 import { DesignError, type TextSpec } from './design.ts';
 import { GLYPH_VARS, evalLength } from './expr.ts';
@@ -198,12 +198,36 @@ function blitGlyph(s: Surface, face: FontEntry, devSize: number, ch: string, pen
   s.blank = false;
 }
 
-export function drawText(s: Surface, t: TextSpec, text: string, tc: TextContext): void {
+/** One glyph placed by layoutText, in design pixels. */
+export interface LaidGlyph {
+  ch: string;
+  face: FontEntry;
+  size: number;
+  /** Radians, about the centre of the glyph's cell. */
+  rotation: number;
+  /** Baseline jitter: how far the glyph moves down (negative: up). */
+  lift: number;
+  advance: number;
+  ascent: number;
+  descent: number;
+  /** Top-left of the glyph's cell (advance x ascent + descent) before lift and rotation, as PIL's draw.text((x, y)) takes it. */
+  x: number;
+  y: number;
+  /** The cell after lift and rotation, as an axis-aligned box: what may be drawn, to tell glyphs that leave the canvas. */
+  box: { x0: number; y0: number; x1: number; y1: number };
+}
+
+/**
+ * Where each glyph goes: its font, size, rotation and place. Draws nothing; the
+ * glyphs' random choices come from `tc.rng` in a fixed order, and painting goes on
+ * drawing from the same stream.
+ */
+export function layoutText(t: TextSpec, text: string, tc: TextContext): LaidGlyph[] {
   const { rng, fonts } = tc;
-  const glyphs = [...text];
-  const n = glyphs.length;
-  // Plan every glyph first: font, size, advance, so centred text can be laid out.
-  const plan = glyphs.map((ch, i) => {
+  const chars = [...text];
+  const n = chars.length;
+  // Every glyph's font, size and advance first, so centred text can be laid out.
+  const plan = chars.map((ch) => {
     const family = pick(rng, t.fonts);
     const face = fonts.faceFor(family, ch.codePointAt(0)!)!;
     // Rounded so jittered sizes still hit the metrics cache often; invisible at 1/100 px.
@@ -211,49 +235,54 @@ export function drawText(s: Surface, t: TextSpec, text: string, tc: TextContext)
     const m = measure(face, size, ch);
     const rotation = (range(rng, -t.rotation, t.rotation) * Math.PI) / 180;
     const lift = range(rng, -t.baselineJitter, t.baselineJitter) * size;
-    return { ch, i, face, size, rotation, lift, ...m };
+    return { ch, face, size, rotation, lift, ...m };
   });
   const gap = t.spacing * t.size;
   const total = plan.reduce((a, g) => a + g.advance, 0) + gap * (n - 1);
-  // Colours are chosen against what is under each glyph, so read that once now.
-  // Sampling reads pixels back from Skia: only pay for it when a contrast is asked for.
-  const needsBg = t.color.mode === 'random' && t.color.minContrast > 1;
-  const k = s.scale;
   let penX = (tc.w - total) / 2;
-  const bgs = plan.map((g, i) => {
+  return plan.map((g, i) => {
     const vars = { w: tc.w, h: tc.h, i, n, s: g.size };
     const x = t.position ? evalLength(t.position.x, vars, GLYPH_VARS) : penX;
     const y = t.position ? evalLength(t.position.y, vars, GLYPH_VARS) : (tc.h - (g.ascent + g.descent)) / 2;
     penX += g.advance + gap;
-    const bg: readonly number[] = needsBg ? s.averageColor(x * k, y * k, (x + g.advance) * k, (y + g.ascent + g.descent) * k) : [255, 255, 255];
-    return { x, y, bg };
+    const cx = x + g.advance / 2;
+    const cy = y + (g.ascent + g.descent) / 2 + g.lift;
+    const [cos, sin] = [Math.abs(Math.cos(g.rotation)), Math.abs(Math.sin(g.rotation))];
+    const ex = (cos * g.advance + sin * (g.ascent + g.descent)) / 2;
+    const ey = (sin * g.advance + cos * (g.ascent + g.descent)) / 2;
+    return { ...g, x, y, box: { x0: cx - ex, y0: cy - ey, x1: cx + ex, y1: cy + ey } };
   });
+}
+
+/** Paints laid-out glyphs, choosing each one's colour (from `rng`, after the layout's draws) against what is under it. */
+export function paintText(s: Surface, t: TextSpec, glyphs: readonly LaidGlyph[], rng: Rng): void {
+  const k = s.scale;
+  // Colours are chosen against what is under each glyph before any glyph is drawn.
+  // Sampling reads pixels back from Skia: only pay for it when a contrast is asked for.
+  const needsBg = t.color.mode === 'random' && t.color.minContrast > 1;
+  const bgs = glyphs.map((g): readonly number[] =>
+    needsBg ? s.averageColor(g.x * k, g.y * k, (g.x + g.advance) * k, (g.y + g.ascent + g.descent) * k) : [255, 255, 255],
+  );
   // Unrotated plain glyphs are blitted from cached masks without touching Skia;
   // any rotation or outline sends the whole text through the canvas.
-  const blit = !t.outline && plan.every((g) => g.rotation === 0);
+  const blit = !t.outline && glyphs.every((g) => g.rotation === 0);
   if (blit) {
-    for (let i = 0; i < n; i++) {
-      const g = plan[i];
-      const { x, y, bg } = bgs[i];
-      blitGlyph(s, g.face, g.size * k, g.ch, x * k, (y + g.ascent + g.lift) * k, glyphColor(t, rng, bg));
-    }
+    glyphs.forEach((g, i) => blitGlyph(s, g.face, g.size * k, g.ch, g.x * k, (g.y + g.ascent + g.lift) * k, glyphColor(t, rng, bgs[i])));
     return;
   }
   const ctx = s.ctx();
   ctx.textBaseline = 'alphabetic';
   ctx.textAlign = 'left';
-  for (let i = 0; i < n; i++) {
-    const g = plan[i];
-    const { x, y, bg } = bgs[i];
-    const fill = glyphColor(t, rng, bg);
+  glyphs.forEach((g, i) => {
+    const fill = glyphColor(t, rng, bgs[i]);
     // `y` is the top of the font's ascent, as PIL's draw.text((x, y)) takes it.
     const rotated = g.rotation !== 0;
-    let bx = x;
-    let by = y + g.ascent + g.lift;
+    let bx = g.x;
+    let by = g.y + g.ascent + g.lift;
     if (rotated) {
       // Rotate about the glyph's centre.
       ctx.save();
-      ctx.translate(x + g.advance / 2, y + (g.ascent + g.descent) / 2 + g.lift);
+      ctx.translate(g.x + g.advance / 2, g.y + (g.ascent + g.descent) / 2 + g.lift);
       ctx.rotate(g.rotation);
       bx = -g.advance / 2;
       by = g.ascent - (g.ascent + g.descent) / 2;
@@ -267,6 +296,11 @@ export function drawText(s: Surface, t: TextSpec, text: string, tc: TextContext)
       ctx.strokeText(g.ch, bx, by);
     }
     if (rotated) ctx.restore();
-  }
+  });
   s.blank = false;
+}
+
+/** Lays out and paints a captcha's text. */
+export function drawText(s: Surface, t: TextSpec, text: string, tc: TextContext): void {
+  paintText(s, t, layoutText(t, text, tc), tc.rng);
 }
