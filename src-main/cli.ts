@@ -184,14 +184,8 @@ async function renderCommand(args: string[], io: Io): Promise<number> {
  * it out of `ps` and shell history), checked with the error naming where it came from.
  */
 function secretOption(value: string | undefined, option: string, env: string, check: (s: string, field: string) => string): string | undefined {
-  const from = value !== undefined ? option : env;
   const secret = value ?? (process.env[env] || undefined);
-  if (secret === undefined) return undefined;
-  try {
-    return check(secret, from);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  return secret === undefined ? undefined : check(secret, value !== undefined ? option : env);
 }
 
 async function serveCommand(args: string[], io: Io): Promise<number> {
@@ -228,13 +222,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   const { createStudioServer } = await import('./server/server.ts');
   const { checkPublicHost, checkStudioToken, isLoopback, STUDIO_TOKEN_ENV } = await import('./server/access.ts');
   const publicHosts = (v['public-host'] ?? []).flatMap((h) => h.split(',')).map((h) => h.trim()).filter(Boolean);
-  for (const h of publicHosts) {
-    try {
-      checkPublicHost(h, '--public-host');
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-  }
+  for (const h of publicHosts) checkPublicHost(h, '--public-host');
   const studioToken = secretOption(v['studio-token'], '--studio-token', STUDIO_TOKEN_ENV, checkStudioToken);
   const production = Boolean(v.production) || !isLoopback(host);
   if (v['expose-answers'] && (production || publicHosts.length)) {
@@ -261,12 +249,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   });
   if (v['captcha-design'] !== undefined) {
     // Checked before listening: a typo would otherwise turn every captcha request into an error.
-    let d;
-    try {
-      d = server.designs.get(v['captcha-design'], 'captcha-design');
-    } catch (e) {
-      throw new UsageError(`--${(e as Error).message}`);
-    }
+    const d = server.designs.get(v['captcha-design'], '--captcha-design');
     if (!isCaptcha(d)) throw new UsageError(`--captcha-design: "${v['captcha-design']}" is not a captcha (it has no random or math text)`);
   }
   let address;
