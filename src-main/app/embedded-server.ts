@@ -32,6 +32,12 @@ export class EmbeddedServer extends EventEmitter<{ request: [RequestLogEntry] }>
     this.designs.signer = (p) => signPath(this.secret, p);
   }
 
+  /**
+   * Web mode (/studio/ in a browser) keeps the service the server makes, not the
+   * app's StudioService: the app's reads the image files a design names, and any
+   * local process reaching this port must not (the server's refuses them). It
+   * shares the app's pool and fonts folder.
+   */
   private make(port: number, message: string | null): StudioServer {
     const s = new StudioServer({ host: '127.0.0.1', port, sharedPool: this.pool, designs: this.designs, secret: this.secret, controllable: true, message, userFontsDir: this.opts.userFontsDir, rendererDir: this.opts.rendererDir });
     // The server's request log without the designer's own calls (it filters them once, for web mode too).
