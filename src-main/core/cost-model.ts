@@ -129,7 +129,7 @@ export class SurfaceModel {
   mode: 'pixels' | 'canvas' = 'pixels';
   hasBytes = false;
   pending = false;
-  blank = true;
+  private blank = true;
   constructor(
     private readonly area: number,
     private readonly add: (field: string, units: number, hint: string) => void,
@@ -156,6 +156,13 @@ export class SurfaceModel {
     this.hasBytes = false;
     this.pending = true;
     this.blank = false;
+  }
+  /** Something is drawn into the bytes (Surface.fillAll, fillRect, ...); returns whether nothing had been drawn before. */
+  drawPixels(field: string): boolean {
+    const wasBlank = this.blank;
+    this.pixels(field);
+    this.blank = false;
+    return wasBlank;
   }
 }
 
@@ -214,8 +221,6 @@ export interface LayerCostContext {
 export function fillAllCost(cc: LayerCostContext, a: number): void {
   const s = cc.surface;
   if (a >= 255) return s.fillOpaque();
-  const wasBlank = s.blank;
-  s.pixels(cc.field);
-  s.blank = false;
+  const wasBlank = s.drawPixels(cc.field);
   cc.add(cc.field, cc.A * (wasBlank ? COST_WEIGHTS.fill32 : COST_WEIGHTS.blend), HINT.layer);
 }

@@ -39,7 +39,6 @@ export function drawNoise(s: Surface, n: NoiseSpec, w: number, h: number, rng: R
     ctx.arc(range(rng, 0, w), range(rng, 0, h), n.dotRadius, 0, Math.PI * 2);
     ctx.fill();
   }
-  s.blank = false;
 }
 
 /**

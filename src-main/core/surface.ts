@@ -7,6 +7,7 @@
  * on the canvas.
  */
 import { createCanvas, ImageData, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
+import type { RGBA } from './color.ts';
 
 /**
  * Canvases are reused per size: allocating a Skia surface costs more than drawing
@@ -65,8 +66,8 @@ export class Surface {
    * saves copying pixels into Skia for the usual solid-backed captcha.
    */
   private pendingFill: number | null = null;
-  /** Nothing drawn yet: every pixel is transparent black. */
-  blank = true;
+  /** Nothing drawn yet: every pixel is transparent black. Only drawing through this class changes it. */
+  private isBlank = true;
   /** Every pixel is known to have alpha 255 (an opaque fill was laid first; source-over keeps it). */
   opaque = false;
 
@@ -85,11 +86,14 @@ export class Surface {
     this.mode = 'pixels';
     this.pixelData = null;
     this.pendingFill = packed >>> 0;
-    this.blank = false;
+    this.isBlank = false;
     this.opaque = true;
   }
 
-  /** The bytes, RGBA unpremultiplied, for direct pixel work. */
+  /**
+   * The bytes, RGBA unpremultiplied, to read or to change in place (grain, warps).
+   * Drawing new things goes through ctx() or the methods below, which end `isBlank`.
+   */
   pixels(): Uint8ClampedArray {
     if (this.mode === 'canvas') {
       const ctx = this.context!;
@@ -103,7 +107,7 @@ export class Surface {
     return this.pixelData;
   }
 
-  /** A Skia context holding the current image, scaled to design pixels. */
+  /** A Skia context holding the current image, scaled to design pixels, to draw on. */
   ctx(): SKRSContext2D {
     if (this.mode === 'pixels') {
       if (!this.context) {
@@ -119,7 +123,7 @@ export class Surface {
         ctx.globalCompositeOperation = 'copy';
         ctx.fillStyle = `rgb(${p & 255},${(p >>> 8) & 255},${(p >>> 16) & 255})`;
         ctx.fillRect(0, 0, this.width, this.height);
-      } else if (this.blank || !this.pixelData) ctx.clearRect(0, 0, this.width, this.height);
+      } else if (this.isBlank || !this.pixelData) ctx.clearRect(0, 0, this.width, this.height);
       else ctx.putImageData(new ImageData(this.pixelData, this.width, this.height), 0, 0);
       this.pendingFill = null;
       this.pixelData = null;
@@ -129,7 +133,113 @@ export class Surface {
     ctx.setTransform(this.scale, 0, 0, this.scale, 0, 0);
     ctx.globalAlpha = 1;
     ctx.globalCompositeOperation = 'source-over';
+    // Whoever asks for the canvas draws on it.
+    this.isBlank = false;
     return ctx;
+  }
+
+  /** Fills the whole surface with one colour (source-over). */
+  fillAll(c: RGBA): void {
+    if (c[3] === 255) return this.fillOpaque(((255 << 24) | (c[2] << 16) | (c[1] << 8) | c[0]) >>> 0);
+    const px = this.pixels();
+    const wasBlank = this.isBlank;
+    for (let y = 0; y < this.height; y++) fillSpan(px, this.width, y, 0, this.width, c, wasBlank);
+    this.isBlank = false;
+  }
+
+  /** Axis-aligned ellipse in device pixels, centre (cx, cy), radii rx, ry. */
+  fillEllipse(cx: number, cy: number, rx: number, ry: number, c: RGBA): void {
+    if (rx <= 0 || ry <= 0) return;
+    this.fillRows(cy - ry, cy + ry, c, (y) => {
+      const t = (y - cy) / ry;
+      if (t <= -1 || t >= 1) return null;
+      const half = rx * Math.sqrt(1 - t * t);
+      return [cx - half, cx + half];
+    });
+  }
+
+  /** Axis-aligned rectangle in device pixels. */
+  fillRect(x: number, y: number, w: number, h: number, c: RGBA): void {
+    if (w <= 0 || h <= 0) return;
+    this.fillRows(y, y + h, c, (sy) => (sy >= y && sy < y + h ? [x, x + w] : null));
+  }
+
+  /**
+   * Blends colour `c` through a coverage mask (one byte per pixel, `mw` wide and `mh`
+   * high) whose top-left lands on device pixel (left, top); what falls outside is clipped.
+   */
+  blendMask(mask: Uint8Array, mw: number, mh: number, left: number, top: number, c: RGBA): void {
+    const px = this.pixels();
+    const W = this.width;
+    const [r, g, b, a] = c;
+    const x0 = Math.max(0, left);
+    const x1 = Math.min(W, left + mw);
+    const y0 = Math.max(0, top);
+    const y1 = Math.min(this.height, top + mh);
+    for (let y = y0; y < y1; y++) {
+      const row = (y - top) * mw - left;
+      for (let x = x0; x < x1; x++) {
+        const cov = mask[row + x];
+        if (cov !== 0) blendAt(px, (y * W + x) * 4, r, g, b, cov === 255 ? a : (cov * a) / 255);
+      }
+    }
+    this.isBlank = false;
+  }
+
+  /**
+   * Fills a shape given, for a device-space y, the x interval it covers (or null).
+   * Interior pixels are filled in spans; edge pixels get their covered fraction.
+   */
+  private fillRows(yTop: number, yBottom: number, c: RGBA, interval: (y: number) => [number, number] | null): void {
+    const px = this.pixels();
+    const wasBlank = this.isBlank;
+    const W = this.width;
+    const [r, g, b, a] = c;
+    const y0 = Math.max(0, Math.floor(yTop));
+    const y1 = Math.min(this.height, Math.ceil(yBottom));
+    const spans: ([number, number] | null)[] = new Array(SUB);
+    for (let y = y0; y < y1; y++) {
+      let innerL = -Infinity;
+      let innerR = Infinity;
+      let outerL = Infinity;
+      let outerR = -Infinity;
+      let full = true;
+      for (let k = 0; k < SUB; k++) {
+        const iv = interval(y + (k + 0.5) / SUB);
+        spans[k] = iv;
+        if (!iv || iv[1] <= iv[0]) {
+          full = false;
+          spans[k] = null;
+          continue;
+        }
+        innerL = Math.max(innerL, iv[0]);
+        innerR = Math.min(innerR, iv[1]);
+        outerL = Math.min(outerL, iv[0]);
+        outerR = Math.max(outerR, iv[1]);
+      }
+      if (outerR <= outerL) continue;
+      const xa = Math.max(0, Math.floor(outerL));
+      const xb = Math.min(W, Math.ceil(outerR));
+      // Pixels entirely inside every sub-scanline's interval.
+      const fa = full ? Math.max(xa, Math.ceil(innerL)) : xb;
+      const fb = full ? Math.min(xb, Math.floor(innerR)) : xb;
+      const edge = (x: number) => {
+        let cov = 0;
+        for (let k = 0; k < SUB; k++) {
+          const iv = spans[k];
+          if (iv) cov += Math.max(0, Math.min(x + 1, iv[1]) - Math.max(x, iv[0]));
+        }
+        blendAt(px, (y * W + x) * 4, r, g, b, (a * cov) / SUB);
+      };
+      if (fb > fa) {
+        for (let x = xa; x < fa; x++) edge(x);
+        fillSpan(px, W, y, fa, fb, c, wasBlank);
+        for (let x = fb; x < xb; x++) edge(x);
+      } else {
+        for (let x = xa; x < xb; x++) edge(x);
+      }
+    }
+    this.isBlank = false;
   }
 
   /** Average colour of a device-pixel rectangle, for contrast decisions. */
@@ -162,7 +272,7 @@ export class Surface {
  * Source-over of one colour onto the bytes at pixel index i (byte offset i*4),
  * with coverage/opacity folded into `a` (0..255, fractional allowed).
  */
-export function blendAt(px: Uint8ClampedArray, o: number, r: number, g: number, b: number, a: number): void {
+function blendAt(px: Uint8ClampedArray, o: number, r: number, g: number, b: number, a: number): void {
   if (a <= 0) return;
   const da = px[o + 3];
   if (a >= 255 || da === 0) {
@@ -181,100 +291,17 @@ export function blendAt(px: Uint8ClampedArray, o: number, r: number, g: number, 
   px[o + 3] = oa * 255;
 }
 
-export type Rgba = readonly [number, number, number, number];
+const SUB = 4; // vertical sub-scanlines per device row for edge anti-aliasing
 
-/** Fills device pixels [x0, x1) of row y with full coverage. */
-function fillSpan(s: Surface, px: Uint8ClampedArray, y: number, x0: number, x1: number, c: Rgba, wasBlank: boolean): void {
+/** Fills device pixels [x0, x1) of row y (rows `width` pixels long) with full coverage. */
+function fillSpan(px: Uint8ClampedArray, width: number, y: number, x0: number, x1: number, c: RGBA, wasBlank: boolean): void {
   if (x1 <= x0) return;
   const [r, g, b, a] = c;
   if (a === 255 || wasBlank) {
     // One 32-bit store per pixel; the bytes are little-endian RGBA.
     const u32 = new Uint32Array(px.buffer, px.byteOffset, px.length >> 2);
-    u32.fill(((a << 24) | (b << 16) | (g << 8) | r) >>> 0, y * s.width + x0, y * s.width + x1);
+    u32.fill(((a << 24) | (b << 16) | (g << 8) | r) >>> 0, y * width + x0, y * width + x1);
     return;
   }
-  for (let x = x0, o = (y * s.width + x0) * 4; x < x1; x++, o += 4) blendAt(px, o, r, g, b, a);
-}
-
-/** Fills the whole surface with one colour (source-over). */
-export function fillAll(s: Surface, c: Rgba): void {
-  if (c[3] === 255) return s.fillOpaque(((255 << 24) | (c[2] << 16) | (c[1] << 8) | c[0]) >>> 0);
-  const px = s.pixels();
-  const wasBlank = s.blank;
-  for (let y = 0; y < s.height; y++) fillSpan(s, px, y, 0, s.width, c, wasBlank);
-  s.blank = false;
-}
-
-const SUB = 4; // vertical sub-scanlines per device row for edge anti-aliasing
-
-/**
- * Fills a shape given, for a device-space y, the x interval it covers (or null).
- * Interior pixels are filled in spans; edge pixels get their covered fraction.
- */
-function fillRows(s: Surface, yTop: number, yBottom: number, c: Rgba, interval: (y: number) => [number, number] | null): void {
-  const px = s.pixels();
-  const wasBlank = s.blank;
-  const [r, g, b, a] = c;
-  const y0 = Math.max(0, Math.floor(yTop));
-  const y1 = Math.min(s.height, Math.ceil(yBottom));
-  const spans: ([number, number] | null)[] = new Array(SUB);
-  for (let y = y0; y < y1; y++) {
-    let innerL = -Infinity;
-    let innerR = Infinity;
-    let outerL = Infinity;
-    let outerR = -Infinity;
-    let full = true;
-    for (let k = 0; k < SUB; k++) {
-      const iv = interval(y + (k + 0.5) / SUB);
-      spans[k] = iv;
-      if (!iv || iv[1] <= iv[0]) {
-        full = false;
-        spans[k] = null;
-        continue;
-      }
-      innerL = Math.max(innerL, iv[0]);
-      innerR = Math.min(innerR, iv[1]);
-      outerL = Math.min(outerL, iv[0]);
-      outerR = Math.max(outerR, iv[1]);
-    }
-    if (outerR <= outerL) continue;
-    const xa = Math.max(0, Math.floor(outerL));
-    const xb = Math.min(s.width, Math.ceil(outerR));
-    // Pixels entirely inside every sub-scanline's interval.
-    const fa = full ? Math.max(xa, Math.ceil(innerL)) : xb;
-    const fb = full ? Math.min(xb, Math.floor(innerR)) : xb;
-    const edge = (x: number) => {
-      let cov = 0;
-      for (let k = 0; k < SUB; k++) {
-        const iv = spans[k];
-        if (iv) cov += Math.max(0, Math.min(x + 1, iv[1]) - Math.max(x, iv[0]));
-      }
-      blendAt(px, (y * s.width + x) * 4, r, g, b, (a * cov) / SUB);
-    };
-    if (fb > fa) {
-      for (let x = xa; x < fa; x++) edge(x);
-      fillSpan(s, px, y, fa, fb, c, wasBlank);
-      for (let x = fb; x < xb; x++) edge(x);
-    } else {
-      for (let x = xa; x < xb; x++) edge(x);
-    }
-  }
-  s.blank = false;
-}
-
-/** Axis-aligned ellipse in device pixels, centre (cx, cy), radii rx, ry. */
-export function fillEllipse(s: Surface, cx: number, cy: number, rx: number, ry: number, c: Rgba): void {
-  if (rx <= 0 || ry <= 0) return;
-  fillRows(s, cy - ry, cy + ry, c, (y) => {
-    const t = (y - cy) / ry;
-    if (t <= -1 || t >= 1) return null;
-    const half = rx * Math.sqrt(1 - t * t);
-    return [cx - half, cx + half];
-  });
-}
-
-/** Axis-aligned rectangle in device pixels. */
-export function fillRect(s: Surface, x: number, y: number, w: number, h: number, c: Rgba): void {
-  if (w <= 0 || h <= 0) return;
-  fillRows(s, y, y + h, c, (sy) => (sy >= y && sy < y + h ? [x, x + w] : null));
+  for (let x = x0, o = (y * width + x0) * 4; x < x1; x++, o += 4) blendAt(px, o, r, g, b, a);
 }

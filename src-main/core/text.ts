@@ -5,7 +5,7 @@ import { GLYPH_VARS, evalLength } from './expr.ts';
 import { fontShorthand, type FontEntry, type FontRegistry } from './fonts.ts';
 import { pick, range, type Rng } from './random.ts';
 import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
-import { blendAt, type Surface } from './surface.ts';
+import type { Surface } from './surface.ts';
 
 const DIGITS = '0123456789';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
@@ -181,21 +181,7 @@ function blitGlyph(s: Surface, face: FontEntry, devSize: number, ch: string, pen
   if (fx === SUBPIXEL) (ix++, (fx = 0));
   if (fy === SUBPIXEL) (iy++, (fy = 0));
   const mask = glyphMask(face, devSize, ch, fx / SUBPIXEL, fy / SUBPIXEL);
-  const px = s.pixels();
-  const W = s.width;
-  const [r, g, b, a] = c;
-  const x0 = Math.max(0, ix + mask.ox);
-  const x1 = Math.min(W, ix + mask.ox + mask.w);
-  const y0 = Math.max(0, iy + mask.oy);
-  const y1 = Math.min(s.height, iy + mask.oy + mask.h);
-  for (let y = y0; y < y1; y++) {
-    const row = (y - iy - mask.oy) * mask.w - ix - mask.ox;
-    for (let x = x0; x < x1; x++) {
-      const cov = mask.alpha[row + x];
-      if (cov !== 0) blendAt(px, (y * W + x) * 4, r, g, b, cov === 255 ? a : (cov * a) / 255);
-    }
-  }
-  s.blank = false;
+  s.blendMask(mask.alpha, mask.w, mask.h, ix + mask.ox, iy + mask.oy, c);
 }
 
 /** One glyph placed by layoutText, in design pixels. */
@@ -297,7 +283,6 @@ export function paintText(s: Surface, t: TextSpec, glyphs: readonly LaidGlyph[],
     }
     if (rotated) ctx.restore();
   });
-  s.blank = false;
 }
 
 /** Lays out and paints a captcha's text. */

@@ -1,7 +1,6 @@
 /** A circle by centre and radius. */
 import { z } from 'zod';
 import { length, opacity } from '../fields.ts';
-import { fillEllipse } from '../surface.ts';
 import { defineLayer } from './kind.ts';
 import { drawShape, shapeCost, shapeFields } from './shape.ts';
 
@@ -16,7 +15,7 @@ export const circle = defineLayer({
       s,
       layer,
       (ctx) => ctx.arc(cx, cy, r, 0, Math.PI * 2),
-      (c) => fillEllipse(s, cx * k, cy * k, r * k, r * k, c),
+      (c) => s.fillEllipse(cx * k, cy * k, r * k, r * k, c),
     );
   },
   cost(layer, cc) {

@@ -1,7 +1,6 @@
 /** Seed 000's ellipse: a PIL-style bounding box (x0, y0, x1, y1), inclusive. */
 import { z } from 'zod';
 import { length, opacity } from '../fields.ts';
-import { fillEllipse } from '../surface.ts';
 import { defineLayer } from './kind.ts';
 import { drawShape, shapeCost, shapeFields } from './shape.ts';
 
@@ -25,7 +24,7 @@ export const ellipse = defineLayer({
       s,
       layer,
       (ctx) => ctx.ellipse(cx, cy, rx, ry, 0, 0, Math.PI * 2),
-      (c) => fillEllipse(s, cx * k, cy * k, rx * k, ry * k, c),
+      (c) => s.fillEllipse(cx * k, cy * k, rx * k, ry * k, c),
     );
   },
   cost(layer, cc) {

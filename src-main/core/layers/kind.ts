@@ -55,6 +55,5 @@ export const withAlpha = (c: RGBA, opacity: number): RGBA => [c[0], c[1], c[2], 
 export function layerCanvas(s: Surface, opacity: number): SKRSContext2D {
   const ctx = s.ctx();
   ctx.globalAlpha = opacity;
-  s.blank = false;
   return ctx;
 }

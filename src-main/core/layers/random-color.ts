@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { randomRgb } from '../color.ts';
 import { fillAllCost } from '../cost-model.ts';
 import { int, opacity } from '../fields.ts';
-import { fillAll } from '../surface.ts';
 import { defineLayer } from './kind.ts';
 
 export const randomColor = defineLayer({
@@ -19,7 +18,7 @@ export const randomColor = defineLayer({
   draw(s, layer, { rng }) {
     const [lo, hi] = layer.min <= layer.max ? [layer.min, layer.max] : [layer.max, layer.min];
     const c = randomRgb(rng, lo, hi);
-    fillAll(s, [c[0], c[1], c[2], Math.round(layer.alpha * layer.opacity)]);
+    s.fillAll([c[0], c[1], c[2], Math.round(layer.alpha * layer.opacity)]);
   },
   cost: (layer, cc) => fillAllCost(cc, Math.round(layer.alpha * layer.opacity)),
 });

@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import type { RGBA } from '../color.ts';
 import { length, opacity } from '../fields.ts';
-import { fillRect } from '../surface.ts';
 import { defineLayer } from './kind.ts';
 import { drawShape, shapeCost, shapeFields } from './shape.ts';
 
@@ -23,7 +22,7 @@ export const rect = defineLayer({
     const k = s.scale;
     const [x, y, w, h, r] = [L(layer.x), L(layer.y), L(layer.width), L(layer.height), L(layer.radius)];
     // Rounded corners need Skia; square ones are filled straight into the bytes.
-    const flat = r <= 0 ? (c: RGBA) => fillRect(s, x * k, y * k, w * k, h * k, c) : undefined;
+    const flat = r <= 0 ? (c: RGBA) => s.fillRect(x * k, y * k, w * k, h * k, c) : undefined;
     drawShape(s, layer, (ctx) => (r > 0 ? ctx.roundRect(x, y, w, h, r) : ctx.rect(x, y, w, h)), flat);
   },
   cost(layer, cc) {

@@ -41,7 +41,6 @@ export function drawShape(s: Surface, layer: ShapeLayer, path: (ctx: SKRSContext
     ctx.lineWidth = layer.outlineWidth;
     ctx.stroke();
   }
-  s.blank = false;
 }
 
 /** A shape's bounding box in design pixels, [x0, y0, x1, y1] with x0 <= x1, y0 <= y1. */
@@ -65,9 +64,7 @@ function flatShapeCost(cc: LayerCostContext, [x0, y0, x1, y1]: Box, ellipse: boo
   // surface.fillRows: interior spans as 32-bit fills (or JS blends when translucent
   // over something), edge pixels with sub-scanline coverage, clipped rows.
   const { surface: s, k, W, H } = cc;
-  const wasBlank = s.blank;
-  s.pixels(cc.field);
-  s.blank = false;
+  const wasBlank = s.drawPixels(cc.field);
   const area = clippedArea(x0 * k, y0 * k, x1 * k, y1 * k, W, H) * (ellipse ? Math.PI / 4 : 1);
   const rows = clamp(Math.min(y1 * k, H) - Math.max(y0 * k, 0), 0, H);
   const opaque = Math.round(alphaOf(fill) * opacity) >= 255;
