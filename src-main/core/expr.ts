@@ -5,6 +5,8 @@
  * unary minus, min()/max(), and named variables. Never uses eval.
  */
 
+import { ParseError } from './parse-error.ts';
+
 export type Vars = Readonly<Record<string, number>>;
 type Node =
   | { k: 'num'; v: number }
@@ -16,7 +18,13 @@ type Node =
 export const MAX_EXPR_LENGTH = 120;
 const cache = new Map<string, Node>();
 
-export class ExprError extends Error {}
+/** An expression that does not parse; the message (the rule) is for the caller to put after its field. */
+export class ExprError extends ParseError {
+  constructor(rule: string) {
+    super('expression', rule);
+    this.name = 'ExprError';
+  }
+}
 
 /** Parses an expression; throws ExprError with a short reason on bad input. */
 export function parseExpr(src: string, allowed: readonly string[]): Node {

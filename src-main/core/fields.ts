@@ -30,7 +30,7 @@ function lengthSchema(vars: readonly string[]) {
           parseExpr(s, vars);
         } catch (e) {
           if (!(e instanceof ExprError)) throw e;
-          ctx.addIssue({ code: 'custom', message: `must be a number or an expression of ${vars.join(', ')}: ${e.message}` });
+          ctx.addIssue({ code: 'custom', message: `must be a number or an expression of ${vars.join(', ')}: ${e.rule}` });
         }
       }),
     ],

@@ -36,7 +36,7 @@ export class FontRegistry {
   private readonly entries: FontEntry[] = [];
   private readonly byFamily = new Map<string, FontEntry[]>();
 
-  /** Adds one font file. Throws FontParseError (with the path) when it cannot be read. */
+  /** Adds one font file. Throws FontParseError (named by its path) when it cannot be read. */
   addFile(file: string, source: FontEntry['source'] = 'user'): FontEntry {
     const path = resolve(file);
     const existing = this.entries.find((e) => e.file === path);
@@ -45,10 +45,10 @@ export class FontRegistry {
     try {
       info = parseFont(readFileSync(path));
     } catch (e) {
-      const why = e instanceof FontParseError ? e.message : (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String((e as Error).message);
-      throw new FontParseError(`${path}: ${why}`);
+      const why = e instanceof FontParseError ? e.rule : (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String((e as Error).message);
+      throw new FontParseError(why, path);
     }
-    if (!GlobalFonts.registerFromPath(path, info.family)) throw new FontParseError(`${path}: the font engine could not load this font`);
+    if (!GlobalFonts.registerFromPath(path, info.family)) throw new FontParseError('the font engine could not load this font', path);
     const entry: FontEntry = { ...info, file: path, source };
     this.entries.push(entry);
     const key = info.family.toLowerCase();

@@ -9,6 +9,8 @@
  * work is at most linear in their length.
  */
 
+import { ParseError } from './parse-error.ts';
+
 export type ImageFormat = 'png' | 'jpeg' | 'webp' | 'gif';
 
 export interface ImageHeader {
@@ -17,10 +19,10 @@ export interface ImageHeader {
   height: number;
 }
 
-/** The bytes are not an acceptable image; `message` says why, for a DesignError rule. */
-export class ImageHeaderError extends Error {
-  constructor(message: string) {
-    super(message);
+/** The bytes are not an acceptable image; the message (the rule) says why, for the caller to put after its field. */
+export class ImageHeaderError extends ParseError {
+  constructor(rule: string) {
+    super('image', rule);
     this.name = 'ImageHeaderError';
   }
 }
@@ -61,7 +63,7 @@ export function sniffImage(bytes: Uint8Array): ImageHeader {
     return parse(bytes);
   } catch (e) {
     // The message is a rule for "field: rule", so it names what is accepted.
-    if (e instanceof ImageHeaderError) fail(`must be a valid ${IMAGE_FORMATS} image: ${e.message}`);
+    if (e instanceof ImageHeaderError) fail(`must be a valid ${IMAGE_FORMATS} image: ${e.rule}`);
     throw e;
   }
 }

@@ -3,6 +3,7 @@
  * characters it really has: family name, weight, italic, and cmap coverage.
  * Reads .ttf, .otf and the first face of .ttc collections.
  */
+import { ParseError } from './parse-error.ts';
 
 export interface FontFaceInfo {
   family: string;
@@ -14,7 +15,18 @@ export interface FontFaceInfo {
   glyphCount: number;
 }
 
-export class FontParseError extends Error {}
+/**
+ * A font file that cannot be used. Named by its path when the thrower knows it
+ * (message "path: rule", as any InputError); otherwise the message is the rule
+ * alone, for the caller to put after its own field.
+ */
+export class FontParseError extends ParseError {
+  constructor(rule: string, file?: string) {
+    super(file ?? 'font', rule);
+    this.name = 'FontParseError';
+    if (file !== undefined) this.message = `${file}: ${rule}`;
+  }
+}
 
 /**
  * Reads a font's names and coverage. Any file, however broken or hostile, gives a

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { DesignError, type Design } from '../core/design.ts';
 import { fontRegistry } from '../core/fonts.ts';
+import { InputError } from '../core/input-error.ts';
 import { loadImages, renderDesign, renderImage, type ImageSet } from '../core/render.ts';
 import { renderThumbnail } from '../core/thumbnail.ts';
 import { RAW_FILE_MIN_BYTES, rawFileName, type FromWorker, type RenderedItem, type RenderJob, type RenderReply, type ToWorker } from './protocol.ts';
@@ -123,9 +124,10 @@ pool.on(async (msg) => {
     for (let i = 0; i < (job.count ?? 1); i++) items.push(viaRawDir(renderItem(design, job, images), job, i));
     reply = { id: job.id, ok: true, items };
   } catch (e) {
+    // Bad input (the design, an image it names) goes back as issues the pool turns into a DesignError.
     reply =
-      e instanceof DesignError
-        ? { id: job.id, ok: false, kind: 'design', issues: e.issues, message: e.message }
+      e instanceof InputError
+        ? { id: job.id, ok: false, kind: 'design', issues: e instanceof DesignError ? e.issues : [{ field: e.field, rule: e.rule }], message: e.message }
         : { id: job.id, ok: false, kind: 'internal', message: (e as Error).message };
   }
   // Transfer the encoded bytes instead of copying them back (pooled small Buffers

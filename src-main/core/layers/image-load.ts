@@ -82,7 +82,7 @@ export async function loadImages(design: { readonly background: readonly Layer[]
     try {
       header = sniffImage(bytes);
     } catch (e) {
-      if (e instanceof ImageHeaderError) throw new DesignError([{ field, rule: e.message }]);
+      if (e instanceof ImageHeaderError) throw new DesignError([{ field, rule: e.rule }]);
       throw e;
     }
     // A few KiB of PNG can declare 60000x60000 pixels: a decompression bomb.
