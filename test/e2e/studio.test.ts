@@ -110,7 +110,7 @@ describe('designer in Chromium (web mode)', () => {
     // Undo the font pool change: Comic Neue is back in the pool.
     await page.locator('body').click({ position: { x: 5, y: 790 } });
     await page.keyboard.press('Control+z');
-    c = await nextCanvas(c);
+    await nextCanvas(c);
     expect(await page.getByLabel('Comic Neue', { exact: false }).first().isChecked()).toBe(true);
   });
 

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { act, render } from '@testing-library/react';
+import { act, render, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { DesignInput, PreviewOutcome } from '../../src-main/api.ts';
 import { usePreview, type PreviewState } from '../../src-renderer/src/hooks/usePreview.ts';
@@ -54,11 +54,10 @@ describe('latest-wins preview', () => {
     const out: { state?: PreviewState } = {};
     const design = { width: 60, height: 20, text: { length: 4 } };
     const view = render(<Probe api={api} design={design} seed={1} out={out} />);
-    await act(() => new Promise((r) => setTimeout(r, 50)));
+    await waitFor(() => expect(out.state!.image).not.toBeNull());
     const first = out.state!.image!;
     view.rerender(<Probe api={api} design={design} seed={2} out={out} />);
-    await act(() => new Promise((r) => setTimeout(r, 50)));
-    expect(out.state!.image!.seq).toBeGreaterThan(first.seq);
+    await waitFor(() => expect(out.state!.image!.seq).toBeGreaterThan(first.seq));
     expect(Buffer.compare(Buffer.from(first.pixels), Buffer.from(out.state!.image!.pixels))).not.toBe(0);
   });
 });

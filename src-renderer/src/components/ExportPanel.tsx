@@ -1,11 +1,18 @@
 /** Export one image, or a batch with a progress bar, cancel and answers.csv. */
-import { memo, useId, useRef, useState } from 'react';
+import { memo, useId, useImperativeHandle, useRef, useState, type Ref } from 'react';
 import type { BatchProgress, DesignInput } from '../../../src-main/api.ts';
 import { useApi } from './design-context.ts';
 
-export const ExportPanel = memo(function ExportPanel(props: { design: DesignInput; seed: number; valid: boolean; mode: 'desktop' | 'web' }) {
+/** What the app may ask of the panel: the menu's "Export batch…" moves focus to the batch size. */
+export interface ExportPanelHandle {
+  focusBatchCount(): void;
+}
+
+export const ExportPanel = memo(function ExportPanel(props: { design: DesignInput; seed: number; valid: boolean; mode: 'desktop' | 'web'; ref?: Ref<ExportPanelHandle> }) {
   const api = useApi();
   const countId = useId();
+  const countInput = useRef<HTMLInputElement>(null);
+  useImperativeHandle(props.ref, () => ({ focusBatchCount: () => countInput.current?.focus() }), []);
   const [count, setCount] = useState('100');
   const [progress, setProgress] = useState<BatchProgress | null>(null);
   const [message, setMessage] = useState<string | null>(null);
@@ -51,7 +58,7 @@ export const ExportPanel = memo(function ExportPanel(props: { design: DesignInpu
       </button>
       <div className="batch-row">
         <label htmlFor={countId}>Batch of</label>
-        <input id={countId} data-testid="batch-count" type="text" inputMode="numeric" value={count} onChange={(e) => setCount(e.target.value)} aria-invalid={!!countError} size={6} />
+        <input ref={countInput} id={countId} data-testid="batch-count" type="text" inputMode="numeric" value={count} onChange={(e) => setCount(e.target.value)} aria-invalid={!!countError} size={6} />
         <button type="button" onClick={exportBatch} disabled={!props.valid || running || !!countError}>
           {props.mode === 'web' ? 'Download batch (zip)' : 'Export batch…'}
         </button>

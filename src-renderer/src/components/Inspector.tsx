@@ -1,5 +1,5 @@
 /** The right-hand inspector: canvas size, background layers, text, noise, distortion, output. */
-import { memo, useEffect, useState, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { FontSummary } from '../../../src-main/api.ts';
 import type { LayerType, Limit, TextColorMode, TextInput } from '../design-types.ts';
 import { LAYER_TYPES, newLayer } from '../state/new-layer.ts';
@@ -122,19 +122,24 @@ function FontPool() {
   const [previews, setPreviews] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<string | null>(null);
   const selected = ((design.text as { fonts?: string[] } | undefined)?.fonts ?? ['DejaVu Sans']) as string[];
-  const families = [...new Set(fonts.map((f) => f.family))];
-  const reload = () => api.listFonts().then(setFonts, (e: Error) => setMessage(e.message));
-  useEffect(() => void reload(), [api]);
+  const families = useMemo(() => [...new Set(fonts.map((f) => f.family))], [fonts]);
+  /** Families whose preview arrived: a font list reload (after an import) draws only the new ones. */
+  const drawn = useRef(new Set<string>());
+  const reload = useCallback(() => api.listFonts().then(setFonts, (e: Error) => setMessage(e.message)), [api]);
+  useEffect(() => void reload(), [reload]);
   useEffect(() => {
     // Font previews drawn by the core itself, so they show exactly what a captcha will use.
     for (const family of families) {
-      if (previews[family]) continue;
+      if (drawn.current.has(family)) continue;
       const sample = fonts.find((f) => f.family === family)?.cjk ? 'Aa 中字' : 'Aa Bb 123';
       api
         .renderThumbnail({ width: 150, height: 30, background: [{ type: 'solid', color: '#ffffff' }], text: { mode: 'fixed', value: sample, fonts: [family], size: 20, sizeJitter: 0, rotation: 0, baselineJitter: 0, color: { mode: 'palette', palette: ['#222222'] } } }, 1)
-        .then((url) => setPreviews((p) => ({ ...p, [family]: url })), () => {});
+        .then((url) => {
+          drawn.current.add(family);
+          setPreviews((p) => ({ ...p, [family]: url }));
+        }, () => {});
     }
-  }, [fonts]);
+  }, [api, families, fonts]);
   const toggle = (family: string, on: boolean) => edit('text.fonts', on ? [...selected, family] : selected.filter((f) => f !== family));
   const importFont = async (file?: File) => {
     try {

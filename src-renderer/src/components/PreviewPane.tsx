@@ -1,44 +1,20 @@
 /** The centre: the preview at actual size (or zoomed) on a transparency checkerboard, with the answer, Reroll and the seed lock. */
-import { useEffect, useRef } from 'react';
 import type { PreviewState } from '../hooks/usePreview.ts';
-
-export const ZOOMS = [0.25, 0.5, 1, 2, 3, 4, 8];
-
-declare global {
-  interface Window {
-    /** Input-to-pixels latencies (ms) of recent previews, read by the preview benchmark. */
-    __previewLatencies?: number[];
-  }
-}
+import { stepZoom, ZOOMS } from '../state/zoom.ts';
+import { PreviewCanvas } from './PreviewCanvas.tsx';
 
 export function PreviewPane(props: { preview: PreviewState; zoom: number; setZoom(z: number): void; seed: number; locked: boolean; onReroll(): void; onLock(locked: boolean): void }) {
   const { preview, zoom, setZoom } = props;
-  const canvas = useRef<HTMLCanvasElement>(null);
   const img = preview.image;
-
-  useEffect(() => {
-    const c = canvas.current;
-    if (!c || !img) return;
-    if (c.width !== img.width) c.width = img.width;
-    if (c.height !== img.height) c.height = img.height;
-    const ctx = c.getContext('2d');
-    if (!ctx) return; // no canvas (tests without one)
-    ctx.putImageData(new ImageData(new Uint8ClampedArray(img.pixels.buffer as ArrayBuffer, img.pixels.byteOffset, img.pixels.byteLength), img.width, img.height), 0, 0);
-    c.dataset.seq = String(img.seq);
-    const lat = (window.__previewLatencies ??= []);
-    lat.push(performance.now() - img.requestedAt);
-    if (lat.length > 500) lat.splice(0, lat.length - 500);
-  }, [img]);
-
   const zi = ZOOMS.indexOf(zoom);
   return (
     <section className="preview-pane" aria-label="Preview">
       <div className="preview-toolbar">
-        <button type="button" onClick={() => setZoom(ZOOMS[Math.max(0, zi - 1)])} disabled={zi <= 0} aria-label="Zoom out">
+        <button type="button" onClick={() => setZoom(stepZoom(zoom, -1))} disabled={zi <= 0} aria-label="Zoom out">
           −
         </button>
         <span aria-live="polite">{Math.round(zoom * 100)}%</span>
-        <button type="button" onClick={() => setZoom(ZOOMS[Math.min(ZOOMS.length - 1, zi + 1)])} disabled={zi >= ZOOMS.length - 1} aria-label="Zoom in">
+        <button type="button" onClick={() => setZoom(stepZoom(zoom, 1))} disabled={zi >= ZOOMS.length - 1} aria-label="Zoom in">
           +
         </button>
         <button type="button" onClick={() => setZoom(1)} disabled={zoom === 1}>
@@ -62,7 +38,7 @@ export function PreviewPane(props: { preview: PreviewState; zoom: number; setZoo
       </div>
       <div className="stage">
         <div className="checkerboard" style={{ width: img ? img.width * zoom : undefined, height: img ? img.height * zoom : undefined }}>
-          <canvas ref={canvas} data-testid="preview" aria-label={img ? `Preview, ${img.width} by ${img.height} pixels` : 'Preview'} role="img" style={img ? { width: img.width * zoom, height: img.height * zoom, imageRendering: zoom > 1 ? 'pixelated' : 'auto' } : undefined} />
+          <PreviewCanvas img={img} zoom={zoom} />
         </div>
       </div>
       <div className="preview-status">

@@ -1,0 +1,13 @@
+/**
+ * The event the preview canvas fires (bubbling) each time it shows new pixels. Nothing
+ * in the app listens: it lets an observer outside the app, such as the preview
+ * benchmark's page script, time input-to-pixels without code of its own in the UI.
+ */
+export const PREVIEW_DRAWN = 'preview-drawn';
+
+export interface PreviewDrawnDetail {
+  /** Which preview request these pixels answer (increasing). */
+  seq: number;
+  /** performance.now() when that request was made, from the edit's effect. */
+  requestedAt: number;
+}
