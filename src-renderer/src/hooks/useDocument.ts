@@ -51,7 +51,8 @@ export interface DesignDocument {
 }
 
 /**
- * `notify` shows a one-line message (or clears it with null). In web mode a dirty
+ * `notify` shows a one-line message (or clears it with null); it must keep its identity
+ * (a state setter), since the start effect depends on it. In web mode a dirty
  * document makes the browser ask before the tab closes; on the desktop the main
  * process asks, from the title and dirty flag sent to it here.
  */

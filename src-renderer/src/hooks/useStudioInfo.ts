@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { StudioApi, StudioInfo } from '../../../src-main/api.ts';
 
-/** Desktop or web, and the problems found at start (shown once through `notify`). */
+/** Desktop or web, and the problems found at start, shown once through `notify` (a state setter: its identity must not change). */
 export function useStudioInfo(api: StudioApi, notify: (message: string) => void): StudioInfo {
   const [info, setInfo] = useState<StudioInfo>({ mode: 'web', version: '', problems: [] });
   useEffect(() => {
