@@ -9,6 +9,7 @@ import type { RenderPool } from '../render/pool.ts';
 import { DesignSource } from '../server/design-source.ts';
 import { StudioServer } from '../server/server.ts';
 import { randomSecret, signPath } from '../server/signing.ts';
+import type { StudioService } from '../studio/studio-service.ts';
 
 export class EmbeddedServer extends EventEmitter<{ request: [RequestLogEntry] }> {
   private server: StudioServer | null = null;
@@ -25,7 +26,7 @@ export class EmbeddedServer extends EventEmitter<{ request: [RequestLogEntry] }>
   constructor(
     private readonly pool: RenderPool,
     preferredPort: number,
-    private readonly opts: { userFontsDir?: string; rendererDir?: string } = {},
+    private readonly opts: { service?: StudioService; rendererDir?: string } = {},
   ) {
     super();
     this.preferred = preferredPort;
@@ -33,13 +34,23 @@ export class EmbeddedServer extends EventEmitter<{ request: [RequestLogEntry] }>
   }
 
   /**
-   * Web mode (/studio/ in a browser) keeps the service the server makes, not the
-   * app's StudioService: the app's reads the image files a design names, and any
-   * local process reaching this port must not (the server's refuses them). It
-   * shares the app's pool and fonts folder.
+   * The server shares the app's one StudioService (its pool, fonts and caches) as
+   * the untrusted view: the app reads the image files a design names, and any local
+   * process reaching this port must not, so web mode refuses them as it does in
+   * `captcha-studio serve`.
    */
   private make(port: number, message: string | null): StudioServer {
-    const s = new StudioServer({ host: '127.0.0.1', port, sharedPool: this.pool, designs: this.designs, secret: this.secret, controllable: true, message, userFontsDir: this.opts.userFontsDir, rendererDir: this.opts.rendererDir });
+    const s = new StudioServer({
+      host: '127.0.0.1',
+      port,
+      sharedPool: this.pool,
+      designs: this.designs,
+      secret: this.secret,
+      controllable: true,
+      message,
+      studioService: this.opts.service?.untrustedView(),
+      rendererDir: this.opts.rendererDir,
+    });
     // The server's request log without the designer's own calls (it filters them once, for web mode too).
     s.on('log', (e) => this.emit('request', e));
     return s;

@@ -88,25 +88,42 @@ function freeFontPath(dir: string, file: string, bytes: Uint8Array): { path: str
   }
 }
 
+/** What a service and its untrusted view share: the fonts folder, start-up problems, thumbnails. */
+interface SharedState {
+  /** Where imported fonts are kept; a temporary folder made on first import when not given. */
+  fontsDir?: string;
+  /** The temporary fonts folder made by the service (web mode), removed by dispose() or at exit. */
+  tempFontsDir?: string;
+  readonly problems: string[];
+  readonly thumbs: LRUCache<string, string>;
+}
+
 export class StudioService {
   readonly previews: PreviewService;
-  private readonly thumbs = new LRUCache<string, string>({ max: THUMB_CACHE });
-  /** What went wrong loading the user's fonts at start; shown by the UI. */
-  readonly problems: string[] = [];
   readonly fontQuota: FontQuota;
-  /** The temporary fonts folder this service made (web mode), removed by dispose() or at exit. */
-  private tempFontsDir?: string;
+  private readonly shared: SharedState;
+  private untrusted?: StudioService;
+  /** False for an untrusted view: it owns none of the shared state. */
+  private readonly owner: boolean;
 
   constructor(
     readonly pool: RenderPool,
     /** Where imported fonts are kept (and loaded from at start); a temporary folder on first import when not given. */
-    private userFontsDir?: string,
+    userFontsDir?: string,
     /** False when designs come over HTTP (web mode): image layers must be data URLs. */
     private readonly filesAllowed = true,
     fontQuota: Partial<FontQuota> = {},
+    /** Set by untrustedView() only: the trusted service's state. */
+    shared?: SharedState,
   ) {
     this.fontQuota = { ...DEFAULT_FONT_QUOTA, ...fontQuota };
     this.previews = new PreviewService(pool, filesAllowed, this.renderBudget(true), this.budgetOwner);
+    this.owner = !shared;
+    if (shared) {
+      this.shared = shared;
+      return;
+    }
+    this.shared = { fontsDir: userFontsDir, problems: [], thumbs: new LRUCache({ max: THUMB_CACHE }) };
     // Temporary fonts folders of runs that were killed (their pid is gone) are removed now.
     if (!userFontsDir) removeStaleDirs(tmpdir(), TEMP_FONTS_PREFIX);
     if (userFontsDir) {
@@ -118,6 +135,22 @@ export class StudioService {
         process.emitWarning(`skipped user font ${f.error}`);
       }
     }
+  }
+
+  /** What went wrong loading the user's fonts at start; shown by the UI. */
+  get problems(): string[] {
+    return this.shared.problems;
+  }
+
+  /**
+   * The same service for callers that must not read files (the desktop's local
+   * server, which any local process can reach): it shares the pool, the fonts and
+   * the caches, and refuses image layers that name a file, as web mode's does.
+   * Disposing it does nothing; the service that made it owns the shared state.
+   */
+  untrustedView(): StudioService {
+    if (!this.filesAllowed) return this;
+    return (this.untrusted ??= new StudioService(this.pool, undefined, false, this.fontQuota, this.shared));
   }
 
   /** Parses a design from outside; DesignError names the field. */
@@ -157,13 +190,14 @@ export class StudioService {
     const design = this.design(input);
     const s = checkSeed(seed) ?? design.seed ?? 1;
     const key = `${s}:${canonicalDesign(design)}`;
-    const hit = this.thumbs.get(key);
+    // Shared with the untrusted view: safe, as each view parses (and refuses) the design before the lookup.
+    const hit = this.shared.thumbs.get(key);
     if (hit) return hit;
     // A thumbnail renders the design at its full size before shrinking it.
     this.checkRenderBudget(design, 'thumbnail');
     const out = await this.pool.render(design, { seed: s, mode: 'thumbnail' });
     const url = `data:image/png;base64,${out.bytes.toString('base64')}`;
-    this.thumbs.set(key, url);
+    this.shared.thumbs.set(key, url);
     return url;
   }
 
@@ -194,11 +228,12 @@ export class StudioService {
       if (e instanceof FontParseError) throw new InputError('font', `${file} is not a usable font: ${e.message}`);
       throw e;
     }
-    if (!this.userFontsDir) this.userFontsDir = this.tempFontsDir = makeOwnedTempDir(TEMP_FONTS_PREFIX);
-    const { path, fresh } = freeFontPath(this.userFontsDir, file, bytes);
+    const shared = this.shared;
+    if (!shared.fontsDir) shared.fontsDir = shared.tempFontsDir = makeOwnedTempDir(TEMP_FONTS_PREFIX);
+    const { path, fresh } = freeFontPath(shared.fontsDir, file, bytes);
     if (fresh) {
       // Checked and written in one synchronous step, so concurrent imports cannot both squeeze in.
-      const used = fontsUsage(this.userFontsDir);
+      const used = fontsUsage(shared.fontsDir);
       if (used.files >= q.maxFiles) throw new InputError('font', `at most ${q.maxFiles} imported fonts are kept, and ${used.files} already are`);
       if (used.bytes + bytes.byteLength > q.maxTotalBytes) {
         throw new InputError('font', `imported fonts may take at most ${q.maxTotalBytes} bytes (${mib(q.maxTotalBytes)}) together; ${mib(used.bytes)} are taken and ${file} is ${mib(bytes.byteLength)}`);
@@ -223,10 +258,12 @@ export class StudioService {
    * `captcha-studio serve` the process ends with the server anyway.
    */
   dispose(): void {
-    if (!this.tempFontsDir) return;
-    removeOwnedDir(this.tempFontsDir);
-    if (this.userFontsDir === this.tempFontsDir) this.userFontsDir = undefined;
-    this.tempFontsDir = undefined;
+    const shared = this.shared;
+    if (!this.owner) return; // a view: the service that made it owns the folder
+    if (!shared.tempFontsDir) return;
+    removeOwnedDir(shared.tempFontsDir);
+    if (shared.fontsDir === shared.tempFontsDir) shared.fontsDir = undefined;
+    shared.tempFontsDir = undefined;
   }
 }
 

@@ -13,7 +13,7 @@ export function desktopHarness() {
   const pool = new RenderPool({ size: 1 });
   const service = new StudioService(pool, join(userData, 'fonts'));
   const settings = new SettingsStore(userData);
-  const server = new EmbeddedServer(pool, 0);
+  const server = new EmbeddedServer(pool, 0, { service });
   const next: { open: (string | null)[]; save: (string | null)[]; folder: (string | null)[] } = { open: [], save: [], folder: [] };
   const dialogs: Dialogs = {
     openFile: async () => next.open.shift() ?? null,

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { IPC } from '../../src-main/api.ts';
+import { IPC, studioMethods } from '../../src-main/api.ts';
 import { registerIpc } from '../../src-main/app/ipc.ts';
 import { getPreset } from '../../src-main/core/presets.ts';
 import { desktopHarness } from './harness.ts';
@@ -87,6 +87,23 @@ describe('IPC handlers', () => {
     for (const channel of NO_INPUT) if (channel !== IPC.stopServer) await call(channel, OWN, ...junk);
     expect((await call(IPC.stopServer, OWN, ...junk)).running).toBe(false);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('answers with what the table says each call returns', async () => {
+    const checks: [keyof typeof studioMethods, unknown[]][] = [
+      ['info', []],
+      ['listPresets', []],
+      ['listFonts', []],
+      ['listRecent', []],
+      ['serverStatus', []],
+      ['restoreAutosave', []],
+      ['renderThumbnail', [getPreset('seed-000-background')]],
+      ['publishDesign', [getPreset('seed-000-background')]],
+    ];
+    for (const [method, args] of checks) {
+      const r = await call(IPC[method], OWN, ...args);
+      expect(studioMethods[method].result.safeParse(r).success, method).toBe(true);
+    }
   });
 
   it('answers the read-only calls', async () => {
