@@ -66,11 +66,6 @@ export function cssColor([r, g, b, a]: RGBA): string {
   return a === 255 ? `rgb(${r},${g},${b})` : `rgba(${r},${g},${b},${+(a / 255).toFixed(4)})`;
 }
 
-export function hexColor([r, g, b, a]: RGBA): string {
-  const h = (v: number) => v.toString(16).padStart(2, '0');
-  return '#' + h(r) + h(g) + h(b) + (a === 255 ? '' : h(a));
-}
-
 /** An opaque colour with each channel uniform in [min, max]. */
 export function randomRgb(rng: Rng, min = 0, max = 255): RGBA {
   return [rng.int(min, max), rng.int(min, max), rng.int(min, max), 255];

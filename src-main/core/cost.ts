@@ -34,6 +34,7 @@ import { DesignError, type Design, type OutputSpec, type TextSpec } from './desi
 import { SIZE_VARS, evalLength, type Length } from './expr.ts';
 import { estimateLayerCost } from './layers/index.ts';
 import { hasNoise as drawsNoise } from './noise.ts';
+import { fixedText } from './text.ts';
 
 export { COST_WEIGHTS, ENCODE_WEIGHTS } from './cost-model.ts';
 export { imageHeaderSize } from './image-header.ts';
@@ -83,7 +84,7 @@ export interface CostEstimate {
 
 /** How many glyphs a text spec draws (an upper bound for math and placeholders). */
 function glyphCount(t: TextSpec, w: number, h: number): number {
-  if (t.mode === 'fixed') return [...(t.value ?? '').replaceAll('{w}', String(w)).replaceAll('{h}', String(h))].length;
+  if (t.mode === 'fixed') return [...fixedText(t.value ?? '', { w, h })].length;
   if (t.mode === 'math') return String(t.math.max).length * 2 + 3;
   return t.length;
 }

@@ -5,6 +5,7 @@
  * unary minus, min()/max(), and named variables. Never uses eval.
  */
 
+import { LRUCache } from 'lru-cache';
 import { ParseError } from './parse-error.ts';
 
 export type Vars = Readonly<Record<string, number>>;
@@ -16,7 +17,8 @@ type Node =
   | { k: 'call'; fn: 'min' | 'max'; args: Node[] };
 
 export const MAX_EXPR_LENGTH = 120;
-const cache = new Map<string, Node>();
+/** Parsed expressions: designs repeat a few, and every render evaluates them again. */
+const cache = new LRUCache<string, Node>({ max: 2000 });
 
 /** An expression that does not parse; the message (the rule) is for the caller to put after its field. */
 export class ExprError extends ParseError {
@@ -101,7 +103,6 @@ export function parseExpr(src: string, allowed: readonly string[]): Node {
   };
   const root = sum();
   if (peek() !== undefined) throw new ExprError(`unexpected "${peek()}" at position ${pos + 1}`);
-  if (cache.size > 2000) cache.clear();
   cache.set(key, root);
   return root;
 }

@@ -74,10 +74,6 @@ export class FontRegistry {
     return this.entries.map(({ ranges, ...e }) => ({ ...e, cjk: covers(ranges, 0x4e2d) && covers(ranges, 0x5b57) }));
   }
 
-  families(): string[] {
-    return [...new Set(this.entries.map((e) => e.family))];
-  }
-
   has(family: string): boolean {
     return this.byFamily.has(family.toLowerCase());
   }
@@ -106,16 +102,9 @@ export function fontShorthand(face: Pick<FontEntry, 'family' | 'weight' | 'itali
   return `${face.italic ? 'italic ' : ''}${face.weight} ${px.toFixed(2)}px "${face.family}"`;
 }
 
-let bundledDir: string | undefined;
 let registry: FontRegistry | undefined;
 
-/** Lets a packaged app point at its resources folder before the first render. */
-export function setBundledFontsDir(dir: string): void {
-  bundledDir = dir;
-}
-
 function findBundledDir(): string {
-  if (bundledDir) return bundledDir;
   if (process.env.CAPTCHA_STUDIO_FONTS) return process.env.CAPTCHA_STUDIO_FONTS;
   const found = findResourceDir(import.meta.url, 'fonts', 'DejaVuSans-Bold.ttf');
   if (found) return found;

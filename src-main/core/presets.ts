@@ -1,5 +1,6 @@
 /** Built-in presets: design files shipped in ./presets, validated by the same schema as user files. */
 import { parseDesign, type Design } from './design.ts';
+import { designKind } from './naming.ts';
 import p_bokehBackground from './presets/bokeh-background.json';
 import p_cjkCaptcha from './presets/cjk-captcha.json';
 import p_classicCaptcha from './presets/classic-captcha.json';
@@ -28,6 +29,7 @@ const RAW: readonly unknown[] = [
   p_sunsetBackground,
 ];
 
+/** Every preset, parsed once: a fixed set shipped with the code, so it needs no bound. */
 let cache: Map<string, Design> | undefined;
 
 function presets(): Map<string, Design> {
@@ -55,7 +57,7 @@ export function listPresets(): PresetSummary[] {
     description: d.description ?? '',
     width: d.width,
     height: d.height,
-    kind: d.text && d.text.mode !== 'fixed' ? 'captcha' : 'background',
+    kind: designKind(d),
   }));
 }
 

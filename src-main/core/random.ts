@@ -6,6 +6,7 @@
  * caller fixed a seed.
  */
 import { randomFillSync } from 'node:crypto';
+import { MAX_SEED } from './seed.ts';
 
 export interface Rng {
   /** Uniform float in [0, 1). */
@@ -14,7 +15,7 @@ export interface Rng {
   int(min: number, max: number): number;
 }
 
-export const MAX_SEED = 0xffffffff;
+export { MAX_SEED };
 
 function splitmix32(state: number): () => number {
   let s = state >>> 0;
@@ -37,11 +38,25 @@ function hashLabel(label: string): number {
   return h >>> 0;
 }
 
+/**
+ * A uniform integer in [min, max] from a source of 32-bit words, without modulo
+ * bias: rejection sampling drops the top slice of the 32-bit range that would bias.
+ */
+function uniformInt(word: () => number, min: number, max: number): number {
+  const span = max - min + 1;
+  if (span <= 1) return min;
+  const limit = 4294967296 - (4294967296 % span);
+  let v = word();
+  while (v >= limit) v = word();
+  return min + (v % span);
+}
+
 class Sfc32 implements Rng {
   private a: number;
   private b: number;
   private c: number;
   private d = 1;
+  private readonly word = () => this.u32();
   constructor(seed: number) {
     const sm = splitmix32(seed);
     this.a = sm();
@@ -62,13 +77,7 @@ class Sfc32 implements Rng {
     return this.u32() / 4294967296;
   }
   int(min: number, max: number): number {
-    const span = max - min + 1;
-    if (span <= 1) return min;
-    // Rejection sampling: drop the top slice of the 32-bit range that would bias.
-    const limit = 4294967296 - (4294967296 % span);
-    let v = this.u32();
-    while (v >= limit) v = this.u32();
-    return min + (v % span);
+    return uniformInt(this.word, min, max);
   }
 }
 
@@ -94,14 +103,7 @@ function cryptoU32(): number {
 /** Cryptographically secure stream, for answers and for unseeded renders. */
 export const cryptoRng: Rng = {
   next: () => cryptoU32() / 4294967296,
-  int: (min, max) => {
-    const span = max - min + 1;
-    if (span <= 1) return min;
-    const limit = 4294967296 - (4294967296 % span); // rejection sampling: no modulo bias
-    let v = cryptoU32();
-    while (v >= limit) v = cryptoU32();
-    return min + (v % span);
-  },
+  int: (min, max) => uniformInt(cryptoU32, min, max),
 };
 
 /** A fresh random seed for a render that was not given one. */

@@ -7,6 +7,7 @@
  * on the canvas.
  */
 import { createCanvas, ImageData, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { LRUCache } from 'lru-cache';
 import type { RGBA } from './color.ts';
 
 /**
@@ -14,23 +15,16 @@ import type { RGBA } from './color.ts';
  * a whole captcha. Rendering is synchronous, so one canvas is never shared by two
  * renders at once (each worker thread has its own module state).
  */
-const canvasPool = new Map<string, { canvas: Canvas; ctx: SKRSContext2D }>();
+const canvasPool = new LRUCache<string, { canvas: Canvas; ctx: SKRSContext2D }>({ max: 16 });
 const POOL_MAX_PIXELS = 4_000_000;
 
 function borrowCanvas(w: number, h: number): { canvas: Canvas; ctx: SKRSContext2D } {
   const key = `${w}x${h}`;
   const hit = canvasPool.get(key);
-  if (hit) {
-    canvasPool.delete(key); // re-insert below: Map order doubles as LRU order
-    canvasPool.set(key, hit);
-    return hit;
-  }
+  if (hit) return hit;
   const canvas = createCanvas(w, h);
   const entry = { canvas, ctx: canvas.getContext('2d') };
-  if (w * h <= POOL_MAX_PIXELS) {
-    canvasPool.set(key, entry);
-    if (canvasPool.size > 16) canvasPool.delete(canvasPool.keys().next().value!);
-  }
+  if (w * h <= POOL_MAX_PIXELS) canvasPool.set(key, entry);
   return entry;
 }
 

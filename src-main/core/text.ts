@@ -5,6 +5,7 @@ import { GLYPH_VARS, evalLength } from './expr.ts';
 import { fontShorthand, type FontEntry, type FontRegistry } from './fonts.ts';
 import { pick, range, type Rng } from './random.ts';
 import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
+import { LRUCache } from 'lru-cache';
 import type { Surface } from './surface.ts';
 
 const DIGITS = '0123456789';
@@ -25,7 +26,7 @@ export const CHARSET_CHARS: Record<Exclude<TextSpec['charset'], 'custom'>, strin
   cjk: CJK,
 };
 
-const charsetCache = new Map<string, string[]>();
+const charsetCache = new LRUCache<string, string[]>({ max: 64 });
 
 /** The distinct characters a random answer draws from (cached: called per render). */
 export function charsetOf(t: TextSpec): string[] {
@@ -33,10 +34,14 @@ export function charsetOf(t: TextSpec): string[] {
   let chars = charsetCache.get(source);
   if (!chars) {
     chars = [...new Set(source)];
-    if (charsetCache.size > 64) charsetCache.clear();
     charsetCache.set(source, chars);
   }
   return chars;
+}
+
+/** A fixed text as drawn: {w} and {h} make placeholder labels such as "640×480" follow the requested size. */
+export function fixedText(value: string, size: { w: number; h: number }): string {
+  return value.replaceAll('{w}', String(size.w)).replaceAll('{h}', String(size.h));
 }
 
 export interface Challenge {
@@ -52,8 +57,7 @@ export interface Challenge {
  */
 export function makeChallenge(t: TextSpec, size: { w: number; h: number }, answerRng: Rng): Challenge {
   if (t.mode === 'fixed') {
-    // {w} and {h} make placeholder labels such as "640×480" follow the requested size.
-    const text = t.value!.replaceAll('{w}', String(size.w)).replaceAll('{h}', String(size.h));
+    const text = fixedText(t.value!, size);
     return { text, answer: text };
   }
   if (t.mode === 'math') {
@@ -108,7 +112,7 @@ interface GlyphMetrics {
   descent: number;
 }
 /** measureText is a native call per glyph; captchas reuse a few sizes and faces. */
-const metricsCache = new Map<string, GlyphMetrics>();
+const metricsCache = new LRUCache<string, GlyphMetrics>({ max: 4096 });
 
 /** A small canvas of our own for measuring and rasterising single glyphs. */
 let scratch: { canvas: Canvas; ctx: SKRSContext2D } | null = null;
@@ -128,7 +132,6 @@ function measure(face: FontEntry, size: number, ch: string): GlyphMetrics {
     ctx.font = fontShorthand(face, size);
     const tm = ctx.measureText(ch);
     m = { advance: tm.width, ascent: tm.fontBoundingBoxAscent, descent: tm.fontBoundingBoxDescent };
-    if (metricsCache.size >= 4096) metricsCache.clear();
     metricsCache.set(key, m);
   }
   return m;
@@ -143,7 +146,7 @@ interface GlyphMask {
   oy: number;
   alpha: Uint8Array;
 }
-const maskCache = new Map<string, GlyphMask>();
+const maskCache = new LRUCache<string, GlyphMask>({ max: 4096 });
 const SUBPIXEL = 4; // Skia also positions glyphs in quarter pixels
 
 function glyphMask(face: FontEntry, devSize: number, ch: string, fx: number, fy: number): GlyphMask {
@@ -167,7 +170,6 @@ function glyphMask(face: FontEntry, devSize: number, ch: string, fx: number, fy:
   const alpha = new Uint8Array(w * h);
   for (let i = 0; i < alpha.length; i++) alpha[i] = rgba[i * 4 + 3];
   mask = { w, h, ox: -left, oy: -up, alpha };
-  if (maskCache.size >= 4096) maskCache.clear();
   maskCache.set(key, mask);
   return mask;
 }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parentPort } from 'node:worker_threads';
+import { LRUCache } from 'lru-cache';
 import { DesignError, type Design } from '../core/design.ts';
 import { fontRegistry } from '../core/fonts.ts';
 import { InputError } from '../core/input-error.ts';
@@ -23,17 +24,20 @@ if (!parentPort) {
   process.on('disconnect', () => process.exit(0));
 }
 
-/** Designs by key, most recent last; the pool sends a design once, then only its key. */
-const designs = new Map<string, Design>();
-const MAX_DESIGNS = 256;
+/** Designs by key: the pool sends a design once, then only its key (and again if this worker has dropped it). */
+const designs = new LRUCache<string, Design>({ max: 256 });
 
 /**
  * Decoded image layers, by their sources: decoding is the slow part of an image
- * layer. Bounded by decoded bytes, since one image may be up to 33 MP (132 MB).
+ * layer. Bounded by decoded bytes, since one image may be up to 33 MP (132 MB);
+ * a set larger than half the cache is not kept, so it cannot flush all the others.
  */
-const imageSets = new Map<string, { set: ImageSet; bytes: number }>();
 const IMAGE_CACHE_BYTES = 256 * 2 ** 20;
-let imageCacheBytes = 0;
+const imageSets = new LRUCache<string, ImageSet>({
+  maxSize: IMAGE_CACHE_BYTES,
+  maxEntrySize: IMAGE_CACHE_BYTES / 2,
+  sizeCalculation: (set) => Math.max(1, [...set.values()].reduce((n, img) => n + img.width * img.height * 4, 0)),
+});
 const NO_IMAGES: ImageSet = new Map();
 
 function fileStamp(path: string): string {
@@ -52,18 +56,9 @@ async function imagesFor(design: Design, job: RenderJob): Promise<ImageSet> {
   const stamps = sources.map((src) => (src.startsWith('data:') ? '' : fileStamp(job.assetDir ? resolve(job.assetDir, src) : src)));
   const key = createHash('sha256').update(`${job.assetDir ?? ''}\0${sources.join('\0')}\0${stamps.join('\0')}`).digest('base64');
   const hit = imageSets.get(key);
-  if (hit) return hit.set;
+  if (hit) return hit;
   const set = await loadImages(design, job.assetDir);
-  const bytes = [...set.values()].reduce((n, img) => n + img.width * img.height * 4, 0);
-  if (bytes <= IMAGE_CACHE_BYTES / 2) {
-    imageSets.set(key, { set, bytes });
-    imageCacheBytes += bytes;
-    for (const [k, v] of imageSets) {
-      if (imageCacheBytes <= IMAGE_CACHE_BYTES) break;
-      imageSets.delete(k);
-      imageCacheBytes -= v.bytes;
-    }
-  }
+  imageSets.set(key, set);
   return set;
 }
 
@@ -112,11 +107,8 @@ pool.on(async (msg) => {
   const job = msg;
   let reply: RenderReply;
   let design = job.design;
-  if (design) {
-    designs.delete(job.key);
-    designs.set(job.key, design);
-    if (designs.size > MAX_DESIGNS) designs.delete(designs.keys().next().value!);
-  } else design = designs.get(job.key);
+  if (design) designs.set(job.key, design);
+  else design = designs.get(job.key);
   if (!design) return void pool.post({ id: job.id, ok: false, kind: 'missing-design' } satisfies RenderReply);
   try {
     const images = await imagesFor(design, job);
