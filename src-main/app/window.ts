@@ -1,11 +1,20 @@
 /** The main window, with Electron's security checklist applied, restored to its last place. */
 import type { BrowserWindow as BW, BrowserWindowConstructorOptions, Rectangle } from 'electron';
 import { join } from 'node:path';
+import { STUDIO_METHODS } from '../api.ts';
 import type { Settings } from './settings.ts';
+
+/**
+ * The preload builds window.studio from this list of api.ts's calls, handed down
+ * as an argument (Electron's way to pass small data to a sandboxed preload), so the
+ * preload bundle need not carry the table's zod schemas (about 450 KB).
+ */
+export const METHODS_ARG = '--studio-methods=';
 
 export function secureWebPreferences(preload: string): NonNullable<BrowserWindowConstructorOptions['webPreferences']> {
   return {
     preload,
+    additionalArguments: [`${METHODS_ARG}${STUDIO_METHODS.join(',')}`],
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,

@@ -1,8 +1,13 @@
 // The preload bridge: exposes exactly one object, window.studio, with one method per
 // row of api.ts's table (each an ipcRenderer.invoke on the row's channel) plus the
-// two subscriptions. The main side checks every call's arguments against the row.
+// two subscriptions. The main process hands down the rows' names as an argument
+// (app/window.ts), so this bundle carries no schemas; the main side checks every
+// call's arguments against its row. Imports only types from api.ts.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { EVENTS, IPC, STUDIO_METHODS, type BatchProgress, type MenuCommand, type RequestLogEntry, type StudioApi } from '../api.ts';
+import type { BatchProgress, MenuCommand, RequestLogEntry, StudioApi, StudioMethod } from '../api.ts';
+
+/** Kept in step with app/window.ts's METHODS_ARG (a value import would bundle the table). */
+const METHODS_ARG = '--studio-methods=';
 
 /** Subscribes to a main -> renderer event; returns the unsubscribe function. */
 function on<T>(channel: string, listener: (payload: T) => void): () => void {
@@ -11,25 +16,39 @@ function on<T>(channel: string, listener: (payload: T) => void): () => void {
   return () => void ipcRenderer.removeListener(channel, wrapped);
 }
 
+/** The rows' names, each a plain identifier (anything else is dropped). */
+export function methodsFromArgv(argv: readonly string[]): StudioMethod[] {
+  const arg = argv.find((a) => a.startsWith(METHODS_ARG)) ?? '';
+  return arg
+    .slice(METHODS_ARG.length)
+    .split(',')
+    .filter((m) => /^[a-z][A-Za-z]{0,39}$/.test(m)) as StudioMethod[];
+}
+
+/** The same channel names as api.ts's IPC table: `studio:<method>`, and the event channels. */
+const channel = (m: StudioMethod) => `studio:${m}` as const;
+const EVENTS = { requestLog: 'studio:request-log', menuCommand: 'studio:menu-command', batchProgress: 'studio:batch-progress' } as const;
+
 let batchSeq = 0;
 
-const invoke = Object.fromEntries(STUDIO_METHODS.map((m) => [m, (...args: unknown[]) => ipcRenderer.invoke(IPC[m], ...args)]));
+export function buildApi(methods: readonly StudioMethod[]): StudioApi {
+  const invoke = Object.fromEntries(methods.map((m) => [m, (...args: unknown[]) => ipcRenderer.invoke(channel(m), ...args)]));
+  return {
+    ...invoke,
+    // On the wire the progress callback is a batch id; progress comes back as events.
+    async exportBatch(design, count, onProgress) {
+      const id = `b${Date.now().toString(36)}-${++batchSeq}`;
+      const off = on<BatchProgress>(EVENTS.batchProgress, (p) => p.id === id && onProgress(p));
+      onProgress({ id, done: 0, total: count });
+      try {
+        return await ipcRenderer.invoke(channel('exportBatch'), design, count, id);
+      } finally {
+        off();
+      }
+    },
+    onRequestLog: (listener) => on<RequestLogEntry>(EVENTS.requestLog, listener),
+    onMenuCommand: (listener) => on<MenuCommand>(EVENTS.menuCommand, listener),
+  } as StudioApi;
+}
 
-const api = {
-  ...invoke,
-  // On the wire the progress callback is a batch id; progress comes back as events.
-  async exportBatch(design, count, onProgress) {
-    const id = `b${Date.now().toString(36)}-${++batchSeq}`;
-    const off = on<BatchProgress>(EVENTS.batchProgress, (p) => p.id === id && onProgress(p));
-    onProgress({ id, done: 0, total: count });
-    try {
-      return await ipcRenderer.invoke(IPC.exportBatch, design, count, id);
-    } finally {
-      off();
-    }
-  },
-  onRequestLog: (listener) => on<RequestLogEntry>(EVENTS.requestLog, listener),
-  onMenuCommand: (listener) => on<MenuCommand>(EVENTS.menuCommand, listener),
-} as StudioApi;
-
-contextBridge.exposeInMainWorld('studio', api);
+contextBridge.exposeInMainWorld('studio', buildApi(methodsFromArgv(process.argv)));
