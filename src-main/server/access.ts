@@ -15,7 +15,8 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { cookie, HttpError } from './http-util.ts';
+import { InputError } from '../core/input-error.ts';
+import { cookie } from './http-util.ts';
 
 export const MIN_STUDIO_TOKEN_LENGTH = 32;
 const MAX_STUDIO_TOKEN_LENGTH = 1024;
@@ -71,13 +72,13 @@ export function checkPublicHost(value: string, field = 'publicHosts'): string {
   let name = value.trim().toLowerCase().replace(/\.$/, '');
   if (isIP(name) === 6) name = `[${name}]`;
   const ok = name.length <= 253 && (DNS_NAME.test(name) || (name.startsWith('[') && name.endsWith(']') && isIP(name.slice(1, -1)) === 6));
-  if (!ok) throw new RangeError(`${field}: "${value.slice(0, 100)}" is not a host name such as captcha.example.com (no scheme, port or path)`);
+  if (!ok) throw new InputError(field, `"${value.slice(0, 100)}" is not a host name such as captcha.example.com (no scheme, port or path)`);
   return name;
 }
 
 export function checkStudioToken(token: string, field = 'studioToken'): string {
-  if (token.length < MIN_STUDIO_TOKEN_LENGTH) throw new RangeError(`${field}: must be at least ${MIN_STUDIO_TOKEN_LENGTH} characters (for example: openssl rand -base64 32)`);
-  if (token.length > MAX_STUDIO_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) throw new RangeError(`${field}: must be at most ${MAX_STUDIO_TOKEN_LENGTH} printable ASCII characters without spaces`);
+  if (token.length < MIN_STUDIO_TOKEN_LENGTH) throw new InputError(field, `must be at least ${MIN_STUDIO_TOKEN_LENGTH} characters (for example: openssl rand -base64 32)`);
+  if (token.length > MAX_STUDIO_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) throw new InputError(field, `must be at most ${MAX_STUDIO_TOKEN_LENGTH} printable ASCII characters without spaces`);
   return token;
 }
 
@@ -86,6 +87,19 @@ const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 /** Equal strings, in time that does not depend on where they differ (digests have one length). */
 export function sameSecret(given: string, expected: Buffer): boolean {
   return timingSafeEqual(digest(given), expected);
+}
+
+/**
+ * The studio token is missing or wrong: 401, with a Bearer challenge when the route
+ * itself needs the token (not when a login link carried a wrong one).
+ */
+export class TokenError extends InputError {
+  constructor(
+    rule: string,
+    readonly challenge: boolean,
+  ) {
+    super('token', rule, { kind: 'forbidden' });
+  }
 }
 
 export class AccessPolicy {
@@ -157,8 +171,8 @@ export class AccessPolicy {
     return byBearer || byCookie;
   }
 
-  private off(): HttpError {
-    return new HttpError(403, 'token: web mode, the studio API and POST /api/render are off on this production server (start it with --studio-token or CAPTCHA_STUDIO_TOKEN to enable them)', 'token');
+  private off(): InputError {
+    return new InputError('token', 'web mode, the studio API and POST /api/render are off on this production server (start it with --studio-token or CAPTCHA_STUDIO_TOKEN to enable them)', { kind: 'forbidden' });
   }
 
   /** Throws unless the request may use the design-time routes. */
@@ -166,7 +180,7 @@ export class AccessPolicy {
     if (!this.isProduction(req)) return;
     if (!this.tokenDigest) throw this.off();
     if (this.presented(req)) return;
-    throw new HttpError(401, 'token: this route needs the studio token (Authorization: Bearer TOKEN, or open /studio/?token=TOKEN once in the browser)', 'token', { 'WWW-Authenticate': 'Bearer realm="captcha-studio"' });
+    throw new TokenError('this route needs the studio token (Authorization: Bearer TOKEN, or open /studio/?token=TOKEN once in the browser)', true);
   }
 
   /**
@@ -179,7 +193,7 @@ export class AccessPolicy {
     const given = url.searchParams.getAll('token');
     if (given.length === 0 || !this.isProduction(req)) return false;
     if (!this.tokenDigest) throw this.off();
-    if (given.length !== 1 || !sameSecret(given[0], this.tokenDigest)) throw new HttpError(401, 'token: is not this server\'s studio token', 'token');
+    if (given.length !== 1 || !sameSecret(given[0], this.tokenDigest)) throw new TokenError('is not this server\'s studio token', false);
     const rest = new URLSearchParams(url.searchParams);
     rest.delete('token');
     const query = rest.toString();
@@ -217,32 +231,4 @@ export class AccessPolicy {
     }
     return lines;
   }
-}
-
-/** The policy of the server a route context belongs to (set once when it starts). */
-const policies = new WeakMap<object, AccessPolicy>();
-
-export function setAccessPolicy(ctx: object, policy: AccessPolicy): void {
-  policies.set(ctx, policy);
-}
-
-function policyOf(ctx: object): AccessPolicy {
-  const p = policies.get(ctx);
-  // Fail closed: a context without a policy is a bug, never an open door.
-  if (!p) throw new Error('no access policy for this server');
-  return p;
-}
-
-/**
- * The guard of every design-time route (web mode, the studio API, POST /api/render):
- * open on loopback for the designer; on a production request, the studio token or a 4xx
- * naming `token`.
- */
-export function requireStudioAccess(req: IncomingMessage, ctx: object): void {
-  policyOf(ctx).require(req);
-}
-
-/** `/studio/…?token=` exchanges the token for the studio cookie; true when it answered. */
-export function studioLogin(req: IncomingMessage, res: ServerResponse, url: URL, ctx: object): boolean {
-  return policyOf(ctx).login(req, res, url);
 }

@@ -23,6 +23,10 @@ interface Stock {
 }
 
 export class CaptchaSupply {
+  /**
+   * By design, least recently used first. Not lru-cache: a stock with waiters or batches
+   * in flight must never be evicted (its callers would hang), so trim() skips those.
+   */
   private readonly stocks = new Map<string, Stock>();
 
   constructor(

@@ -1,21 +1,24 @@
 /** Where named designs come from: a folder of saved design files, then the built-in presets. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { LRUCache } from 'lru-cache';
 import { join } from 'node:path';
 import { canonicalDesign, type Design } from '../core/design.ts';
 import { EXTENSION } from '../core/render.ts';
 import { getPreset, hasPreset, listPresets, type PresetSummary } from '../core/presets.ts';
 import { DesignFileError, readDesignFile } from '../files/design-files.ts';
-import { HttpError } from './http-util.ts';
+import { InputError } from '../core/input-error.ts';
+import { designKind, isCaptcha } from '../core/naming.ts';
 
 /** Names are plain words: no dots or slashes, so no path can escape the folder. */
 export const DESIGN_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 
-/** Designs the studio published for its snippets, at most this many (oldest dropped). */
+/** Designs the studio published for its snippets, at most this many (the least recently used dropped). */
 const MAX_PUBLISHED = 64;
 
 export class DesignSource {
+  /** Parsed saved designs by name; unbounded on purpose: one entry per file in the folder, which the operator controls. */
   private readonly cache = new Map<string, { mtimeMs: number; design: Design }>();
-  private readonly published = new Map<string, Design>();
+  private readonly published = new LRUCache<string, Design>({ max: MAX_PUBLISHED });
   /**
    * Signs a path with the serving server's secret: an issuing route takes
    * `design=` only in a signed URL, so the studio's captcha snippets carry one.
@@ -26,7 +29,7 @@ export class DesignSource {
 
   /** The design called `name`; 404 when there is none, 400 for a bad name or a broken file. */
   get(name: string, field = 'design'): Design {
-    if (!DESIGN_NAME.test(name)) throw new HttpError(400, `${field}: must be a design name (letters, digits, - and _)`, field);
+    if (!DESIGN_NAME.test(name)) throw new InputError(field, 'must be a design name (letters, digits, - and _)');
     const live = this.published.get(name);
     if (live) return live;
     if (this.dir) {
@@ -45,13 +48,13 @@ export class DesignSource {
           this.cache.set(name, { mtimeMs, design });
           return structuredClone(design);
         } catch (e) {
-          if (e instanceof DesignFileError) throw new HttpError(400, `${field}: saved design "${name}" is invalid: ${e.field ? `${e.field}: ` : ''}${e.problem}`, field);
+          if (e instanceof DesignFileError) throw new InputError(field, `saved design "${name}" is invalid: ${e.designField ? `${e.designField}: ` : ''}${e.problem}`);
           throw e;
         }
       }
     }
     const preset = getPreset(name);
-    if (!preset) throw new HttpError(404, `${field}: no design called "${name}"`, field);
+    if (!preset) throw new InputError(field, `no design called "${name}"`, { kind: 'not-found' });
     return preset;
   }
 
@@ -62,13 +65,10 @@ export class DesignSource {
   publish(design: Design): { name: string; path: string } {
     let name = design.name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[-_]+/, '').slice(0, 56) || 'untitled';
     const preset = getPreset(name);
-    const isCaptcha = !!design.text && design.text.mode !== 'fixed';
-    const pathFor = (n: string) => (isCaptcha ? this.signer(`/captcha.png?design=${n}`) : `/designs/${n}.${EXTENSION[design.output.format]}`);
+    const pathFor = (n: string) => (isCaptcha(design) ? this.signer(`/captcha.png?design=${n}`) : `/designs/${n}.${EXTENSION[design.output.format]}`);
     if (preset && canonicalDesign(preset) === canonicalDesign(design)) return { name, path: pathFor(name) };
     if (hasPreset(name)) name = `${name}-edited`;
-    this.published.delete(name);
     this.published.set(name, design);
-    if (this.published.size > MAX_PUBLISHED) this.published.delete(this.published.keys().next().value!);
     return { name, path: pathFor(name) };
   }
 
@@ -92,7 +92,7 @@ export class DesignSource {
       if (!DESIGN_NAME.test(name)) continue;
       try {
         const d = this.get(name);
-        const entry = { name, description: d.description ?? '', width: d.width, height: d.height, kind: (d.text && d.text.mode !== 'fixed' ? 'captcha' : 'background') as PresetSummary['kind'], source: 'saved' as const };
+        const entry = { name, description: d.description ?? '', width: d.width, height: d.height, kind: designKind(d), source: 'saved' as const };
         const i = out.findIndex((p) => p.name === name);
         if (i >= 0) out[i] = entry; // a saved design shadows the preset of the same name
         else out.push(entry);

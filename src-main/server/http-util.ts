@@ -1,26 +1,11 @@
-/** Small HTTP helpers: JSON replies, errors with a field, bounded bodies, cookies. */
+/** Small HTTP helpers: JSON replies, bounded bodies, cookies. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly field?: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
+import { InputError } from '../core/input-error.ts';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const data = Buffer.from(JSON.stringify(body));
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': data.length, 'Cache-Control': 'no-store', ...headers });
   res.end(data);
-}
-
-export function sendError(res: ServerResponse, e: HttpError): void {
-  sendJson(res, e.status, e.field !== undefined ? { error: e.message, field: e.field } : { error: e.message }, e.headers);
 }
 
 export const MAX_BODY = 1024 * 1024;
@@ -43,10 +28,13 @@ function discardRest(req: IncomingMessage): void {
   req.resume();
 }
 
-/** Reads a request body up to `limit` bytes; more is a 413, never an unbounded buffer. */
-export function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<Buffer> {
+/**
+ * Reads a request body up to `limit` bytes; more is refused (too-large, 413), never
+ * buffered. `field` and `rule` name the limit for the client.
+ */
+export function readBody(req: IncomingMessage, limit = MAX_BODY, field = 'body', rule = `must be at most ${limit} bytes`): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const tooLarge = () => new HttpError(413, `body: must be at most ${limit} bytes`, 'body', { Connection: 'close' });
+    const tooLarge = () => new InputError(field, rule, { kind: 'too-large' });
     if (Number(req.headers['content-length']) > limit) {
       discardRest(req);
       return reject(tooLarge());
@@ -65,15 +53,19 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY): Promise<Buffer
   });
 }
 
-/** A body that must be one JSON object; anything else is a 400 naming the body. */
-export function jsonObject(body: Buffer): Record<string, unknown> {
-  let v: unknown;
+/** A body of JSON; anything else is bad input naming the body. */
+export function jsonValue(body: Buffer): unknown {
   try {
-    v = JSON.parse(body.toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
-    throw new HttpError(400, 'body: is not valid JSON', 'body');
+    throw new InputError('body', 'is not valid JSON');
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new HttpError(400, 'body: must be a JSON object', 'body');
+}
+
+/** A body that must be one JSON object; anything else is bad input naming the body. */
+export function jsonObject(body: Buffer): Record<string, unknown> {
+  const v = jsonValue(body);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InputError('body', 'must be a JSON object');
   return v as Record<string, unknown>;
 }
 
@@ -84,7 +76,7 @@ export async function readFields(req: IncomingMessage): Promise<Record<string, u
   if (body.length === 0) return {};
   if (type === 'application/json') return jsonObject(body);
   if (type === 'application/x-www-form-urlencoded') return Object.fromEntries(new URLSearchParams(body.toString('utf8')));
-  throw new HttpError(415, 'content-type: must be application/json or application/x-www-form-urlencoded', 'content-type');
+  throw new InputError('content-type', 'must be application/json or application/x-www-form-urlencoded', { kind: 'unsupported' });
 }
 
 export function cookie(req: IncomingMessage, name: string): string | undefined {

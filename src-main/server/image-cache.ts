@@ -1,4 +1,6 @@
 /** LRU of encoded images, bounded by total bytes, for seeded (deterministic) renders. */
+import { LRUCache } from 'lru-cache';
+
 export interface CachedImage {
   bytes: Buffer;
   mime: string;
@@ -6,45 +8,34 @@ export interface CachedImage {
 }
 
 export class ImageCache {
-  private readonly map = new Map<string, CachedImage>();
-  private bytes = 0;
+  private readonly lru: LRUCache<string, CachedImage>;
+  /** Seeded images served without a render (the server tests check the cache is used through it). */
   hits = 0;
-  misses = 0;
 
-  constructor(readonly maxBytes = 64 * 2 ** 20) {}
+  constructor(readonly maxBytes = 64 * 2 ** 20) {
+    this.lru = new LRUCache({
+      maxSize: Math.max(1, maxBytes),
+      sizeCalculation: (v) => Math.max(1, v.bytes.length),
+      // One huge image must not flush everything: larger ones are not kept.
+      maxEntrySize: Math.max(1, Math.floor(maxBytes / 4)),
+    });
+  }
 
   get(key: string): CachedImage | undefined {
-    const hit = this.map.get(key);
-    if (hit) {
-      // Map order is insertion order: re-inserting marks it most recently used.
-      this.map.delete(key);
-      this.map.set(key, hit);
-      this.hits++;
-    } else this.misses++;
+    const hit = this.lru.get(key);
+    if (hit) this.hits++;
     return hit;
   }
 
   set(key: string, value: CachedImage): void {
-    if (value.bytes.length > this.maxBytes / 4) return; // one huge image must not flush everything
-    const old = this.map.get(key);
-    if (old) {
-      this.bytes -= old.bytes.length;
-      this.map.delete(key);
-    }
-    this.map.set(key, value);
-    this.bytes += value.bytes.length;
-    for (const [k, v] of this.map) {
-      if (this.bytes <= this.maxBytes) break;
-      this.map.delete(k);
-      this.bytes -= v.bytes.length;
-    }
+    this.lru.set(key, value);
   }
 
   get size(): number {
-    return this.map.size;
+    return this.lru.size;
   }
 
   get totalBytes(): number {
-    return this.bytes;
+    return this.lru.calculatedSize;
   }
 }

@@ -16,7 +16,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestLogEntry } from '../api.ts';
-import { HttpError } from './http-util.ts';
+import { InputError } from '../core/input-error.ts';
 import { sameSecret } from './access.ts';
 
 export interface LogStreamOptions {
@@ -69,11 +69,11 @@ export class LogStreams {
     return n;
   }
 
-  /** Answers `GET /api/studio/events`; throws an HttpError when the stream is refused. */
+  /** Answers `GET /api/studio/events`; throws an InputError when the stream is refused. */
   connect(req: IncomingMessage, res: ServerResponse, url: URL): void {
     const keys = url.searchParams.getAll('key');
     if (keys.length > 1 || (keys.length === 1 && !sameSecret(keys[0], this.keyDigest))) {
-      throw new HttpError(403, 'key: is not this server\'s stream key (the studio page gets it from /api/studio/info)', 'key');
+      throw new InputError('key', 'is not this server\'s stream key (the studio page gets it from /api/studio/info)', { kind: 'forbidden' });
     }
     const keyed = keys.length === 1;
     if (keyed) {
@@ -81,7 +81,7 @@ export class LogStreams {
       const old = [...this.streams.values()].filter((s) => s.keyed);
       for (let i = 0; i <= old.length - this.opts.maxKeyed; i++) this.drop(old[i], false);
     } else if (this.count(false) >= this.opts.maxOpen) {
-      throw new HttpError(503, 'busy: too many log listeners', undefined, { 'Retry-After': '5' });
+      throw new InputError('busy', 'too many log listeners', { kind: 'busy', retryAfter: 5 });
     }
     res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.write(`retry: ${RETRY_MS}\n: request log\n\n`);

@@ -4,20 +4,11 @@
  * size over the limits is refused before any pixel is allocated.
  */
 import { DesignError, parseDesign, type Design } from '../core/design.ts';
-
-export class QueryError extends Error {
-  constructor(
-    readonly field: string,
-    readonly rule: string,
-  ) {
-    super(`${field}: ${rule}`);
-    this.name = 'QueryError';
-  }
-}
+import { InputError } from '../core/input-error.ts';
 
 type Setter = (d: Record<string, any>, value: string) => void;
 const num = (field: string, v: string): number => {
-  if (!/^-?\d+(\.\d+)?$/.test(v.trim())) throw new QueryError(field, 'must be a number');
+  if (!/^-?\d+(\.\d+)?$/.test(v.trim())) throw new InputError(field, 'must be a number');
   return Number(v);
 };
 const text = (d: Record<string, any>) => (d.text ??= {});
@@ -73,7 +64,7 @@ function paramFor(field: string): string {
 
 /**
  * Applies a query's overrides to a base design and validates the result.
- * Throws QueryError naming the parameter on anything wrong.
+ * Throws InputError naming the parameter on anything wrong.
  */
 export function applyQuery(base: Design, query: URLSearchParams): Design {
   const d: Record<string, any> = structuredClone(base);
@@ -81,7 +72,7 @@ export function applyQuery(base: Design, query: URLSearchParams): Design {
   const fonts: string[] = [];
   for (const [key, value] of query) {
     if (key.startsWith('_')) continue; // cache busters such as jQuery's _=163...
-    if (value.length > MAX_VALUE) throw new QueryError(key, `must be at most ${MAX_VALUE} characters`);
+    if (value.length > MAX_VALUE) throw new InputError(key, `must be at most ${MAX_VALUE} characters`);
     if (LISTS.has(key)) {
       fonts.push(value);
       continue;
@@ -89,20 +80,20 @@ export function applyQuery(base: Design, query: URLSearchParams): Design {
     if (ROUTE_PARAMS.has(key)) continue;
     // Own keys only: "__proto__" or "constructor" must not reach Object.prototype.
     const set = Object.hasOwn(SETTERS, key) ? SETTERS[key] : undefined;
-    if (!set) throw new QueryError(key, `is not a known parameter (known: ${QUERY_PARAMS.join(', ')})`);
-    if (seen.has(key)) throw new QueryError(key, 'is given more than once');
+    if (!set) throw new InputError(key, `is not a known parameter (known: ${QUERY_PARAMS.join(', ')})`);
+    if (seen.has(key)) throw new InputError(key, 'is given more than once');
     seen.add(key);
     set(d, value);
   }
   if (fonts.length) text(d).fonts = fonts;
   if (d.text && !base.text && d.text.mode === undefined && d.text.value === undefined) {
     // Text options on a background-only design would silently draw a captcha.
-    throw new QueryError(Object.keys(d.text)[0] === 'fonts' ? 'font' : Object.keys(d.text)[0], 'this design has no text to change');
+    throw new InputError(Object.keys(d.text)[0] === 'fonts' ? 'font' : Object.keys(d.text)[0], 'this design has no text to change');
   }
   try {
     return parseDesign(d);
   } catch (e) {
-    if (e instanceof DesignError) throw new QueryError(paramFor(e.field), e.issues[0].rule);
+    if (e instanceof DesignError) throw new InputError(paramFor(e.field), e.issues[0].rule);
     throw e;
   }
 }
@@ -110,6 +101,6 @@ export function applyQuery(base: Design, query: URLSearchParams): Design {
 /** Reads a single optional parameter, refusing repeats. */
 export function single(query: URLSearchParams, key: string): string | undefined {
   const all = query.getAll(key);
-  if (all.length > 1) throw new QueryError(key, 'is given more than once');
+  if (all.length > 1) throw new InputError(key, 'is given more than once');
   return all[0];
 }

@@ -13,13 +13,16 @@ import { CaptchaSupply } from './captcha-supply.ts';
 import { RenderAbortedError, RenderCrashError, RenderPool, RenderTimeoutError, type PoolOptions } from '../render/pool.ts';
 import { CaptchaStore, type CaptchaStoreOptions } from './captcha-store.ts';
 import { DesignSource } from './design-source.ts';
-import { DesignError } from '../core/design.ts';
-import { HttpError, sendError } from './http-util.ts';
-import { QueryError } from './query.ts';
-import { captchaCookieName, route, type RouteContext } from './routes.ts';
+import { InputError, type InputErrorKind } from '../core/input-error.ts';
+import { sendJson } from './http-util.ts';
+import { captchaCookieName, publicRoutes } from './routes.ts';
+import { MethodNotAllowedError, Router } from './router.ts';
+import type { Ctx, ServerState } from './server-state.ts';
 import { checkSecret, randomSecret, signPath } from './signing.ts';
-import { isStudioTraffic, StudioWeb, type BatchZipLimits } from './studio-routes.ts';
-import { AccessPolicy, isLoopback, setAccessPolicy } from './access.ts';
+import { studioApi, studioPages } from './studio-routes.ts';
+import { isStudioTraffic, StudioWeb } from './studio-web.ts';
+import type { BatchZipLimits } from './batch-jobs.ts';
+import { AccessPolicy, isLoopback, TokenError } from './access.ts';
 import type { LogStreamOptions } from './log-streams.ts';
 import { StudioService, type FontQuota } from '../studio/studio-service.ts';
 import { findResourceDir } from '../core/resources.ts';
@@ -58,6 +61,12 @@ export interface ServerOptions {
   userFontsDir?: string;
   /** Web mode's quotas: imported fonts, and batch zips on disk (tests make them small). */
   webLimits?: { fonts?: Partial<FontQuota>; batchZips?: Partial<BatchZipLimits> };
+  /**
+   * Web mode's designer service, when the caller has one to share; one is made otherwise.
+   * A given one is not disposed when the server stops. Any local HTTP client can call it,
+   * so it must refuse designs that name files on disk (made with filesAllowed false).
+   */
+  studioService?: StudioService;
   /** The desktop app starts and stops the server itself; web mode cannot. */
   controllable?: boolean;
   /** Shown in status messages, e.g. why another port was chosen. */
@@ -101,11 +110,24 @@ function defaultRendererDir(): string | undefined {
 
 export { isLoopback };
 
-export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
+/** Every route the server has: the public ones, then web mode's behind their guards. */
+function buildRouter(): Router<ServerState> {
+  return new Router<ServerState>().route('', publicRoutes()).route('/studio', studioPages()).route('/api/studio', studioApi());
+}
+
+/**
+ * Events:
+ *  - `request`: every request answered, studio traffic included (tests, monitoring);
+ *  - `log`: the request log people read: the same without the designer's own calls
+ *    (isStudioTraffic), decided here once. Web mode's event stream shows these lines;
+ *    the desktop app's request log should take them from this event too.
+ */
+export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log: [RequestLogEntry] }> {
   readonly options: Required<Pick<ServerOptions, 'host' | 'port' | 'exposeAnswers' | 'maxAge'>> & ServerOptions;
   private server: Server | null = null;
   private pool: RenderPool | null = null;
-  private ctx: RouteContext | null = null;
+  private state: ServerState | null = null;
+  private readonly router = buildRouter();
   private web: StudioWeb | null = null;
   readonly store: CaptchaStore;
   private cookieName: string | undefined;
@@ -122,7 +144,7 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
     this.access = new AccessPolicy({ host: this.options.host, publicHosts: opts.publicHosts, studioToken: opts.studioToken, production: opts.production });
     // Answers in headers on a server real visitors reach would hand every captcha's answer to the client it is meant to stop.
     if (this.options.exposeAnswers && (this.access.productionBind || this.access.publicHosts.size)) {
-      throw new RangeError('exposeAnswers: is for end-to-end tests on loopback only; it is refused on a production server (a network address, production or public host names)');
+      throw new InputError('exposeAnswers', 'is for end-to-end tests on loopback only; it is refused on a production server (a network address, production or public host names)');
     }
     this.secret = checkSecret(opts.secret ?? randomSecret());
     this.store = new CaptchaStore({ secret: this.secret, ...opts.captchas });
@@ -155,15 +177,18 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
     // A production server without a studio token never serves web mode: nothing is set up for it.
     if (this.options.studio !== false && (!this.access.productionBind || this.access.hasToken)) {
       const limits = this.options.webLimits;
-      this.web = new StudioWeb(new StudioService(this.pool, this.options.userFontsDir, false, limits?.fonts), this.options.rendererDir ?? defaultRendererDir(), limits?.batchZips);
+      const given = this.options.studioService;
+      const service = given ?? new StudioService(this.pool, this.options.userFontsDir, false, limits?.fonts);
+      this.web = new StudioWeb(service, this.options.rendererDir ?? defaultRendererDir(), limits?.batchZips, !given);
       this.web.streams.configure(this.options.eventStreams);
     }
-    this.ctx = {
+    this.state = {
       pool: this.pool,
       supply: new CaptchaSupply(this.pool),
       cache: this.cache,
       store: this.store,
       designs: this.designs,
+      access: this.access,
       secret: this.secret,
       captchaDesign: this.options.captchaDesign ?? 'classic-captcha',
       // Read once listening: server.address() is a syscall-backed call, not worth a request's time.
@@ -175,7 +200,6 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
       status: () => this.status(),
       version: VERSION,
     };
-    setAccessPolicy(this.ctx, this.access);
     const server = createServer((req, res) => void this.handle(req, res));
     server.keepAliveTimeout = 5000;
     server.headersTimeout = 10_000;
@@ -243,24 +267,28 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
     const started = performance.now();
     const method = req.method ?? 'GET';
     let path = '/';
+    let studioPath = false;
     res.on('finish', () => {
       const entry = { method, path, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10, time: Date.now() };
-      this.web?.broadcast(entry);
       this.emit('request', entry);
+      if (studioPath) return;
+      this.web?.log(entry);
+      this.emit('log', entry);
     });
     res.setHeader('X-Content-Type-Options', 'nosniff');
     try {
       // A rebinding defence, not access control (see AccessPolicy.hostAllowed).
-      if (!this.access.hostAllowed(req)) throw new HttpError(403, 'host: is not a name this server answers to (loopback names, its address, or a name given with --public-host)', 'host');
+      if (!this.access.hostAllowed(req)) throw new InputError('host', 'is not a name this server answers to (loopback names, its address, or a name given with --public-host)', { kind: 'forbidden' });
       let url: URL;
       try {
         url = new URL(req.url ?? '/', 'http://localhost');
       } catch {
-        throw new HttpError(400, 'path: is not a valid URL', 'path');
+        throw new InputError('path', 'is not a valid URL');
       }
       path = url.pathname;
+      studioPath = isStudioTraffic(path);
       // Never for studio routes: /api/studio/info hands the studio page its event-stream key.
-      if (this.options.cors && !isStudioTraffic(path)) {
+      if (this.options.cors && !studioPath) {
         const origin = req.headers.origin;
         if (origin === this.options.cors) {
           res.setHeader('Access-Control-Allow-Origin', origin);
@@ -273,31 +301,62 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry] }> {
           }
         }
       }
-      const { handler, params } = route(method, path);
-      await handler(req, res, url, this.ctx!, params);
+      const c: Ctx = { req, res, url, query: url.searchParams, params: NO_PARAMS, app: this.state! };
+      await this.router.dispatch(c, method, path);
     } catch (e) {
-      // The client hung up (its queued render was dropped): nobody to answer.
-      if (e instanceof RenderAbortedError || res.destroyed) return;
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      // Bad input from any layer (query parsing, schema, render-time checks) is a 400
-      // naming the field, converted here once rather than in every route.
-      if (e instanceof HttpError) sendError(res, e);
-      else if (e instanceof QueryError) sendError(res, new HttpError(400, e.message, e.field));
-      else if (e instanceof DesignError) sendError(res, new HttpError(400, e.message, e.field));
-      // A design that crashed its worker failed only its own request; the worker was replaced.
-      else if (e instanceof RenderCrashError) sendError(res, new HttpError(422, e.message, 'design'));
-      // Over the deadline: the worker was replaced; the estimate let it through, so the machine is likely loaded.
-      else if (e instanceof RenderTimeoutError) sendError(res, new HttpError(503, e.message, 'render', { 'Retry-After': '5' }));
-      else {
-        // A bug, not bad input: report it, answer 500, keep serving.
-        console.error(`captcha-studio: internal error on ${method} ${path}:`, e);
-        sendError(res, new HttpError(500, 'internal error'));
-      }
+      onError(e, res, method, path);
     }
   }
+}
+
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+
+const STATUS: Record<InputErrorKind, number> = {
+  invalid: 400,
+  forbidden: 403,
+  'not-found': 404,
+  conflict: 409,
+  'too-large': 413,
+  unsupported: 415,
+  refused: 422,
+  busy: 503,
+};
+
+/**
+ * The one place a failure becomes an answer: bad input from any layer (query parsing,
+ * schema, render-time checks) is its kind's status with a JSON body naming the field;
+ * nothing is recognised by its message.
+ */
+function onError(e: unknown, res: ServerResponse, method: string, path: string): void {
+  // The client hung up (its queued render was dropped): nobody to answer.
+  if (e instanceof RenderAbortedError || res.destroyed) return;
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (e instanceof InputError) {
+    const headers: Record<string, string> = {};
+    let status = STATUS[e.kind];
+    if (e instanceof TokenError) {
+      status = 401;
+      if (e.challenge) headers['WWW-Authenticate'] = 'Bearer realm="captcha-studio"';
+    } else if (e instanceof MethodNotAllowedError) {
+      status = 405;
+      headers.Allow = e.allow;
+    }
+    if (e.retryAfter !== undefined) headers['Retry-After'] = String(e.retryAfter);
+    // The rest of an oversized body is drained, not kept; the connection goes with this answer.
+    if (e.kind === 'too-large') headers.Connection = 'close';
+    // Busy is about the server, not the request: no field to name.
+    return sendJson(res, status, e.kind === 'busy' ? { error: e.message } : { error: e.message, field: e.field }, headers);
+  }
+  // A design that crashed its worker failed only its own request; the worker was replaced.
+  if (e instanceof RenderCrashError) return sendJson(res, 422, { error: e.message, field: 'design' });
+  // Over the deadline: the worker was replaced; the estimate let it through, so the machine is likely loaded.
+  if (e instanceof RenderTimeoutError) return sendJson(res, 503, { error: e.message, field: 'render' }, { 'Retry-After': '5' });
+  // A bug, not bad input: report it, answer 500, keep serving.
+  console.error(`captcha-studio: internal error on ${method} ${path}:`, e);
+  sendJson(res, 500, { error: 'internal error' });
 }
 
 export function createStudioServer(opts: ServerOptions = {}): StudioServer {

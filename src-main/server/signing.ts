@@ -13,7 +13,7 @@
  * `expires` (Unix seconds) is signed like any parameter and refused once past.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { HttpError } from './http-util.ts';
+import { InputError } from '../core/input-error.ts';
 
 /** Shortest secret accepted from an option or the environment. */
 export const MIN_SECRET_LENGTH = 32;
@@ -26,7 +26,7 @@ export function randomSecret(): string {
 }
 
 export function checkSecret(secret: string, field = 'secret'): string {
-  if (secret.length < MIN_SECRET_LENGTH) throw new RangeError(`${field}: must be at least ${MIN_SECRET_LENGTH} characters (for example: openssl rand -base64 32)`);
+  if (secret.length < MIN_SECRET_LENGTH) throw new InputError(field, `must be at least ${MIN_SECRET_LENGTH} characters (for example: openssl rand -base64 32)`);
   return secret;
 }
 
@@ -57,23 +57,23 @@ export function signPath(secret: string, pathAndQuery: string): string {
 
 /**
  * Whether the request carries a valid signature. Absent: false. Present but
- * wrong, malformed or expired: an HttpError naming `sig` or `expires`, so the
+ * wrong, malformed or expired: an InputError naming `sig` or `expires`, so the
  * operator sees at once that the signing is off rather than a silent default.
  */
 export function verifySignature(secret: string, path: string, query: URLSearchParams, now = Date.now()): boolean {
   const sigs = query.getAll('sig');
   if (sigs.length === 0) return false;
-  if (sigs.length > 1) throw new HttpError(400, 'sig: is given more than once', 'sig');
-  if (!SIG.test(sigs[0])) throw new HttpError(403, 'sig: is not a signature (43 base64url characters of HMAC-SHA256)', 'sig');
+  if (sigs.length > 1) throw new InputError('sig', 'is given more than once');
+  if (!SIG.test(sigs[0])) throw new InputError('sig', 'is not a signature (43 base64url characters of HMAC-SHA256)', { kind: 'forbidden' });
   const want = Buffer.from(signature(secret, path, query), 'base64url');
   const got = Buffer.from(sigs[0], 'base64url');
   // Constant time: equal lengths are guaranteed by the pattern above.
-  if (got.length !== want.length || !timingSafeEqual(got, want)) throw new HttpError(403, 'sig: does not match this URL (it must be HMAC-SHA256 of the canonical path and query with the server\'s secret)', 'sig');
+  if (got.length !== want.length || !timingSafeEqual(got, want)) throw new InputError('sig', 'does not match this URL (it must be HMAC-SHA256 of the canonical path and query with the server\'s secret)', { kind: 'forbidden' });
   const expires = query.getAll('expires');
-  if (expires.length > 1) throw new HttpError(400, 'expires: is given more than once', 'expires');
+  if (expires.length > 1) throw new InputError('expires', 'is given more than once');
   if (expires.length === 1) {
-    if (!/^\d{1,12}$/.test(expires[0])) throw new HttpError(400, 'expires: must be a time in Unix seconds', 'expires');
-    if (Number(expires[0]) * 1000 <= now) throw new HttpError(403, 'expires: this signed URL has expired', 'expires');
+    if (!/^\d{1,12}$/.test(expires[0])) throw new InputError('expires', 'must be a time in Unix seconds');
+    if (Number(expires[0]) * 1000 <= now) throw new InputError('expires', 'this signed URL has expired', { kind: 'forbidden' });
   }
   return true;
 }

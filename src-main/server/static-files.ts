@@ -2,7 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join, resolve, sep } from 'node:path';
-import { HttpError } from './http-util.ts';
+import { InputError } from '../core/input-error.ts';
 
 const TYPES: Record<string, string> = {
   html: 'text/html; charset=utf-8',
@@ -19,19 +19,21 @@ const SAFE = /^(?:[A-Za-z0-9_-][\w.-]{0,127}\/)?[A-Za-z0-9_-][\w.-]{0,127}$/;
 export const STUDIO_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+const notFound = (rel: string) => new InputError('path', `nothing at /studio/${rel}`, { kind: 'not-found' });
+
 export function serveStatic(req: IncomingMessage, res: ServerResponse, root: string | undefined, rel: string): void {
-  if (!root) throw new HttpError(404, 'path: the studio UI is not built; run "npm run build" first', 'path');
-  if (!SAFE.test(rel) || rel.includes('..')) throw new HttpError(404, `path: nothing at /studio/${rel}`, 'path');
+  if (!root) throw new InputError('path', 'the studio UI is not built; run "npm run build" first', { kind: 'not-found' });
+  if (!SAFE.test(rel) || rel.includes('..')) throw notFound(rel);
   const base = resolve(root);
   const file = resolve(join(base, rel));
-  if (!file.startsWith(base + sep)) throw new HttpError(404, `path: nothing at /studio/${rel}`, 'path');
+  if (!file.startsWith(base + sep)) throw notFound(rel);
   let st;
   try {
     st = statSync(file);
   } catch {
-    throw new HttpError(404, `path: nothing at /studio/${rel}`, 'path');
+    throw notFound(rel);
   }
-  if (!st.isFile()) throw new HttpError(404, `path: nothing at /studio/${rel}`, 'path');
+  if (!st.isFile()) throw notFound(rel);
   const ext = rel.slice(rel.lastIndexOf('.') + 1).toLowerCase();
   const etag = `"${st.size.toString(36)}-${Math.floor(st.mtimeMs).toString(36)}"`;
   const headers: Record<string, string> = {

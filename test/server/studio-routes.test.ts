@@ -2,10 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getPreset } from '../../src-main/core/presets.ts';
+import { RenderPool } from '../../src-main/render/pool.ts';
 import { createStudioServer, type StudioServer } from '../../src-main/server/server.ts';
 import { ZipFileWriter } from '../../src-main/server/zip.ts';
+import { StudioService } from '../../src-main/studio/studio-service.ts';
 
 let server: StudioServer;
 let base: string;
@@ -82,5 +84,53 @@ describe('web mode routes', () => {
     // Stored, not deflated: the images are compressed already.
     expect(execFileSync('unzip', ['-v', file], { encoding: 'utf8' })).toMatch(/\s5\s+Stored\s+5\s/);
     execFileSync('unzip', ['-tq', file]);
+  });
+});
+
+describe('StudioApi calls by name (POST /api/studio/:method)', () => {
+  it('answers with the call\'s result as JSON, null included', async () => {
+    const presets = await post('/api/studio/listPresets', { args: [] });
+    expect(presets.status).toBe(200);
+    expect(((await presets.json()) as { name: string }[]).map((p) => p.name)).toContain('seed-002-captcha');
+    const preset = await post('/api/studio/getPreset', { args: ['seed-002-captcha'] });
+    expect(await preset.json()).toMatchObject({ name: 'seed-002-captcha', width: 270 });
+    const cancelled = await post('/api/studio/openDesign', { args: [null] });
+    expect([cancelled.status, await cancelled.text()]).toEqual([200, 'null']);
+  });
+
+  it('refuses unknown calls, bad arguments and wrong methods, naming what was wrong', async () => {
+    const unknown = await post('/api/studio/noSuchCall', { args: [] });
+    expect([unknown.status, (await unknown.json()).field]).toEqual([404, 'method']);
+    const missing = await post('/api/studio/getPreset', { args: ['no-such-preset'] });
+    expect([missing.status, (await missing.json()).field]).toEqual([404, 'name']);
+    expect((await post('/api/studio/listPresets', [])).status).toBe(400); // the body is one JSON object
+    const get = await fetch(`${base}/api/studio/listPresets`);
+    expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
+    expect((await post('/api/studio/not-a-name', { args: [] })).status).toBe(404);
+  });
+
+  it('is guarded like the other studio calls: same origin and a JSON content type', async () => {
+    expect((await post('/api/studio/listPresets', { args: [] }, { Origin: 'https://evil.example' })).status).toBe(403);
+    const form = await fetch(`${base}/api/studio/listPresets`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"args":[]}' });
+    expect(form.status).toBe(415);
+  });
+});
+
+describe('a designer service shared with the server (the desktop app\'s)', () => {
+  it('is the one web mode uses, and it outlives the server', async () => {
+    const pool = new RenderPool({ size: 1 });
+    const service = new StudioService(pool, undefined, false);
+    service.problems.push('shared-service-marker');
+    const dispose = vi.spyOn(service, 'dispose');
+    const shared = createStudioServer({ port: 0, sharedPool: pool, studioService: service, rendererDir: ui });
+    try {
+      const url = (await shared.start()).url;
+      const info = await (await fetch(`${url}/api/studio/info`)).json();
+      expect(info.problems).toContain('shared-service-marker');
+    } finally {
+      await shared.stop();
+      await pool.close();
+    }
+    expect(dispose).not.toHaveBeenCalled();
   });
 });
