@@ -75,11 +75,11 @@ describe('saving under faults', () => {
   it('exports and autosaves under a full disk fail cleanly and keep what was there', async () => {
     const img = join(h.userData, 'export.png');
     h.next.save.push(img);
-    await h.studio.exportImage(getPreset('classic-captcha'), 3);
+    await h.studio.exportImage(getPreset('classic-captcha')!, 3);
     const before = readFileSync(img);
     faults.write = 'ENOSPC';
     h.next.save.push(img);
-    await expect(h.studio.exportImage(getPreset('classic-captcha'), 4)).rejects.toThrow(/could not write .*export\.png: the disk is full/);
+    await expect(h.studio.exportImage(getPreset('classic-captcha')!, 4)).rejects.toThrow(/could not write .*export\.png: the disk is full/);
     expect(readFileSync(img).equals(before)).toBe(true);
 
     faults.write = '';
@@ -97,7 +97,7 @@ describe('saving under faults', () => {
     writeFileSync(join(dir, 'mine.txt'), 'the user\'s own file');
     h.next.folder.push(dir);
     faults.write = 'ENOSPC';
-    await expect(h.studio.exportBatch(getPreset('classic-captcha'), 20, 'full-1')).rejects.toThrow(/the disk is full/);
+    await expect(h.studio.exportBatch(getPreset('classic-captcha')!, 20, 'full-1')).rejects.toThrow(/the disk is full/);
     faults.write = '';
     expect(readdirSync(dir)).toEqual(['mine.txt']);
   });

@@ -50,7 +50,7 @@ describe('callStudio: one checked entry for every StudioApi call', () => {
     ['startServer', [-1], 'port', /0 to 65535/],
   ] as const)('%s(%j) is refused naming %s', async (method, args, field, rule) => {
     const { handlers, calls } = recording();
-    const e = await callStudio(handlers, method, args).catch((x) => x);
+    const e = (await callStudio(handlers, method, args).catch((x) => x)) as InputError;
     expect(e).toBeInstanceOf(InputError);
     expect(e.field).toBe(field);
     expect(e.rule).toMatch(rule);
