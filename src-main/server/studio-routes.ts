@@ -21,9 +21,6 @@ import { callWebStudio, type WebStudioEnv } from './studio-calls.ts';
 import { contentType, jsonBody, sameOrigin, sameOriginWrites, studioAccess, studioLogin, web, webModeOn } from './studio-guards.ts';
 import { serveStatic } from './static-files.ts';
 
-/** The desktop app imported it from here; studio-web.ts holds it now. */
-export { isStudioTraffic } from './studio-web.ts';
-
 /** `/studio` and the built UI under it; mount at `/studio`. */
 export function studioPages(): Router<ServerState> {
   return (
