@@ -81,7 +81,7 @@ export class DesignSource {
   list(): (PresetSummary & { source: 'preset' | 'saved' })[] {
     const out: (PresetSummary & { source: 'preset' | 'saved' })[] = listPresets().map((p) => ({ ...p, source: 'preset' }));
     if (!this.dir) return out;
-    let files: string[] = [];
+    let files: string[];
     try {
       files = readdirSync(this.dir).filter((f) => f.endsWith('.json'));
     } catch {

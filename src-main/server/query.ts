@@ -6,12 +6,15 @@
 import { DesignError, parseDesign, type Design } from '../core/design.ts';
 import { InputError } from '../core/input-error.ts';
 
-type Setter = (d: Record<string, any>, value: string) => void;
+/** A design being built from a query: any shape until parseDesign checks it (typing it would repeat the schema). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Draft = Record<string, any>;
+type Setter = (d: Draft, value: string) => void;
 const num = (field: string, v: string): number => {
   if (!/^-?\d+(\.\d+)?$/.test(v.trim())) throw new InputError(field, 'must be a number');
   return Number(v);
 };
-const text = (d: Record<string, any>) => (d.text ??= {});
+const text = (d: Draft) => (d.text ??= {});
 
 /** Query parameter -> where it goes in the design. */
 const SETTERS: Record<string, Setter> = {
@@ -67,7 +70,7 @@ function paramFor(field: string): string {
  * Throws InputError naming the parameter on anything wrong.
  */
 export function applyQuery(base: Design, query: URLSearchParams): Design {
-  const d: Record<string, any> = structuredClone(base);
+  const d: Draft = structuredClone(base);
   const seen = new Set<string>();
   const fonts: string[] = [];
   for (const [key, value] of query) {
