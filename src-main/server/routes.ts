@@ -8,7 +8,6 @@ import { InputError } from '../core/input-error.ts';
 import { isCaptcha, publicFont } from '../core/naming.ts';
 import { checkSeed } from '../core/seed.ts';
 import { checkBudget, RENDER_BUDGETS } from '../core/cost.ts';
-import { PoolBusyError } from '../render/pool.ts';
 import type { RenderOutput } from '../render/protocol.ts';
 import { cookie, decodeOr, readFields, sendJson } from './http-util.ts';
 import { verifySignature } from './signing.ts';
@@ -38,18 +37,14 @@ function hangup(res: ServerResponse): AbortSignal {
  */
 async function render(app: ServerState, res: ServerResponse, design: Design, budget: number, fromSupply = false): Promise<RenderOutput> {
   checkBudget(design, budget);
-  try {
-    if (fromSupply) {
-      // The hot path: a plain 'close' listener, not an AbortSignal (see CaptchaSupply.request).
-      const { result, cancel, waiting } = app.supply.request(design);
-      if (waiting) res.once('close', () => res.writableFinished || cancel());
-      return await result;
-    }
-    return await app.pool.render(design, { signal: hangup(res) });
-  } catch (e) {
-    if (e instanceof PoolBusyError) throw new InputError('busy', 'the render queue is full, retry shortly', { kind: 'busy', retryAfter: e.retryAfterSeconds });
-    throw e;
+  // A full queue (PoolBusyError) is answered 503 by the server's one error mapper, for every route.
+  if (fromSupply) {
+    // The hot path: a plain 'close' listener, not an AbortSignal (see CaptchaSupply.request).
+    const { result, cancel, waiting } = app.supply.request(design);
+    if (waiting) res.once('close', () => res.writableFinished || cancel());
+    return result;
   }
+  return app.pool.render(design, { signal: hangup(res) });
 }
 
 /**

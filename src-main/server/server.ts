@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ImageCache } from './image-cache.ts';
 import { CaptchaSupply } from './captcha-supply.ts';
-import { RenderAbortedError, RenderCrashError, RenderPool, RenderTimeoutError, type PoolOptions } from '../render/pool.ts';
+import { PoolBusyError, RenderAbortedError, RenderCrashError, RenderPool, RenderTimeoutError, type PoolOptions } from '../render/pool.ts';
 import { CaptchaStore, type CaptchaStoreOptions } from './captcha-store.ts';
 import { DesignSource } from './design-source.ts';
 import { InputError, type InputErrorKind } from '../core/input-error.ts';
@@ -350,6 +350,8 @@ function onError(e: unknown, res: ServerResponse, method: string, path: string):
     // Busy is about the server, not the request: no field to name.
     return sendJson(res, status, e.kind === 'busy' ? { error: e.message } : { error: e.message, field: e.field }, headers);
   }
+  // The render queue is full, whichever route filled it: retry shortly.
+  if (e instanceof PoolBusyError) return sendJson(res, 503, { error: 'busy: the render queue is full, retry shortly' }, { 'Retry-After': String(e.retryAfterSeconds) });
   // A design that crashed its worker failed only its own request; the worker was replaced.
   if (e instanceof RenderCrashError) return sendJson(res, 422, { error: e.message, field: 'design' });
   // Over the deadline: the worker was replaced; the estimate let it through, so the machine is likely loaded.

@@ -6,19 +6,16 @@
 import { open } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { checkBatchCount } from '../batch/render-batch.ts';
-import type { Design } from '../core/design.ts';
 import { InputError } from '../core/input-error.ts';
 import { fileSlug, publicFont } from '../core/naming.ts';
-import { getPreset, listPresets } from '../core/presets.ts';
 import { checkSeed } from '../core/seed.ts';
 import { EXTENSION } from '../core/render.ts';
-import { DesignFileError, parseDesignText } from '../files/design-files.ts';
 import { jobStatus, mib, NOT_KEPT } from './batch-jobs.ts';
 import { decodeOr, readBody, sendJson } from './http-util.ts';
 import { Router } from './router.ts';
 import type { ServerState } from './server-state.ts';
 import { callWebStudio, type WebStudioEnv } from './studio-calls.ts';
-import { contentType, jsonBody, sameOrigin, sameOriginWrites, studioAccess, studioLogin, web, webModeOn } from './studio-guards.ts';
+import { contentType, jsonBody, sameOriginWrites, studioAccess, studioLogin, web, webModeOn } from './studio-guards.ts';
 import { serveStatic } from './static-files.ts';
 
 /** `/studio` and the built UI under it; mount at `/studio`. */
@@ -38,15 +35,6 @@ export function studioApi(): Router<ServerState> {
   return (
     new Router<ServerState>()
       .use(studioAccess, webModeOn, sameOriginWrites)
-      // Same-origin even though it reads: eventsKey gives the studio page its own request-log slots.
-      .get('/info', (c) => (sameOrigin(c.req), sendJson(c.res, 200, { mode: 'web', version: c.app.version, problems: web(c).service.problems, eventsKey: web(c).streams.key })))
-      .get('/presets', (c) => sendJson(c.res, 200, listPresets()))
-      .get('/presets/:name{[\\w-]{1,64}}', (c) => {
-        const d = getPreset(c.params.name);
-        if (!d) throw new InputError('name', `no preset called "${c.params.name}"`, { kind: 'not-found' });
-        sendJson(c.res, 200, d);
-      })
-      .get('/fonts', (c) => sendJson(c.res, 200, web(c).service.listFonts().map(publicFont)))
       .post('/fonts', async (c) => {
         const { service } = web(c);
         contentType(c.req, ['application/octet-stream']);
@@ -74,10 +62,6 @@ export function studioApi(): Router<ServerState> {
         });
         c.res.end(out.pixels);
       })
-      .post('/thumbnail', async (c) => {
-        const b = await jsonBody(c.req);
-        sendJson(c.res, 200, { url: await web(c).service.thumbnail(b.design, b.seed) });
-      })
       .post('/export', async (c) => {
         const { service } = web(c);
         const b = await jsonBody(c.req);
@@ -92,24 +76,6 @@ export function studioApi(): Router<ServerState> {
           'X-Height': String(out.height),
         });
         c.res.end(out.bytes);
-      })
-      .post('/open', async (c) => {
-        const b = await jsonBody(c.req);
-        const name = typeof b.name === 'string' ? b.name.slice(0, 200) : 'design.json';
-        if (typeof b.text !== 'string') throw new InputError('text', 'must be the file\'s text');
-        let design: Design;
-        try {
-          design = parseDesignText(name, b.text);
-        } catch (e) {
-          // Not JSON at all: the field is the file itself, named in the rule.
-          if (e instanceof DesignFileError && !e.designField) throw new InputError('file', `${name} ${e.problem}`);
-          throw e;
-        }
-        sendJson(c.res, 200, { design, path: null, name });
-      })
-      .post('/publish', async (c) => {
-        const b = await jsonBody(c.req);
-        sendJson(c.res, 200, c.app.designs.publish(web(c).service.design(b.design)));
       })
       .post('/batch', async (c) => {
         const { service, batches } = web(c);
@@ -142,9 +108,9 @@ export function studioApi(): Router<ServerState> {
           await fh.close();
         }
       })
-      .get('/status', (c) => sendJson(c.res, 200, c.app.status()))
       .get('/events', (c) => web(c).streams.connect(c.req, c.res, c.url))
-      // Every other StudioApi call, by name, checked against api.ts's table (studio-calls.ts). Last: named routes win.
+      // Every other StudioApi call (info, presets, fonts, thumbnails, opening, publishing, status), by
+      // name, checked against api.ts's table (studio-calls.ts). Last: the binary and streamed routes above win.
       .post('/:method{[A-Za-z]{1,40}}', async (c) => {
         const w = web(c);
         const env: WebStudioEnv = { service: w.service, designs: c.app.designs, status: c.app.status, version: c.app.version, eventsKey: w.streams.key };
