@@ -95,7 +95,6 @@ function filterImage(src: Uint8Array | Uint8ClampedArray, w: number, h: number, 
   const bytes = src instanceof Uint8Array ? src : new Uint8Array(src.buffer, src.byteOffset, src.length);
   if (filters === 'sub' && channels === 3) return { raw: out, zeros: subRgbFromRgba(bytes, w, h, out) };
   if (filters === 'sub') return { raw: out, zeros: upRgba(bytes, w, h, out) }; // RGBA: Up compares faster
-  let zeros = 0;
   // Pack to RGB once when dropping alpha, so every filter below reads contiguous bytes.
   let px: Uint8Array;
   if (channels === 4) px = bytes;
@@ -153,7 +152,8 @@ function filterImage(src: Uint8Array | Uint8ClampedArray, w: number, h: number, 
     out[o] = best;
     out.set(rows![best], o + 1);
   }
-  return { raw: out, zeros };
+  // Zeros are counted only where they choose the strategy: the 'sub' effort (see encodePng).
+  return { raw: out, zeros: 0 };
 }
 
 export interface PngOptions {

@@ -180,8 +180,14 @@ function blitGlyph(s: Surface, face: FontEntry, devSize: number, ch: string, pen
   let iy = Math.floor(penY);
   let fx = Math.round((penX - ix) * SUBPIXEL);
   let fy = Math.round((penY - iy) * SUBPIXEL);
-  if (fx === SUBPIXEL) (ix++, (fx = 0));
-  if (fy === SUBPIXEL) (iy++, (fy = 0));
+  if (fx === SUBPIXEL) {
+    ix++;
+    fx = 0;
+  }
+  if (fy === SUBPIXEL) {
+    iy++;
+    fy = 0;
+  }
   const mask = glyphMask(face, devSize, ch, fx / SUBPIXEL, fy / SUBPIXEL);
   s.blendMask(mask.alpha, mask.w, mask.h, ix + mask.ox, iy + mask.oy, c);
 }
