@@ -34,9 +34,9 @@ module.exports = {
     },
     {
       name: 'core-fs-only-for-fonts-and-presets',
-      comment: 'core/ touches the file system only to load fonts and presets (and find their folders: resources.ts).',
+      comment: 'core/ touches the file system only to load fonts, presets and the image files image layers name (and find their folders: resources.ts).',
       severity: 'error',
-      from: { path: '^src-main/core/', pathNot: '^src-main/core/(fonts|presets|resources)[.]ts$' },
+      from: { path: '^src-main/core/', pathNot: '^src-main/core/(fonts|presets|resources|layers/image-load)[.]ts$' },
       to: { path: NODE_FS },
     },
     // ---- render service: the pool and its protocol, over the core

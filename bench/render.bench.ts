@@ -36,7 +36,7 @@ function pilBaseline(): { pil: string; python: string; captcha: { ms: number; by
   try {
     return JSON.parse(execFileSync(PYTHON, [script, font, String(CAPTCHA_RUNS), String(BACKGROUND_RUNS)], { encoding: 'utf8' }));
   } catch (e) {
-    throw new Error(`the PIL baseline failed (is python3-pil installed? apt-get install python3-pil): ${(e as Error).message}`);
+    throw new Error(`the PIL baseline failed (is python3-pil installed? apt-get install python3-pil): ${(e as Error).message}`, { cause: e });
   }
 }
 

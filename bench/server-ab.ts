@@ -79,8 +79,13 @@ try {
     const b: ReturnType<typeof wrk>[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       // Alternate which side goes first, so neither always gets the warmer machine.
-      if (r % 2 === 0) (a.push(wrk(A, path, distinct)), b.push(wrk(B, path, distinct)));
-      else (b.push(wrk(B, path, distinct)), a.push(wrk(A, path, distinct)));
+      if (r % 2 === 0) {
+        a.push(wrk(A, path, distinct));
+        b.push(wrk(B, path, distinct));
+      } else {
+        b.push(wrk(B, path, distinct));
+        a.push(wrk(A, path, distinct));
+      }
       console.log(`${name} round ${r + 1}: ${baseRev} ${a.at(-1)!.rps.toFixed(0)} req/s, this tree ${b.at(-1)!.rps.toFixed(0)} req/s`);
     }
     const ra = median(a.map((x) => x.rps));

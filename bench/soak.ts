@@ -60,7 +60,12 @@ function rssMiB(): number {
   let total = 0;
   for (let grew = true; grew; ) {
     grew = false;
-    for (const [pid, ppid] of rows) if (tree.has(ppid) && !tree.has(pid)) (tree.add(pid), (grew = true));
+    for (const [pid, ppid] of rows) {
+      if (tree.has(ppid) && !tree.has(pid)) {
+        tree.add(pid);
+        grew = true;
+      }
+    }
   }
   for (const [pid, , rss] of rows) if (tree.has(pid)) total += rss;
   return total / 1024;

@@ -9,14 +9,14 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SERVER_PORT } from './api.ts';
-import { DesignError, parseDesign, type Design } from './core/design.ts';
+import { parseDesign, type Design } from './core/design.ts';
 import { fontRegistry } from './core/fonts.ts';
 import { InputError } from './core/input-error.ts';
 import { isCaptcha } from './core/naming.ts';
 import { getPreset, listPresets } from './core/presets.ts';
 import { MAX_SEED } from './core/random.ts';
 import { loadImages, renderImage } from './core/render.ts';
-import { DesignFileError, FileWriteError, loadDesign, writeFileAtomic } from './files/design-files.ts';
+import { FileWriteError, loadDesign, writeFileAtomic } from './files/design-files.ts';
 import { renderBatchToFolder } from './batch/render-batch.ts';
 import { checkTarget, TargetExistsError } from './batch/staged-folder.ts';
 import { RenderPool } from './render/pool.ts';
@@ -316,7 +316,7 @@ export function main(argv: string[], io: Io = defaultIo): number | Promise<numbe
 /** Turns a failure into one line on stderr and an exit code; bugs are rethrown. */
 function report(e: unknown, io: Io): number {
   // Bad input from any layer (the design schema, a design file, a server option's check).
-  if (e instanceof InputError || e instanceof DesignError || e instanceof DesignFileError) {
+  if (e instanceof InputError) {
     io.err(`error: ${e.message}\n`);
     return 2;
   }

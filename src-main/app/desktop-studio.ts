@@ -12,9 +12,8 @@ import type { ArgsOut, BatchResult, DesignInput, ExportResult, FontSummary, Open
 import { EVENTS } from '../api.ts';
 import { parseDesign, type Design } from '../core/design.ts';
 import { InputError } from '../core/input-error.ts';
-import { fileSlug } from '../core/naming.ts';
+import { EXTENSION, fileSlug } from '../core/naming.ts';
 import { getPreset, listPresets, type PresetSummary } from '../core/presets.ts';
-import { EXTENSION } from '../core/render.ts';
 import { DesignFileError, parseDesignText, readDesignFile, saveDesignFile, writeFileAtomic } from '../files/design-files.ts';
 import { BatchCancelled, exportBatchToFolder } from '../batch/render-batch.ts';
 import type { StudioService } from '../studio/studio-service.ts';

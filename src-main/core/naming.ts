@@ -2,7 +2,7 @@
  * Small facts about a design that several parts need and must agree on: whether it
  * is a captcha, and the file name its images and documents get.
  */
-import type { Design } from './design.ts';
+import type { Design, ImageFormat } from './design.ts';
 import type { FontSummary } from './fonts.ts';
 
 /** A captcha has an answer: random or math text. A fixed text or no text is a background. */
@@ -21,6 +21,10 @@ export function designKind(design: Pick<Design, 'text'>): 'captcha' | 'backgroun
 export function fileSlug(name: string, fallback = 'image'): string {
   return name.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '') || fallback;
 }
+
+/** The media type and the file extension of each output format. */
+export const MIME: Record<ImageFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
+export const EXTENSION: Record<ImageFormat, string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
 
 /** A font as shown to a client: the file's base name only, never where it lives on disk. */
 export function publicFont<F extends Pick<FontSummary, 'file'>>(font: F): F {

@@ -12,6 +12,7 @@ import { encodePng } from './png.ts';
 import { cryptoRng, randomSeed, seededRng } from './random.ts';
 import { Surface, releasePixels } from './surface.ts';
 import { checkFonts, drawText, makeChallenge, type Challenge } from './text.ts';
+import { MIME } from './naming.ts';
 
 export interface RenderOptions {
   /** Overrides design.seed. */
@@ -68,8 +69,6 @@ export function renderDesign(design: Design, opts: RenderOptions = {}): Rendered
   return { width: surface.width, height: surface.height, pixels: surface.pixels(), opaque: surface.opaque, seed, deterministic: fixedSeed !== undefined || isDeterministic(design), challenge };
 }
 
-export const MIME: Record<ImageFormat, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
-export const EXTENSION: Record<ImageFormat, string> = { png: 'png', jpeg: 'jpg', webp: 'webp' };
 
 /** Encodes rendered pixels in the design's output format. */
 export function encodeImage(r: Pick<Rendered, 'width' | 'height' | 'pixels'> & { opaque?: boolean }, out: OutputSpec): Buffer {

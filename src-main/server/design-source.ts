@@ -3,11 +3,10 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
 import { join } from 'node:path';
 import { canonicalDesign, type Design } from '../core/design.ts';
-import { EXTENSION } from '../core/render.ts';
 import { getPreset, hasPreset, listPresets, type PresetSummary } from '../core/presets.ts';
 import { DesignFileError, readDesignFile } from '../files/design-files.ts';
 import { InputError } from '../core/input-error.ts';
-import { designKind, isCaptcha } from '../core/naming.ts';
+import { designKind, EXTENSION, isCaptcha } from '../core/naming.ts';
 
 /** Names are plain words: no dots or slashes, so no path can escape the folder. */
 export const DESIGN_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;

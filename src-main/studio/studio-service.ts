@@ -38,6 +38,8 @@ export const DEFAULT_FONT_QUOTA: Readonly<FontQuota> = { maxFileBytes: MAX_FONT_
 /** Web mode's temporary fonts folder: "<tmpdir>/captcha-studio-fonts-<pid>-XXXXXX" (see owned-dirs.ts). */
 export const TEMP_FONTS_PREFIX = 'captcha-studio-fonts';
 const FONT_FILE = /\.(ttf|otf|ttc)$/i;
+// Control characters are refused on purpose: they are invalid in file names on some systems.
+// eslint-disable-next-line no-control-regex
 const FONT_NAME = /^[^\\/:*?"<>|\x00-\x1f]{1,100}\.(ttf|otf)$/i;
 const THUMB_CACHE = 256;
 

@@ -193,7 +193,7 @@ export function createWebApi(base = ''): StudioApi {
         // Kept aside, so the next autosave does not overwrite what may be the user's work.
         localStorage.setItem(`${AUTOSAVE_KEY}.broken`, text);
         localStorage.removeItem(AUTOSAVE_KEY);
-        throw new Error(`The autosaved design could not be restored (${(e as Error).message}); it was kept in this browser's storage under "${AUTOSAVE_KEY}.broken".`);
+        throw new Error(`The autosaved design could not be restored (${(e as Error).message}); it was kept in this browser's storage under "${AUTOSAVE_KEY}.broken".`, { cause: e });
       }
     },
     async setDocumentState({ title, dirty }) {
