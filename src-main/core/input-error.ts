@@ -37,7 +37,3 @@ export class InputError extends Error {
     if (opts.retryAfter !== undefined) this.retryAfter = opts.retryAfter;
   }
 }
-
-export function isInputError(e: unknown): e is InputError {
-  return e instanceof InputError;
-}

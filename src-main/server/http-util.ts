@@ -54,7 +54,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY, field = 'body',
 }
 
 /** A body of JSON; anything else is bad input naming the body. */
-export function jsonValue(body: Buffer): unknown {
+function jsonValue(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch {

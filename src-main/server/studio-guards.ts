@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { InputError } from '../core/input-error.ts';
-import { jsonObject, jsonValue, readBody } from './http-util.ts';
+import { jsonObject, readBody } from './http-util.ts';
 import type { Middleware } from './router.ts';
 import type { Ctx, ServerState } from './server-state.ts';
 import type { StudioWeb } from './studio-web.ts';
@@ -59,11 +59,4 @@ export function contentType(req: IncomingMessage, types: string[]): void {
 export async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
   contentType(req, ['application/json']);
   return jsonObject(await readBody(req, MAX_DESIGN_BODY));
-}
-
-/** A studio call's body as any JSON value; an empty body is `undefined` (a call without arguments). */
-export async function anyJsonBody(req: IncomingMessage): Promise<unknown> {
-  contentType(req, ['application/json']);
-  const body = await readBody(req, MAX_DESIGN_BODY);
-  return body.length === 0 ? undefined : jsonValue(body);
 }

@@ -43,9 +43,6 @@ const FONT_FILE = /\.(ttf|otf|ttc)$/i;
 const FONT_NAME = /^[^\\/:*?"<>|\x00-\x1f]{1,100}\.(ttf|otf)$/i;
 const THUMB_CACHE = 256;
 
-/** @deprecated the server's routes still name it; InputError is the one input error. */
-export const StudioInputError = InputError;
-export { checkSeed };
 
 /** A size for people: "256 MiB", "58.6 KiB". */
 function mib(bytes: number): string {
