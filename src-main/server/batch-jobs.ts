@@ -17,6 +17,7 @@ import { fileSlug } from '../core/naming.ts';
 import { makeOwnedTempDir, removeOwnedDir, removeStaleDirs } from '../files/owned-dirs.ts';
 import type { RenderPool } from '../render/pool.ts';
 import { ZipFileWriter } from './zip.ts';
+import { humanBytes } from '../core/bytes.ts';
 
 export interface BatchZipLimits {
   maxJobBytes: number;
@@ -53,12 +54,6 @@ export interface BatchJob {
 }
 
 export type BatchStatus = BatchProgress & { state: BatchJob['state']; error?: string; name: string };
-
-/** A size for people: "256 MiB", "58.6 KiB". */
-export function mib(bytes: number): string {
-  const [n, unit] = bytes >= 2 ** 20 ? [bytes / 2 ** 20, 'MiB'] : bytes >= 1024 ? [bytes / 1024, 'KiB'] : [bytes, 'bytes'];
-  return `${Math.round(n * 10) / 10} ${unit}`;
-}
 
 export function jobStatus(j: BatchJob): BatchStatus {
   return { id: j.id, done: j.done, total: j.total, state: j.state, error: j.error, name: j.name };
@@ -112,10 +107,10 @@ export class BatchJobs {
     renderBatch(this.pool, design, count, async (f) => {
       // Counted before the bytes are written, so no job can take the disk past the limits.
       const add = f.bytes.byteLength + 2 * Buffer.byteLength(f.name) + ZIP_ENTRY_OVERHEAD;
-      if (job.bytes + add > maxJobBytes) throw new InputError('count', `a batch zip may be at most ${maxJobBytes} bytes (${mib(maxJobBytes)}); export fewer or smaller images`, { kind: 'too-large' });
+      if (job.bytes + add > maxJobBytes) throw new InputError('count', `a batch zip may be at most ${maxJobBytes} bytes (${humanBytes(maxJobBytes)}); export fewer or smaller images`, { kind: 'too-large' });
       const used = this.diskUsed();
       if (used + add > maxDiskBytes) {
-        throw new InputError('disk', `batch zips on this server may take at most ${maxDiskBytes} bytes (${mib(maxDiskBytes)}) together and the exports hold ${mib(used)}; export fewer or smaller images, or retry when earlier ones expire`, { kind: 'too-large' });
+        throw new InputError('disk', `batch zips on this server may take at most ${maxDiskBytes} bytes (${humanBytes(maxDiskBytes)}) together and the exports hold ${humanBytes(used)}; export fewer or smaller images, or retry when earlier ones expire`, { kind: 'too-large' });
       }
       job.bytes += add;
       await writer.add(f.name, f.bytes);

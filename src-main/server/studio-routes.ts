@@ -9,7 +9,8 @@ import { checkBatchCount } from '../batch/render-batch.ts';
 import { InputError } from '../core/input-error.ts';
 import { EXTENSION, fileSlug, publicFont } from '../core/naming.ts';
 import { checkSeed } from '../core/seed.ts';
-import { jobStatus, mib, NOT_KEPT } from './batch-jobs.ts';
+import { humanBytes } from '../core/bytes.ts';
+import { jobStatus, NOT_KEPT } from './batch-jobs.ts';
 import { decodeOr, readBody, sendJson } from './http-util.ts';
 import { Router } from './router.ts';
 import type { ServerState } from './server-state.ts';
@@ -40,7 +41,7 @@ export function studioApi(): Router<ServerState> {
         const name = decodeOr(String(c.req.headers['x-font-name'] ?? ''));
         const max = service.fontQuota.maxFileBytes;
         // Refused before the upload is read, with the limit it broke.
-        const bytes = await readBody(c.req, max, 'font', `must be at most ${max} bytes (${mib(max)}) per file`);
+        const bytes = await readBody(c.req, max, 'font', `must be at most ${max} bytes (${humanBytes(max)}) per file`);
         sendJson(c.res, 200, publicFont(service.importFont(name, bytes)));
       })
       .post('/preview', async (c) => {

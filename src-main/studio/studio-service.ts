@@ -19,6 +19,7 @@ import { makeOwnedTempDir, removeOwnedDir, removeStaleDirs } from '../files/owne
 import type { RenderPool } from '../render/pool.ts';
 import { PreviewService } from './preview.ts';
 import type { RenderOutput } from '../render/protocol.ts';
+import { humanBytes } from '../core/bytes.ts';
 
 export const MAX_FONT_BYTES = 32 * 1024 * 1024;
 
@@ -43,12 +44,6 @@ const FONT_FILE = /\.(ttf|otf|ttc)$/i;
 const FONT_NAME = /^[^\\/:*?"<>|\x00-\x1f]{1,100}\.(ttf|otf)$/i;
 const THUMB_CACHE = 256;
 
-
-/** A size for people: "256 MiB", "58.6 KiB". */
-function mib(bytes: number): string {
-  const [n, unit] = bytes >= 2 ** 20 ? [bytes / 2 ** 20, 'MiB'] : bytes >= 1024 ? [bytes / 1024, 'KiB'] : [bytes, 'bytes'];
-  return `${Math.round(n * 10) / 10} ${unit}`;
-}
 
 /** The font files in `dir` and their total size. */
 function fontsUsage(dir: string): { files: number; bytes: number } {
@@ -220,7 +215,7 @@ export class StudioService {
     const file = basename(String(name));
     if (!FONT_NAME.test(file)) throw new InputError('font', 'must be a .ttf or .otf file');
     const q = this.fontQuota;
-    if (bytes.byteLength > q.maxFileBytes) throw new InputError('font', `must be at most ${q.maxFileBytes} bytes (${mib(q.maxFileBytes)}) per file`);
+    if (bytes.byteLength > q.maxFileBytes) throw new InputError('font', `must be at most ${q.maxFileBytes} bytes (${humanBytes(q.maxFileBytes)}) per file`);
     try {
       parseFont(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     } catch (e) {
@@ -235,7 +230,7 @@ export class StudioService {
       const used = fontsUsage(shared.fontsDir);
       if (used.files >= q.maxFiles) throw new InputError('font', `at most ${q.maxFiles} imported fonts are kept, and ${used.files} already are`);
       if (used.bytes + bytes.byteLength > q.maxTotalBytes) {
-        throw new InputError('font', `imported fonts may take at most ${q.maxTotalBytes} bytes (${mib(q.maxTotalBytes)}) together; ${mib(used.bytes)} are taken and ${file} is ${mib(bytes.byteLength)}`);
+        throw new InputError('font', `imported fonts may take at most ${q.maxTotalBytes} bytes (${humanBytes(q.maxTotalBytes)}) together; ${humanBytes(used.bytes)} are taken and ${file} is ${humanBytes(bytes.byteLength)}`);
       }
       writeFileAtomic(path, bytes);
     }
