@@ -108,7 +108,12 @@ describe('desktop export', () => {
     const dir = join(h.userData, 'cancelled');
     h.next.folder.push(dir);
     const running = h.studio.exportBatch(getPreset('sunset-background')!, 200, 'b-cancel');
-    await new Promise((r) => setTimeout(r, 30));
+    // Cancelled once it is under way: after its first progress event, polled with a deadline.
+    const deadline = Date.now() + 30_000;
+    while (!h.sent.some(([c, p]) => c === EVENTS.batchProgress && (p as { id: string; done: number }).id === 'b-cancel' && (p as { done: number }).done > 0)) {
+      if (Date.now() > deadline) throw new Error('the batch made no progress within 30 s');
+      await new Promise((r) => setTimeout(r, 10));
+    }
     h.studio.cancelBatch('b-cancel');
     expect(await running).toEqual({ path: dir, count: 0, cancelled: true });
     expect(readdirSync(dir)).toEqual([]);
