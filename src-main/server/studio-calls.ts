@@ -6,12 +6,12 @@
  * table by studio/calls.ts. The compiler asks for a handler here for every row
  * marked `server`.
  */
-import type { DesignInput, PickedFile, ServerStatus, StudioHandlers, WebServerMethod } from '../api.ts';
+import { studioMethods, type DesignInput, type PickedFile, type ServerStatus, type StudioHandlers, type WebServerMethod } from '../api.ts';
 import { InputError } from '../core/input-error.ts';
 import { fileSlug, publicFont } from '../core/naming.ts';
 import { getPreset, listPresets } from '../core/presets.ts';
 import { parseDesignText } from '../files/design-files.ts';
-import { callStudio } from '../studio/calls.ts';
+import { callStudio, isStudioMethod } from '../studio/calls.ts';
 import type { StudioService } from '../studio/studio-service.ts';
 import type { DesignSource } from './design-source.ts';
 
@@ -66,9 +66,14 @@ function reviveBytes(arg: unknown): unknown {
 
 /** One call: `body` is the parsed JSON request body, `{"args": [...]}` (no args: `{}`). */
 export function callWebStudio(env: WebStudioEnv, method: string, body: unknown): Promise<unknown> {
+  const handlers = webStudioHandlers(env);
+  // A call not served here is refused by its name (404 method), whatever the body holds.
+  if (!isStudioMethod(method) || !Object.hasOwn(handlers, method)) return callStudio(handlers, method, []);
   const args = (body as { args?: unknown } | null)?.args ?? [];
   if (!Array.isArray(args)) throw new InputError('args', 'must be a list of the call\'s arguments');
-  return callStudio(webStudioHandlers(env), method, args.map(reviveBytes));
+  // Exactly the row's arguments, a missing one as undefined: the table's check then names
+  // it (`name: must be a preset name`) instead of the list, and bytes beyond the row are never decoded.
+  return callStudio(handlers, method, Array.from({ length: studioMethods[method].names.length }, (_, i) => reviveBytes(args[i])));
 }
 
 export type { PickedFile };
