@@ -1,7 +1,7 @@
 /**
  * Attack 9 of issue 10: "16 idle connections to the event stream lock the studio out
  * of its own request log". Other clients fill every open slot and sit idle; the
- * studio page, presenting the key it learns from the same-origin /api/studio/info,
+ * studio page, presenting the key it learns from the same-origin POST /api/studio/info,
  * still connects and gets its log lines. No stream is kept forever.
  */
 import { connect, type Socket } from 'node:net';
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStudioServer, type StudioServer } from '../../src-main/server/server.ts';
-import { call } from '../support/http.ts';
+import { call, studioCall } from '../support/http.ts';
 
 const ui = mkdtempSync(join(tmpdir(), 'studio-ui-'));
 writeFileSync(join(ui, 'index.html'), '<!doctype html><title>ui</title>');
@@ -58,7 +58,7 @@ async function receives(s: Stream, needle: string, ms = 5000): Promise<void> {
   }
 }
 
-const keyOf = async (base: string): Promise<string> => (await (await fetch(`${base}/api/studio/info`)).json()).eventsKey;
+const keyOf = async (base: string): Promise<string> => (await studioCall(base, 'info')).json().eventsKey;
 
 describe('attack 9: idle event-stream clients cannot lock the studio out of its request log', () => {
   let server: StudioServer;
@@ -98,16 +98,20 @@ describe('attack 9: idle event-stream clients cannot lock the studio out of its 
     const wrong = await openStream(base, '/api/studio/events?key=guessed');
     expect(wrong.status).toBe(403);
     expect(JSON.parse(wrong.text())).toMatchObject({ field: 'key' });
-    const cross = await call(base, '/api/studio/info', { headers: { Origin: 'https://evil.example' } });
+    const cross = await studioCall(base, 'info', [], { Origin: 'https://evil.example' });
     expect(cross.status).toBe(403);
     expect(cross.body.toString()).not.toContain(await keyOf(base));
 
     const cors = createStudioServer({ port: 0, pool: { size: 1 }, rendererDir: ui, cors: 'http://localhost:3000' });
     const url = (await cors.start()).url;
     try {
-      const r = await call(url, '/api/studio/info', { headers: { Origin: 'http://localhost:3000' } });
+      const r = await studioCall(url, 'info', [], { Origin: 'http://localhost:3000' });
       expect(r.headers['access-control-allow-origin']).toBeUndefined();
       expect(r.status).toBe(403);
+      // Nor is its preflight granted, so a browser never sends the JSON call from that origin.
+      const preflight = await call(url, '/api/studio/info', { method: 'OPTIONS', headers: { Origin: 'http://localhost:3000', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' } });
+      expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+      expect(preflight.status).toBeGreaterThanOrEqual(400);
       // The CORS origin still reaches the public API.
       expect((await call(url, '/healthz', { headers: { Origin: 'http://localhost:3000' } })).headers['access-control-allow-origin']).toBe('http://localhost:3000');
     } finally {

@@ -15,7 +15,7 @@ import { getPreset } from '../../src-main/core/presets.ts';
 import { createStudioServer, type StudioServer } from '../../src-main/server/server.ts';
 import { canonicalRequest, signPath } from '../../src-main/server/signing.ts';
 import { recordAnswers } from '../support/answers.ts';
-import { call, postJson } from '../support/http.ts';
+import { call, postJson, studioCall } from '../support/http.ts';
 
 const SECRET = 'an operator secret of at least 32 characters';
 let server: StudioServer;
@@ -147,7 +147,7 @@ describe('signed variants, as the operator\'s backend makes them', () => {
   });
 
   it('the studio\'s snippets for a captcha design are signed, so they work', async () => {
-    const pub = await postJson(base, '/api/studio/publish', { design: { ...getPreset('digits-captcha'), name: 'my-digits', text: { ...getPreset('digits-captcha')!.text!, length: 7 } } });
+    const pub = await studioCall(base, 'publishDesign', [{ ...getPreset('digits-captcha'), name: 'my-digits', text: { ...getPreset('digits-captcha')!.text!, length: 7 } }]);
     expect(pub.status).toBe(200);
     expect(pub.json().path).toMatch(/^\/captcha\.png\?design=my-digits&sig=[\w-]{43}$/);
     const r = await call(base, pub.json().path);

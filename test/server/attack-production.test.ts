@@ -21,7 +21,7 @@ import { getPreset } from '../../src-main/core/presets.ts';
 import { AccessPolicy } from '../../src-main/server/access.ts';
 import { createStudioServer, type ServerOptions, type StudioServer } from '../../src-main/server/server.ts';
 import { recordAnswers } from '../support/answers.ts';
-import { call, postJson, type Reply } from '../support/http.ts';
+import { call, postJson, studioCall, type Reply } from '../support/http.ts';
 import { decodePng } from '../support/png.ts';
 
 const ui = mkdtempSync(join(tmpdir(), 'studio-ui-'));
@@ -43,8 +43,9 @@ function designTime(base: string, headers: Record<string, string>): Promise<Reco
   return Promise.all([
     ['/studio/', () => call(base, '/studio/', { headers })],
     ['/studio', () => call(base, '/studio', { headers })],
-    ['/api/studio/info', () => call(base, '/api/studio/info', { headers })],
-    ['/api/studio/presets', () => call(base, '/api/studio/presets', { headers })],
+    ['/api/studio/info', () => studioCall(base, 'info', [], headers)],
+    ['/api/studio/listPresets', () => studioCall(base, 'listPresets', [], headers)],
+    ['/api/studio/publishDesign', () => studioCall(base, 'publishDesign', [{ ...design, name: 'from-design-time' }], headers)],
     ['/api/studio/preview', () => call(base, '/api/studio/preview', { method: 'POST', headers: json, body: JSON.stringify({ design, seed: 1 }) })],
     ['/api/studio/events', () => call(base, '/api/studio/events?key=x', { headers })],
     ['/api/render', () => call(base, '/api/render', { method: 'POST', headers: json, body: JSON.stringify(design) })],
@@ -146,7 +147,8 @@ describe('attack 10: a production server with a studio token', () => {
     expect(replies['/studio/'].status).toBe(200);
     expect(replies['/studio/'].body.toString()).toContain('<title>ui</title>');
     expect(replies['/api/studio/info'].json()).toMatchObject({ mode: 'web' });
-    expect(replies['/api/studio/presets'].status).toBe(200);
+    expect(replies['/api/studio/listPresets'].status).toBe(200);
+    expect(replies['/api/studio/publishDesign'].json()).toMatchObject({ name: 'from-design-time' });
     expect(replies['/api/studio/events'].json().field).toBe('key');
     expect(replies['/api/studio/preview'].status).toBe(200);
     expect(replies['/api/studio/preview'].body.length).toBe(64 * 24 * 4);
@@ -169,7 +171,7 @@ describe('attack 10: a production server with a studio token', () => {
     expect(setCookie).not.toContain(TOKEN);
     const cookie = setCookie.split(';')[0];
     const replies = await designTime(base, { ...headers, Cookie: cookie });
-    for (const route of ['/studio/', '/api/studio/info', '/api/studio/presets', '/api/studio/preview', '/api/render']) expect(replies[route].status, route).toBe(200);
+    for (const route of ['/studio/', '/api/studio/info', '/api/studio/listPresets', '/api/studio/preview', '/api/render']) expect(replies[route].status, route).toBe(200);
     // The studio page's own event stream, with the cookie and the key from info.
     const key = replies['/api/studio/info'].json().eventsKey;
     const controller = new AbortController();
@@ -182,9 +184,10 @@ describe('attack 10: a production server with a studio token', () => {
     const login = await call(base, `/studio/?token=${TOKEN}`, { headers: { ...headers, 'X-Forwarded-Proto': 'https' } });
     expect(String(login.headers['set-cookie'])).toMatch(/; Secure$/);
     const cookie = String(login.headers['set-cookie']).split(';')[0];
-    const publish = await postJson(base, '/api/studio/thumbnail', { design, seed: 1 }, { ...headers, Cookie: cookie, Origin: `https://${PUBLIC}` });
-    expect(publish.status).toBe(200);
-    expect((await postJson(base, '/api/studio/thumbnail', { design, seed: 1 }, { ...headers, Cookie: cookie, Origin: 'https://evil.example' })).status).toBe(403);
+    const thumbnail = await studioCall(base, 'renderThumbnail', [design, 1], { ...headers, Cookie: cookie, Origin: `https://${PUBLIC}` });
+    expect(thumbnail.status).toBe(200);
+    expect(thumbnail.json()).toMatch(/^data:image\/png;base64,/);
+    expect((await studioCall(base, 'renderThumbnail', [design, 1], { ...headers, Cookie: cookie, Origin: 'https://evil.example' })).status).toBe(403);
   });
 });
 

@@ -10,6 +10,7 @@ import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STUDIO_METHODS } from '../../src-main/api.ts';
 import { getPreset } from '../../src-main/core/presets.ts';
 import { QUERY_PARAMS } from '../../src-main/server/query.ts';
 import { createStudioServer, type StudioServer } from '../../src-main/server/server.ts';
@@ -17,7 +18,7 @@ import { signPath } from '../../src-main/server/signing.ts';
 
 const SECRET = 'the fuzz server\'s secret, 32 characters or more';
 import { mutatedDesignArb, designArb } from '../support/arbitraries.ts';
-import { call, type Reply } from '../support/http.ts';
+import { call, pickedFileArg, studioCall, type Reply } from '../support/http.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 2500);
 const seedParam = process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {};
@@ -60,6 +61,64 @@ const names = fc.oneof(
   fc.string({ unit: 'grapheme-ascii', maxLength: 20 }).map(encodeURIComponent),
 );
 
+/**
+ * Web mode's generic route, `POST /api/studio/<method>`: every row of the table (client
+ * rows must be refused), names inherited from Object.prototype, and names no route has.
+ */
+const callNames = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom(...STUDIO_METHODS) },
+  fc.constantFrom('__proto__', 'constructor', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__', 'prototype', 'then', 'Info', 'INFO', ''),
+  fc.constantFrom('x'.repeat(40), 'x'.repeat(41), 'a'.repeat(5000), 'info%00', 'info%2Fx', 'info.json', '%69nfo', 'getPreset/x', 'info/', 'info;x'),
+  fc.string({ unit: 'grapheme-ascii', maxLength: 12 }).map(encodeURIComponent),
+);
+
+/** A picked file as web-api.ts sends it, with the bytes right, wrong, or not bytes at all. */
+const pickedArb = fc.record(
+  {
+    name: fc.oneof(fc.constantFrom('d.json', '../../etc/passwd', '', 'x'.repeat(300)), fc.string({ maxLength: 20 })),
+    bytes: fc.oneof(
+      fc.uint8Array({ maxLength: 64 }).map((b) => ({ $bytes: Buffer.from(b).toString('base64') })),
+      designArb.map((d) => ({ $bytes: Buffer.from(JSON.stringify(d)).toString('base64') })),
+      fc.constantFrom({ $bytes: '!!not base64!!' }, { $bytes: 42 }, { $bytes: null }, { $bytes: ['AA'] }, 'e30=', [123, 125], null, {}),
+    ),
+  },
+  { requiredKeys: [] },
+);
+
+/** One argument: designs, files, recent paths, and whatever else. */
+const argArb: fc.Arbitrary<unknown> = fc.oneof(
+  designArb,
+  mutatedDesignArb,
+  pickedArb,
+  fc.record({ path: fc.constantFrom('/etc/passwd', '../../package.json', 'saved.json', 'x'.repeat(5000)) }),
+  fc.constantFrom(null, 0, -1, 1.5, 2 ** 40, 65_536, '7878', 'seed-002-captcha', 'no-such-preset', '__proto__', 'x'.repeat(300), true, [], {}),
+  fc.jsonValue({ maxDepth: 2 }),
+);
+
+const deep = (open: string, inner: string, close: string, n: number) => open.repeat(n) + inner + close.repeat(n);
+
+/** Bodies of a generic call: argument lists, arguments that are not a list, huge and deep ones. */
+const callBodies: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: fc.array(argArb, { maxLength: 4 }).map((args) => JSON.stringify({ args })) },
+  fc.jsonValue({ maxDepth: 2 }).map((args) => JSON.stringify({ args })),
+  fc.constantFrom(
+    '{}',
+    '{"args":null}',
+    '{"args":"seed-002-captcha"}',
+    '{"args":{"length":1,"0":"seed-002-captcha"}}',
+    '{"args":[{"__proto__":{"polluted":1}}]}',
+    '{"__proto__":{"args":["seed-002-captcha"]}}',
+    '{"args":[{"name":"d.json","bytes":{"$bytes":"e30="}},{"$bytes":"AAAA"}]}',
+    `{"args":${deep('[', '', ']', 5000)}}`,
+    `{"args":[${deep('{"a":', '1', '}', 5000)}]}`,
+    `{"args":[${deep('{"name":"d.json","bytes":', '{"$bytes":"e30="}', '}', 3000)}]}`,
+    JSON.stringify({ args: new Array(200_000).fill(0) }),
+    JSON.stringify({ args: new Array(2_000).fill({ name: 'd.json', bytes: { $bytes: 'e30=' } }) }),
+    JSON.stringify({ args: [{ name: 'big.json', bytes: { $bytes: 'A'.repeat(4 * 2 ** 20) } }] }),
+    JSON.stringify({ args: ['x'.repeat(2 ** 20)] }),
+  ),
+);
+
 const PATHS: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(
     '/',
@@ -79,19 +138,15 @@ const PATHS: fc.Arbitrary<string> = fc.oneof(
     '/examples/seed-002.html',
     '/studio',
     '/studio/',
-    '/api/studio/info',
-    '/api/studio/presets',
     '/api/studio/fonts',
     '/api/studio/preview',
-    '/api/studio/thumbnail',
     '/api/studio/export',
-    '/api/studio/open',
-    '/api/studio/publish',
     '/api/studio/batch',
-    '/api/studio/status',
+    '/api/studio/events',
   ),
   fc.tuple(names, fc.constantFrom('png', 'jpg', 'webp', 'gif', 'PNG')).map(([n, e]) => `/designs/${n}.${e}`),
-  names.map((n) => `/api/studio/presets/${n}`),
+  callNames.map((m) => `/api/studio/${m}`),
+  names.map((n) => `/api/studio/${n}`),
   names.map((n) => `/studio/${n}`),
   fc.constantFrom('/studio/../package.json', '/studio/%2e%2e/%2e%2e/etc/passwd', '/studio/..%5c..%5cwindows', '//healthz', '/healthz/../api/designs', '/%', '/%zz', '/api/studio/batch/../../x'),
   fc.uuid().map((id) => `/api/studio/batch/${id}`),
@@ -123,6 +178,7 @@ const bodies = fc.oneof(
   mutatedDesignArb.map((d) => JSON.stringify(d) ?? 'undefined'),
   fc.uint8Array({ maxLength: 64 }).map((b) => Buffer.from(b).toString('latin1')),
   fc.string({ maxLength: 40 }).map((s) => `id=${encodeURIComponent(s)}&answer=${s}`),
+  callBodies,
 );
 
 const TYPES = ['application/json', 'application/json; charset=utf-8', 'application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x', 'application/octet-stream', 'APPLICATION/JSON', 'application/jsonx', ''];
@@ -153,19 +209,30 @@ const json = (path: string, body: fc.Arbitrary<unknown>): fc.Arbitrary<FuzzReque
   body.map((b) => ({ method: 'POST', path, query: '', body: JSON.stringify(b), headers: { 'Content-Type': 'application/json' } }));
 const captchaDesigns = fc.constantFrom('classic-captcha', 'digits-captcha', 'math-captcha', 'seed-002-captcha', 'cjk-captcha');
 const studioBody = fc.record({ design: designArb, seed: fc.nat() });
+/** A StudioApi call as web-api.ts makes it. */
+const studioCallArb = (method: string, args: fc.Arbitrary<unknown[]>) => json(`/api/studio/${method}`, args.map((a) => ({ args: a })));
 
 /** Requests a real page or tool would send, so the fuzz reaches the renderers too. */
 const plausibleArb: fc.Arbitrary<FuzzRequest> = fc.oneof(
   fc.tuple(fc.constantFrom('/background.png', '/utils/genback/', '/designs/placeholder.png', '/designs/sunset-background.webp', '/designs/saved.jpg'), okQuery).map(([path, query]) => ({ method: 'GET', path, query: path === '/utils/genback/' ? query.split('&').filter((kv) => /^(width|height)=/.test(kv)).join('&') : query, headers: {} })),
   // What an operator's backend hands its pages: the route's own design, or a signed variant.
   fc.tuple(fc.constantFrom('/captcha.png', '/get_validCode_img'), captchaDesigns, fc.boolean()).map(([path, d, named]) => ({ method: 'GET', path, query: named && path === '/captcha.png' ? signPath(SECRET, `${path}?design=${d}`).split('?')[1] : '', headers: {} })),
-  fc.constantFrom('/', '/healthz', '/api/designs', '/api/fonts', '/api/studio/presets', '/api/studio/fonts', '/api/studio/info', '/api/studio/status', '/examples/seed-002.html').map((path) => ({ method: 'GET', path, query: '', headers: {} })),
+  fc.constantFrom('/', '/healthz', '/api/designs', '/api/fonts', '/examples/seed-002.html').map((path) => ({ method: 'GET', path, query: '', headers: {} })),
   json('/api/captcha', fc.constant({})),
   json('/api/captcha/verify', fc.record({ id: fc.stringMatching(/^[\w-]{66}$/), answer: fc.string({ minLength: 1, maxLength: 8 }) })),
   json('/api/render', designArb),
-  fc.tuple(fc.constantFrom('/api/studio/preview', '/api/studio/thumbnail', '/api/studio/export', '/api/studio/publish'), studioBody).chain(([path]) => json(path, studioBody)),
-  json('/api/studio/open', designArb.map((d) => ({ name: 'd.json', text: JSON.stringify(d) }))),
+  fc.constantFrom('/api/studio/preview', '/api/studio/export').chain((path) => json(path, studioBody)),
+  // Every row web mode serves, with the arguments the page would send.
+  fc.constantFrom('info', 'listPresets', 'listFonts', 'serverStatus', 'startServer', 'stopServer').chain((m) => studioCallArb(m, fc.constant([]))),
+  studioCallArb('getPreset', fc.tuple(fc.oneof(captchaDesigns, fc.constantFrom('seed-000-background', 'no-such-preset')))),
+  studioCallArb('renderThumbnail', fc.tuple(designArb, fc.option(fc.nat(), { nil: undefined }))),
+  studioCallArb('publishDesign', fc.tuple(designArb)),
+  studioCallArb('saveDesign', fc.tuple(designArb)),
+  studioCallArb('openDesign', fc.tuple(fc.oneof(designArb, mutatedDesignArb).map((d) => pickedFileArg('d.json', JSON.stringify(d) ?? 'undefined')))),
 );
+
+/** The generic route with any name and any body (the right content type, so the body is read). */
+const genericCallArb: fc.Arbitrary<FuzzRequest> = fc.tuple(callNames, callBodies).map(([m, body]) => ({ method: 'POST', path: `/api/studio/${m}`, query: '', body, headers: { 'Content-Type': 'application/json' } }));
 
 const hostileArb: fc.Arbitrary<FuzzRequest> = fc
   .record({
@@ -195,6 +262,7 @@ const hostileArb: fc.Arbitrary<FuzzRequest> = fc
 const requestArb: fc.Arbitrary<FuzzRequest> = fc.oneof(
   hostileArb,
   plausibleArb,
+  genericCallArb,
   fc.tuple(plausibleArb, hostileArb, fc.constantFrom('query', 'body', 'headers', 'method')).map(([ok, bad, part]) => ({ ...ok, [part]: bad[part] })),
 );
 
@@ -202,6 +270,17 @@ const requestArb: fc.Arbitrary<FuzzRequest> = fc.oneof(
 
 /** Answers seen, by status class: the mix must reach the renderers, not only the validators. */
 const seen = { ok: 0, refused: 0 };
+
+/** The name of the file an openDesign call sent: its errors start with it ("d.json: is not valid JSON"). */
+function pickedName(req: FuzzRequest): string | undefined {
+  if (!req.path.endsWith('/openDesign') || !req.body) return undefined;
+  try {
+    const name = JSON.parse(req.body)?.args?.[0]?.name;
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** What every answer must satisfy, whatever was asked. */
 function checkReply(req: FuzzRequest, res: Reply): void {
@@ -214,7 +293,11 @@ function checkReply(req: FuzzRequest, res: Reply): void {
     expect(typeof body.error, what).toBe('string');
     expect(body.error.length, what).toBeGreaterThan(0);
     // An error naming a field says which: "width: must be ..." (a file's errors start with its name).
-    if (body.field !== undefined) expect(body.error.includes(`${body.field}: `) || body.error.startsWith(`${body.field} `), `${what}: ${body.error}`).toBe(true);
+    if (body.field !== undefined) {
+      const file = pickedName(req);
+      const named = body.error.includes(`${body.field}: `) || body.error.startsWith(`${body.field} `) || (body.field === 'file' && file !== undefined && body.error.startsWith(`${file}: `));
+      expect(named, `${what}: ${body.error}`).toBe(true);
+    }
   }
   // Traversal never reaches files outside the UI folder.
   expect(res.body.toString('latin1'), what).not.toMatch(/"name": "captcha-studio"|root:x:0:0/);
@@ -249,6 +332,11 @@ describe('HTTP fuzzing', () => {
       [{ method: 'GET', path: '/background.png', query: 'bg=constructor', headers: {} }, 400],
       // A malformed font name header used to throw URIError.
       [{ method: 'POST', path: '/api/studio/fonts', query: '', headers: { 'Content-Type': 'application/octet-stream', 'X-Font-Name': '%E0%A4%A' }, body: 'xx' }, 400],
+      // Generic calls: names on Object.prototype are not rows; a missing argument is named, not the list.
+      [{ method: 'POST', path: '/api/studio/constructor', query: '', headers: { 'Content-Type': 'application/json' }, body: '{"args":[]}' }, 404],
+      [{ method: 'POST', path: '/api/studio/__proto__', query: '', headers: { 'Content-Type': 'application/json' }, body: '{"args":[]}' }, 404],
+      [{ method: 'POST', path: '/api/studio/getPreset', query: '', headers: { 'Content-Type': 'application/json' }, body: '{"args":[]}' }, 400],
+      [{ method: 'POST', path: '/api/studio/getPreset', query: '', headers: { 'Content-Type': 'application/json' }, body: '{"args":"seed-002-captcha"}' }, 400],
     ];
     for (const [req, status] of cases) {
       const res = await send(req);
@@ -318,7 +406,7 @@ describe('HTTP fuzzing', () => {
   });
 
   it('refuses oversized bodies with 413 and keeps serving', async () => {
-    for (const path of ['/api/captcha/verify', '/api/render', '/api/studio/preview']) {
+    for (const path of ['/api/captcha/verify', '/api/render', '/api/studio/preview', '/api/studio/publishDesign']) {
       const res = await call(base, path, { method: 'POST', headers: { 'Content-Type': 'application/json', Origin: base }, body: Buffer.alloc(25 * 2 ** 20, 0x20) });
       expect(res.status, path).toBe(413);
     }
@@ -330,10 +418,25 @@ describe('HTTP fuzzing', () => {
     const render = await call(base, '/api/render', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(design) });
     expect(render.status).toBe(400);
     expect(render.json()).toMatchObject({ field: 'background.0.src', error: expect.stringMatching(/must be a data URL here/) });
-    for (const path of ['/api/studio/preview', '/api/studio/export', '/api/studio/thumbnail', '/api/studio/publish']) {
+    for (const path of ['/api/studio/preview', '/api/studio/export']) {
       const res = await call(base, path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ design, seed: 1 }) });
       expect(res.status, path).toBe(400);
       expect(res.json().field, path).toBe('background.0.src');
     }
+    for (const [method, args] of [
+      ['renderThumbnail', [design, 1]],
+      ['publishDesign', [design]],
+      ['saveDesign', [design]],
+    ] as const) {
+      const res = await studioCall(base, method, [...args]);
+      expect(res.status, method).toBe(400);
+      expect(res.json().field, method).toBe('background.0.src');
+    }
+    // Opening only parses the file the page sent (as before): the path comes back as it went, nothing read or inlined.
+    const opened = await studioCall(base, 'openDesign', [pickedFileArg('d.json', JSON.stringify(design))]);
+    expect(opened.json().design.background).toEqual([expect.objectContaining({ type: 'image', src: '/etc/hostname' })]);
+    // A recent design is a path on the page's side: the server never opens one.
+    const recent = await studioCall(base, 'openDesign', [{ path: '/etc/hostname' }]);
+    expect([recent.status, recent.json().field]).toEqual([404, 'from']);
   });
 });

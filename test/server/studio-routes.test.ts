@@ -3,11 +3,13 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { studioMethods, type WebServerMethod } from '../../src-main/api.ts';
 import { getPreset } from '../../src-main/core/presets.ts';
 import { RenderPool } from '../../src-main/render/pool.ts';
 import { createStudioServer, type StudioServer } from '../../src-main/server/server.ts';
 import { ZipFileWriter } from '../../src-main/server/zip.ts';
 import { StudioService } from '../../src-main/studio/studio-service.ts';
+import { call, pickedFileArg, studioCall } from '../support/http.ts';
 
 let server: StudioServer;
 let base: string;
@@ -44,9 +46,10 @@ describe('web mode routes', () => {
   });
 
   it('refuses cross-site calls and simple content types (no CSRF from other pages)', async () => {
-    expect((await post('/api/studio/publish', { design: {} }, { Origin: 'https://evil.example' })).status).toBe(403);
-    const form = await fetch(`${base}/api/studio/publish`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{}' });
+    expect((await post('/api/studio/publishDesign', { args: [{}] }, { Origin: 'https://evil.example' })).status).toBe(403);
+    const form = await fetch(`${base}/api/studio/publishDesign`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"args":[{}]}' });
     expect(form.status).toBe(415);
+    expect((await post('/api/studio/preview', { design: {}, seed: 1 }, { Origin: 'https://evil.example' })).status).toBe(403);
     expect((await post('/api/studio/batch', { design: {}, count: 0 })).status).toBe(400);
     expect((await post('/api/studio/export', { design: {}, seed: -1 })).status).toBe(400);
     const font = await fetch(`${base}/api/studio/fonts`, { method: 'POST', headers: { 'Content-Type': 'application/octet-stream', 'X-Font-Name': 'x.ttf' }, body: new Uint8Array(64) });
@@ -55,9 +58,12 @@ describe('web mode routes', () => {
   });
 
   it('opens design files with errors that name the file and the problem', async () => {
-    const r = await post('/api/studio/open', { name: 'mine.json', text: '{"version": 3}' });
+    const r = await post('/api/studio/openDesign', { args: [pickedFileArg('mine.json', '{"version": 3}')] });
     expect(r.status).toBe(400);
-    expect((await r.json()).error).toMatch(/^mine\.json: version: was written by a newer Captcha Studio/);
+    expect(await r.json()).toMatchObject({ field: 'version', error: expect.stringMatching(/^mine\.json: version: was written by a newer Captcha Studio/) });
+    const broken = await post('/api/studio/openDesign', { args: [pickedFileArg('broken.json', '{"width": 4')] });
+    expect(broken.status).toBe(400);
+    expect(await broken.json()).toMatchObject({ field: 'file', error: expect.stringMatching(/^broken\.json: is not valid JSON/) });
   });
 
   it('exports a batch as a zip that unzip accepts, with answers.csv', async () => {
@@ -116,6 +122,133 @@ describe('StudioApi calls by name (POST /api/studio/:method)', () => {
   });
 });
 
+/** A small design, so the rows that render stay quick. */
+const small = { ...getPreset('seed-002-captcha')!, width: 64, height: 24 };
+
+/**
+ * Arguments that work, for every row web mode serves: typed by the table, so a new
+ * `web: 'server'` row does not compile here until it has its sample (and then is tested below).
+ */
+const SAMPLES: Record<WebServerMethod, unknown[]> = {
+  info: [],
+  listPresets: [],
+  getPreset: ['seed-002-captcha'],
+  listFonts: [],
+  renderThumbnail: [small, 7],
+  openDesign: [pickedFileArg('opened.json', JSON.stringify(small))],
+  saveDesign: [{ ...small, name: 'My design' }],
+  serverStatus: [],
+  startServer: [],
+  stopServer: [],
+  publishDesign: [{ ...small, name: 'published-by-test' }],
+};
+const rows = Object.entries(studioMethods) as [keyof typeof studioMethods, (typeof studioMethods)[keyof typeof studioMethods]][];
+const serverRows = rows.filter(([, spec]) => spec.web === 'server').map(([name]) => name as WebServerMethod);
+const clientRows = rows.filter(([, spec]) => spec.web === 'client').map(([name]) => name);
+
+describe('the generic route serves exactly the table\'s server rows', () => {
+  it('has a sample for every server row (the table and this test agree)', () => {
+    expect(serverRows.length).toBeGreaterThan(5);
+    expect(Object.keys(SAMPLES).sort()).toEqual([...serverRows].sort());
+  });
+
+  it.each(serverRows)('%s answers 200 with a result its row\'s schema accepts', async (method) => {
+    const r = await studioCall(base, method, SAMPLES[method]);
+    expect(r.status, r.body.toString().slice(0, 300)).toBe(200);
+    const result = studioMethods[method].result.safeParse(r.json());
+    expect(result.success, JSON.stringify(result.error?.issues)).toBe(true);
+  });
+
+  it.each(serverRows)('%s refuses other origins (403) and simple content types (415), and GET (405)', async (method) => {
+    expect((await studioCall(base, method, SAMPLES[method], { Origin: 'https://evil.example' })).status).toBe(403);
+    const form = await call(base, `/api/studio/${method}`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: JSON.stringify({ args: SAMPLES[method] }) });
+    expect([form.status, form.json().field]).toEqual([415, 'content-type']);
+    const get = await call(base, `/api/studio/${method}`);
+    expect([get.status, get.headers.allow]).toEqual([405, 'POST']);
+  });
+
+  it('answers 404 naming `method` for client rows and names the table does not have', async () => {
+    expect(clientRows).toContain('autosave');
+    for (const method of [...clientRows, 'noSuchCall', 'constructor', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf']) {
+      const r = await studioCall(base, method, []);
+      expect([r.status, r.json().field], method).toEqual([404, 'method']);
+      expect(r.json().error, method).toMatch(/^method: /);
+      // Refused by its name before its arguments are looked at.
+      const junk = await post(`/api/studio/${method}`, { args: 'not a list' });
+      expect([junk.status, (await junk.json()).field], method).toEqual([404, 'method']);
+    }
+    // Not a name at all: nothing is routed there.
+    for (const method of ['__proto__', 'x'.repeat(41), 'get-preset', 'info.json', '%69nfo']) {
+      const r = await call(base, `/api/studio/${method}`, { method: 'POST', rawPath: true, headers: { 'Content-Type': 'application/json' }, body: '{"args":[]}' });
+      expect([r.status, r.json().field], method).toEqual([404, 'path']);
+    }
+  });
+
+  it('refuses bad arguments with 400 naming the argument, and arguments that are not a list', async () => {
+    const cases: [string, unknown[], string][] = [
+      ['getPreset', [42], 'name'],
+      ['getPreset', [], 'name'],
+      ['getPreset', ['x'.repeat(101)], 'name'],
+      ['renderThumbnail', ['a design?', 1], 'design'],
+      ['renderThumbnail', [small, -1], 'seed'],
+      ['renderThumbnail', [small, 1.5], 'seed'],
+      ['publishDesign', [], 'design'],
+      ['publishDesign', [[small]], 'design'],
+      ['saveDesign', [small, 'path'], 'opts'],
+      ['openDesign', ['mine.json'], 'from'],
+      ['openDesign', [{ name: '', bytes: { $bytes: '' } }], 'from.name'],
+      ['openDesign', [{ name: 'a.json', bytes: 'e30=' }], 'from'],
+      ['openDesign', [{ name: 'a.json', bytes: { $bytes: 42 } }], 'from'],
+      ['startServer', [-1], 'port'],
+      ['startServer', ['7878'], 'port'],
+    ];
+    for (const [method, args, field] of cases) {
+      const r = await studioCall(base, method, args);
+      const what = `${method}(${JSON.stringify(args).slice(0, 60)}): ${r.body.toString().slice(0, 200)}`;
+      expect([r.status, r.json().field], what).toEqual([400, field]);
+      expect(r.json().error.startsWith(`${field}: `), what).toBe(true);
+    }
+    for (const body of [{ args: 'seed-002-captcha' }, { args: { 0: 'seed-002-captcha' } }, { args: 1 }]) {
+      const r = await post('/api/studio/getPreset', body);
+      expect([r.status, (await r.json()).field], JSON.stringify(body)).toEqual([400, 'args']);
+    }
+    // A design's own problems name the design's field, as everywhere else.
+    const bad = await studioCall(base, 'publishDesign', [{ ...small, width: 0 }]);
+    expect([bad.status, bad.json().field]).toEqual([400, 'width']);
+  });
+
+  it('openDesign round-trips a preset sent as {"$bytes": base64}, and never reads a server path', async () => {
+    const preset = getPreset('classic-captcha')!;
+    const r = await studioCall(base, 'openDesign', [pickedFileArg('classic.json', JSON.stringify(preset, null, 2))]);
+    expect(r.status).toBe(200);
+    expect(r.json()).toEqual({ design: preset, path: null, name: 'classic.json' });
+    // UTF-8 survives base64: the bytes, not a string, travel.
+    const named = await studioCall(base, 'openDesign', [pickedFileArg('名前.json', JSON.stringify({ ...preset, name: 'Größe 中文' }))]);
+    expect(named.json().design.name).toBe('Größe 中文');
+    const recent = await studioCall(base, 'openDesign', [{ path: '/etc/passwd' }]);
+    expect([recent.status, recent.json().field]).toEqual([404, 'from']);
+    expect(recent.body.toString()).not.toMatch(/root:/);
+  });
+
+  it('answers 503 with Retry-After when the render queue is full, never 500', async () => {
+    const busy = createStudioServer({ port: 0, pool: { size: 1, maxQueue: 0 }, rendererDir: ui });
+    const url = (await busy.start()).url;
+    try {
+      // Distinct seeds: no thumbnail is served from the cache.
+      const replies = await Promise.all(Array.from({ length: 6 }, (_, i) => studioCall(url, 'renderThumbnail', [getPreset('bokeh-background'), 100 + i])));
+      const statuses = replies.map((r) => r.status);
+      expect(statuses).toContain(200);
+      expect(statuses).toContain(503);
+      expect(statuses.every((s) => s === 200 || s === 503), String(statuses)).toBe(true);
+      const refused = replies.find((r) => r.status === 503)!;
+      expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+      expect(refused.json().error).toMatch(/busy/);
+    } finally {
+      await busy.stop();
+    }
+  });
+});
+
 describe('a designer service shared with the server (the desktop app\'s)', () => {
   it('is the one web mode uses, and it outlives the server', async () => {
     const pool = new RenderPool({ size: 1 });
@@ -125,7 +258,7 @@ describe('a designer service shared with the server (the desktop app\'s)', () =>
     const shared = createStudioServer({ port: 0, sharedPool: pool, studioService: service, rendererDir: ui });
     try {
       const url = (await shared.start()).url;
-      const info = await (await fetch(`${url}/api/studio/info`)).json();
+      const info = (await studioCall(url, 'info')).json();
       expect(info.problems).toContain('shared-service-marker');
     } finally {
       await shared.stop();

@@ -44,3 +44,12 @@ export function call(base: string, path: string, opts: CallOptions = {}): Promis
 
 export const postJson = (base: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
   call(base, path, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+/**
+ * One StudioApi call over web mode's generic route, `POST /api/studio/<method>` with
+ * `{"args": [...]}`, as web-api.ts sends it (bytes as `bytesArg`).
+ */
+export const studioCall = (base: string, method: string, args: unknown[] = [], headers: Record<string, string> = {}) => postJson(base, `/api/studio/${method}`, { args }, headers);
+
+/** A picked file as the page sends it over JSON: its bytes as `{"$bytes": "<base64>"}`. */
+export const pickedFileArg = (name: string, content: string | Uint8Array) => ({ name, bytes: { $bytes: Buffer.from(content).toString('base64') } });
