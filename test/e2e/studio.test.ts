@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getPreset } from '../../src-main/core/presets.ts';
 import { createStudioServer, type StudioServer } from '../../src-main/server/server.ts';
 import { decodePng } from '../support/png.ts';
 
@@ -167,6 +168,37 @@ describe('designer in Chromium (web mode)', () => {
     await page.keyboard.press('Control+z'); // the layer
     c = await nextCanvas(c);
     expect(c.corner).toEqual([0, 255, 0, 255]);
+  });
+
+  it('opens a design file picked in the page through POST /api/studio/openDesign, and names a broken one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'e2e-open-'));
+    const good = join(dir, 'wide.json');
+    writeFileSync(good, JSON.stringify({ ...getPreset('digits-captcha')!, width: 300, height: 50 }));
+    const picker = page.locator('input[type=file][accept=".json,application/json"]');
+    const dirty = (await page.locator('[aria-label="unsaved changes"]').count()) > 0;
+    const c = await canvas();
+    const requested = page.waitForRequest((r) => new URL(r.url()).pathname === '/api/studio/openDesign');
+    await picker.setInputFiles(good);
+    // The earlier tests' edits are not saved: the page asks first.
+    if (dirty) await page.getByRole('button', { name: "Don't save" }).click();
+    const request = await requested;
+    // The file's bytes travel as base64 inside the generic call's JSON arguments.
+    expect(request.method()).toBe('POST');
+    expect(request.postDataJSON()).toEqual({ args: [{ name: 'wide.json', bytes: { $bytes: readFileSync(good).toString('base64') } }] });
+    expect((await request.response())?.status()).toBe(200);
+    const opened = await nextCanvas(c);
+    expect([opened.w, opened.h]).toEqual([300, 50]);
+    expect(await page.textContent('[data-testid=doc-name]')).toContain('wide.json');
+
+    const broken = join(dir, 'broken.json');
+    writeFileSync(broken, '{"width": 4');
+    await picker.setInputFiles(broken);
+    await page.waitForSelector('.notice');
+    expect(await page.textContent('.notice')).toMatch(/broken\.json: is not valid JSON/);
+    // The open design stays as it was.
+    expect(await page.textContent('[data-testid=doc-name]')).toContain('wide.json');
+    expect((await canvas()).hash).toBe(opened.hash);
+    await page.getByRole('button', { name: 'Dismiss' }).click();
   });
 
   it('logs requests from other pages and follows the dark theme', async () => {
