@@ -71,9 +71,8 @@ export function callWebStudio(env: WebStudioEnv, method: string, body: unknown):
   if (!isStudioMethod(method) || !Object.hasOwn(handlers, method)) return callStudio(handlers, method, []);
   const args = (body as { args?: unknown } | null)?.args ?? [];
   if (!Array.isArray(args)) throw new InputError('args', 'must be a list of the call\'s arguments');
-  // Exactly the row's arguments, a missing one as undefined: the table's check then names
-  // it (`name: must be a preset name`) instead of the list, and bytes beyond the row are never decoded.
-  return callStudio(handlers, method, Array.from({ length: studioMethods[method].names.length }, (_, i) => reviveBytes(args[i])));
+  // Only the row's own arguments are decoded; callStudio checks exactly those.
+  return callStudio(handlers, method, args.slice(0, studioMethods[method].names.length).map(reviveBytes));
 }
 
 export type { PickedFile };

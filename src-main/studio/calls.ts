@@ -22,13 +22,14 @@ function issuesOf(names: readonly string[], error: z.ZodError): DesignIssue[] {
 }
 
 /**
- * Calls `method` on `handlers` with `args` (a list, as IPC passes them). Arguments
- * beyond the ones the method takes are ignored, never looked at.
+ * Calls `method` on `handlers` with `args` (a list, as IPC passes them). Exactly the
+ * row's arguments are checked, a missing one as undefined (so its error names it,
+ * `name: must be a preset name`); arguments beyond them are never looked at.
  */
 export async function callStudio<M extends StudioMethod>(handlers: Partial<StudioHandlers>, method: string, args: readonly unknown[]): Promise<unknown> {
   if (!isStudioMethod(method) || !handlers[method]) throw new InputError('method', `"${String(method).slice(0, 40)}" is not a call this side serves`, { kind: 'not-found' });
   const spec = studioMethods[method];
-  const parsed = spec.args.safeParse(args.slice(0, spec.names.length));
+  const parsed = spec.args.safeParse(Array.from(spec.names, (_, i) => args[i]));
   if (!parsed.success) {
     const issues = issuesOf(spec.names, parsed.error);
     if ('invalid' in spec && spec.invalid) return spec.invalid(issues);

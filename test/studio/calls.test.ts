@@ -38,6 +38,8 @@ describe('callStudio: one checked entry for every StudioApi call', () => {
 
   it.each([
     ['getPreset', [42], 'name', /must be a preset name/],
+    ['getPreset', [], 'name', /must be a preset name/],
+    ['exportBatch', [{}], 'count', /whole number from 1 to 10000/],
     ['renderThumbnail', ['not a design'], 'design', /must be a design object/],
     ['renderThumbnail', [{}, 2 ** 32], 'seed', /whole number from 0 to 4294967295/],
     ['importFont', [{ name: 'a.ttf', bytes: 'AAAA' }], 'file.bytes', /the file's bytes/],
