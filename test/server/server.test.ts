@@ -289,7 +289,7 @@ describe('under load and at the edges', () => {
     await call(base, '/designs/bokeh-background.png?seed=9001');
     const oneRender = performance.now() - t0;
     const renders = Array.from({ length: 16 }, (_, i) => call(base, `/designs/bokeh-background.png?seed=${9100 + i}`));
-    await new Promise((r) => setTimeout(r, 10));
+    await untilBusy(base);
     // Several samples while the pool is saturated; the median ignores one OS scheduling
     // hiccup on a busy test machine, while a blocked event loop would delay them all.
     const samples: number[] = [];
@@ -343,7 +343,7 @@ describe('under load and at the edges', () => {
     const s = createStudioServer({ port: 0, pool: { size: 1 } });
     const url = (await s.start()).url;
     const inFlight = call(url, '/designs/bokeh-background.png?seed=5');
-    await new Promise((r) => setTimeout(r, 20));
+    await untilBusy(url);
     await s.stop();
     expect((await inFlight).status).toBe(200);
     await expect(call(url, '/healthz')).rejects.toThrow();
@@ -362,3 +362,12 @@ describe('seed=random', () => {
     expect(fixed.headers.etag).toBeDefined();
   });
 });
+
+/** Polls /healthz until the pool reports work under way (the request reached a worker), with a deadline. */
+async function untilBusy(url: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!((await call(url, '/healthz')).json().load > 0)) {
+    if (Date.now() > deadline) throw new Error(`the pool was not busy within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
