@@ -5,7 +5,7 @@
  * unary minus, min()/max(), and named variables. Never uses eval.
  */
 
-import { LRUCache } from 'lru-cache';
+import { BoundedMemo } from './memo.ts';
 import { ParseError } from './parse-error.ts';
 
 export type Vars = Readonly<Record<string, number>>;
@@ -18,7 +18,7 @@ type Node =
 
 export const MAX_EXPR_LENGTH = 120;
 /** Parsed expressions: designs repeat a few, and every render evaluates them again. */
-const cache = new LRUCache<string, Node>({ max: 2000 });
+const cache = new BoundedMemo<string, Node>(2000);
 
 /** An expression that does not parse; the message (the rule) is for the caller to put after its field. */
 export class ExprError extends ParseError {

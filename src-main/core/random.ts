@@ -42,12 +42,12 @@ function hashLabel(label: string): number {
  * A uniform integer in [min, max] from a source of 32-bit words, without modulo
  * bias: rejection sampling drops the top slice of the 32-bit range that would bias.
  */
-function uniformInt(word: () => number, min: number, max: number): number {
+function uniformInt(source: { u32(): number }, min: number, max: number): number {
   const span = max - min + 1;
   if (span <= 1) return min;
   const limit = 4294967296 - (4294967296 % span);
-  let v = word();
-  while (v >= limit) v = word();
+  let v = source.u32();
+  while (v >= limit) v = source.u32();
   return min + (v % span);
 }
 
@@ -56,7 +56,6 @@ class Sfc32 implements Rng {
   private b: number;
   private c: number;
   private d = 1;
-  private readonly word = () => this.u32();
   constructor(seed: number) {
     const sm = splitmix32(seed);
     this.a = sm();
@@ -77,7 +76,7 @@ class Sfc32 implements Rng {
     return this.u32() / 4294967296;
   }
   int(min: number, max: number): number {
-    return uniformInt(this.word, min, max);
+    return uniformInt(this, min, max);
   }
 }
 
@@ -100,10 +99,12 @@ function cryptoU32(): number {
   return pool[poolAt++];
 }
 
+const CRYPTO_WORDS = { u32: cryptoU32 };
+
 /** Cryptographically secure stream, for answers and for unseeded renders. */
 export const cryptoRng: Rng = {
   next: () => cryptoU32() / 4294967296,
-  int: (min, max) => uniformInt(cryptoU32, min, max),
+  int: (min, max) => uniformInt(CRYPTO_WORDS, min, max),
 };
 
 /** A fresh random seed for a render that was not given one. */
