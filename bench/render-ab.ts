@@ -74,7 +74,7 @@ try {
     ...rows,
   ];
   console.log(lines.join('\n'));
-  if (v.write) writeBenchSection('render-ab', `Rendering core, this tree against ${baseRev}`, lines.join('\n'));
+  if (v.write) writeBenchSection(`render-ab-${baseRev}`, `Rendering core, this tree against ${baseRev}`, lines.join('\n'));
 } finally {
   execFileSync('git', ['worktree', 'remove', '--force', tree], { cwd: root, stdio: 'ignore' });
 }

@@ -101,7 +101,7 @@ try {
     ...rows,
   ];
   console.log(lines.join('\n'));
-  if (v.write) writeBenchSection('server-ab', `Server, this tree against ${baseRev}`, lines.join('\n'));
+  if (v.write) writeBenchSection(`server-ab-${baseRev}`, `Server, this tree against ${baseRev}`, lines.join('\n'));
 } finally {
   for (const s of servers) s.kill('SIGTERM');
   await Promise.all(servers.map((s) => new Promise((r) => (s.exitCode !== null ? r(null) : s.on('exit', r)))));
