@@ -36,6 +36,26 @@ vi.mock('node:fs', async (importOriginal) => {
   return { ...mocked, default: mocked };
 });
 
+// Batch files are written through file handles (batch/staged-folder.ts writeStagedFile): the same faults there.
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const real = await importOriginal<typeof import('node:fs/promises')>();
+  const fail = (code: string) => Object.assign(new Error(`${code}: injected fault`), { code });
+  const open = (async (path: string, flags?: string, mode?: number) => {
+    if (flags === 'wx') faults.armed = faults.spare-- <= 0;
+    if (faults.open && flags === 'wx' && faults.armed) throw fail(faults.open);
+    const handle = await real.open(path, flags, mode);
+    if (!(faults.write && faults.armed)) return handle;
+    // A full disk takes part of the data, then refuses the rest.
+    const writeFile = async (data: string | Uint8Array) => {
+      await handle.write(typeof data === 'string' ? data.slice(0, 7) : data.subarray(0, 7));
+      throw fail(faults.write);
+    };
+    return Object.assign(Object.create(handle) as typeof handle, { writeFile, close: () => handle.close() });
+  }) as typeof real.open;
+  const mocked = { ...real, open };
+  return { ...mocked, default: mocked };
+});
+
 const { getPreset } = await import('../../src-main/core/presets.ts');
 const { fontRegistry } = await import('../../src-main/core/fonts.ts');
 const { desktopHarness } = await import('./harness.ts');
