@@ -47,7 +47,8 @@ vi.mock('node:fs/promises', async (importOriginal) => {
     if (!(faults.write && faults.armed)) return handle;
     // A full disk takes part of the data, then refuses the rest.
     const writeFile = async (data: string | Uint8Array) => {
-      await handle.write(typeof data === 'string' ? data.slice(0, 7) : data.subarray(0, 7));
+      if (typeof data === 'string') await handle.write(data.slice(0, 7));
+      else await handle.write(data.subarray(0, 7));
       throw fail(faults.write);
     };
     return Object.assign(Object.create(handle) as typeof handle, { writeFile, close: () => handle.close() });
