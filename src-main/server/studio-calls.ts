@@ -6,11 +6,12 @@
  * table by studio/calls.ts. The compiler asks for a handler here for every row
  * marked `server`.
  */
-import { studioMethods, type DesignInput, type PickedFile, type ServerStatus, type StudioHandlers, type WebServerMethod } from '../api.ts';
+import { studioMethods, type DesignInput, type ServerStatus, type StudioHandlers, type WebServerMethod } from '../api.ts';
 import { InputError } from '../core/input-error.ts';
 import { fileSlug, publicFont } from '../core/naming.ts';
 import { getPreset, listPresets } from '../core/presets.ts';
 import { parseDesignText } from '../files/design-files.ts';
+import { parseDesign } from '../core/design.ts';
 import { callStudio, isStudioMethod } from '../studio/calls.ts';
 import type { StudioService } from '../studio/studio-service.ts';
 import type { DesignSource } from './design-source.ts';
@@ -24,7 +25,7 @@ export interface WebStudioEnv {
   eventsKey: string;
 }
 
-export function webStudioHandlers(env: WebStudioEnv): StudioHandlers<WebServerMethod> {
+function webStudioHandlers(env: WebStudioEnv): StudioHandlers<WebServerMethod> {
   return {
     info: () => ({ mode: 'web', version: env.version, problems: env.service.problems, eventsKey: env.eventsKey }),
     listPresets: () => listPresets(),
@@ -43,8 +44,9 @@ export function webStudioHandlers(env: WebStudioEnv): StudioHandlers<WebServerMe
       const design = parseDesignText(from.name, new TextDecoder().decode(from.bytes));
       return { design, path: null, name: from.name };
     },
-    // Nothing is written on the server: the page downloads the design under this name.
-    saveDesign: (design) => ({ path: null, name: `${fileSlug(env.service.design(design).name, 'untitled')}.json` }),
+    // Nothing is written or read on the server: the page downloads the design under this
+    // name. Checked with the schema only, as a design file (an image layer may name a file).
+    saveDesign: (design) => ({ path: null, name: `${fileSlug(parseDesign(design).name, 'untitled')}.json` }),
     serverStatus: () => env.status(),
     // The page is served by this server: it cannot start or stop it.
     startServer: () => env.status(),
@@ -53,26 +55,44 @@ export function webStudioHandlers(env: WebStudioEnv): StudioHandlers<WebServerMe
   };
 }
 
+/** A call this side serves, by name (own rows only: `__proto__` or `constructor` are no row). */
+export function webCall(method: string): WebServerMethod {
+  if (!isStudioMethod(method) || studioMethods[method].web !== 'server') throw new InputError('method', `"${method.slice(0, 40)}" is not a call this server serves`, { kind: 'not-found' });
+  return method as WebServerMethod;
+}
+
+/** Calls that carry no design or file need no more than this; read before any parsing. */
+const SMALL_BODY = 64 * 1024;
+/** The arguments that may be picked files, sent as `{"$bytes": "<base64>"}`. */
+const FILE_ARGS = new Set(['file', 'from']);
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** How large a call's body may be: designs (which may carry a data-URL image) and files get the design limit. */
+export function bodyLimit(method: WebServerMethod, designLimit: number): number {
+  return studioMethods[method].names.some((n) => n === 'design' || FILE_ARGS.has(n)) ? designLimit : SMALL_BODY;
+}
+
 /**
  * JSON has no bytes: the page sends a picked file's bytes as `{"$bytes": "<base64>"}`
- * (web-api.ts), turned back into a Uint8Array here before the table checks them.
- * Only an argument's own `bytes` is looked at (files are top-level arguments).
+ * (web-api.ts). Turned back into a Uint8Array only for a file argument, and only when
+ * it is base64; anything else is left for the table to refuse.
  */
-function reviveBytes(arg: unknown): unknown {
+function reviveBytes(name: string | undefined, arg: unknown): unknown {
+  if (!name || !FILE_ARGS.has(name)) return arg;
   const bytes = (arg as { bytes?: { $bytes?: unknown } } | null)?.bytes;
-  if (typeof bytes?.$bytes !== 'string') return arg;
+  if (typeof bytes?.$bytes !== 'string' || !BASE64.test(bytes.$bytes)) return arg;
   return { ...(arg as object), bytes: new Uint8Array(Buffer.from(bytes.$bytes, 'base64')) };
 }
 
-/** One call: `body` is the parsed JSON request body, `{"args": [...]}` (no args: `{}`). */
-export function callWebStudio(env: WebStudioEnv, method: string, body: unknown): Promise<unknown> {
-  const handlers = webStudioHandlers(env);
-  // A call not served here is refused by its name (404 method), whatever the body holds.
-  if (!isStudioMethod(method) || !Object.hasOwn(handlers, method)) return callStudio(handlers, method, []);
-  const args = (body as { args?: unknown } | null)?.args ?? [];
-  if (!Array.isArray(args)) throw new InputError('args', 'must be a list of the call\'s arguments');
-  // Only the row's own arguments are decoded; callStudio checks exactly those.
-  return callStudio(handlers, method, args.slice(0, studioMethods[method].names.length).map(reviveBytes));
-}
+/** Built once per web mode (its env does not change while it runs). */
+const tables = new WeakMap<WebStudioEnv, StudioHandlers<WebServerMethod>>();
 
-export type { PickedFile };
+/** One call: `body` is the parsed JSON request body, `{"args": [...]}` (no args: `{}`). */
+export function callWebStudio(env: WebStudioEnv, method: WebServerMethod, body: unknown): Promise<unknown> {
+  let handlers = tables.get(env);
+  if (!handlers) tables.set(env, (handlers = webStudioHandlers(env)));
+  const args = (body as { args?: unknown } | null)?.args ?? [];
+  if (!Array.isArray(args)) throw new InputError('args', "must be a list of the call's arguments");
+  const { names } = studioMethods[method];
+  return callStudio(handlers, method, args.slice(0, names.length).map((a, i) => reviveBytes(names[i], a)));
+}

@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { InputError } from '../core/input-error.ts';
-import { jsonObject, readBody } from './http-util.ts';
+import { jsonObject, mediaType, readBody } from './http-util.ts';
 import type { Middleware } from './router.ts';
 import type { Ctx, ServerState } from './server-state.ts';
 import type { StudioWeb } from './studio-web.ts';
@@ -51,12 +51,11 @@ export const sameOriginWrites: Middleware<ServerState> = (c, next) => {
 
 /** A content type a cross-site form cannot send. */
 export function contentType(req: IncomingMessage, types: string[]): void {
-  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (!types.includes(type)) throw new InputError('content-type', `must be ${types.join(' or ')}`, { kind: 'unsupported' });
+  if (!types.includes(mediaType(req))) throw new InputError('content-type', `must be ${types.join(' or ')}`, { kind: 'unsupported' });
 }
 
-/** A studio call's body: one JSON object. */
-export async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> {
+/** A studio call's body: one JSON object, at most `limit` bytes. */
+export async function jsonBody(req: IncomingMessage, limit = MAX_DESIGN_BODY): Promise<Record<string, unknown>> {
   contentType(req, ['application/json']);
-  return jsonObject(await readBody(req, MAX_DESIGN_BODY));
+  return jsonObject(await readBody(req, limit));
 }

@@ -13,10 +13,11 @@ import { humanBytes } from '../core/bytes.ts';
 import { jobStatus, NOT_KEPT } from './batch-jobs.ts';
 import { decodeOr, readBody, sendJson } from './http-util.ts';
 import { Router } from './router.ts';
-import type { ServerState } from './server-state.ts';
-import { callWebStudio, type WebStudioEnv } from './studio-calls.ts';
-import { contentType, jsonBody, sameOriginWrites, studioAccess, studioLogin, web, webModeOn } from './studio-guards.ts';
+import type { Ctx, ServerState } from './server-state.ts';
+import { bodyLimit, callWebStudio, webCall, type WebStudioEnv } from './studio-calls.ts';
+import { contentType, jsonBody, MAX_DESIGN_BODY, sameOriginWrites, studioAccess, studioLogin, web, webModeOn } from './studio-guards.ts';
 import { serveStatic } from './static-files.ts';
+import type { StudioWeb } from './studio-web.ts';
 
 /** `/studio` and the built UI under it; mount at `/studio`. */
 export function studioPages(): Router<ServerState> {
@@ -112,10 +113,20 @@ export function studioApi(): Router<ServerState> {
       // Every other StudioApi call (info, presets, fonts, thumbnails, opening, publishing, status), by
       // name, checked against api.ts's table (studio-calls.ts). Last: the binary and streamed routes above win.
       .post('/:method{[A-Za-z]{1,40}}', async (c) => {
-        const w = web(c);
-        const env: WebStudioEnv = { service: w.service, designs: c.app.designs, status: c.app.status, version: c.app.version, eventsKey: w.streams.key };
-        const result = await callWebStudio(env, c.params.method, await jsonBody(c.req));
-        sendJson(c.res, 200, result ?? null);
+        // The name first: an unknown call is refused before its body is read, and a
+        // call without a design or file gets a small body limit.
+        const method = webCall(c.params.method);
+        const body = await jsonBody(c.req, bodyLimit(method, MAX_DESIGN_BODY));
+        sendJson(c.res, 200, (await callWebStudio(envOf(c), method, body)) ?? null);
       })
   );
+}
+
+/** Web mode's side of the contract sees one env per web mode, made on its first call. */
+const envs = new WeakMap<StudioWeb, WebStudioEnv>();
+function envOf(c: Ctx): WebStudioEnv {
+  const w = web(c);
+  let env = envs.get(w);
+  if (!env) envs.set(w, (env = { service: w.service, designs: c.app.designs, status: c.app.status, version: c.app.version, eventsKey: w.streams.key }));
+  return env;
 }

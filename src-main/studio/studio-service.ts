@@ -3,6 +3,7 @@
  * desktop's IPC handlers and web mode's HTTP routes both call this. No Electron,
  * no HTTP here; every input is validated with the core's schema.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
@@ -42,7 +43,12 @@ const FONT_FILE = /\.(ttf|otf|ttc)$/i;
 // Control characters are refused on purpose: they are invalid in file names on some systems.
 // eslint-disable-next-line no-control-regex
 const FONT_NAME = /^[^\\/:*?"<>|\x00-\x1f]{1,100}\.(ttf|otf)$/i;
+/**
+ * Thumbnails kept: at most this many, and this many bytes of data URLs. Keyed by a
+ * hash of the design, never the design itself: one may carry a 16 MiB data-URL image.
+ */
 const THUMB_CACHE = 256;
+const THUMB_CACHE_BYTES = 16 * 1024 * 1024;
 
 
 /** The font files in `dir` and their total size. */
@@ -117,7 +123,7 @@ export class StudioService {
       this.shared = shared;
       return;
     }
-    this.shared = { fontsDir: userFontsDir, problems: [], thumbs: new LRUCache({ max: THUMB_CACHE }) };
+    this.shared = { fontsDir: userFontsDir, problems: [], thumbs: new LRUCache({ max: THUMB_CACHE, maxSize: THUMB_CACHE_BYTES, sizeCalculation: (url) => url.length }) };
     // Temporary fonts folders of runs that were killed (their pid is gone) are removed now.
     if (!userFontsDir) removeStaleDirs(tmpdir(), TEMP_FONTS_PREFIX);
     if (userFontsDir) {
@@ -183,7 +189,7 @@ export class StudioService {
   async thumbnail(input: unknown, seed?: unknown): Promise<string> {
     const design = this.design(input);
     const s = checkSeed(seed) ?? design.seed ?? 1;
-    const key = `${s}:${canonicalDesign(design)}`;
+    const key = createHash('sha256').update(`${s}:${canonicalDesign(design)}`).digest('base64');
     // Shared with the untrusted view: safe, as each view parses (and refuses) the design before the lookup.
     const hit = this.shared.thumbs.get(key);
     if (hit) return hit;
