@@ -65,7 +65,7 @@ function readRecent(): StoredRecent[] {
   }
 }
 
-/** Recent designs are keyed by name: the same name again replaces the older entry. */
+/** Recent designs are keyed by file name (without .json): the same name again replaces the older entry. */
 function remember(design: Design, name: string): void {
   const path = `web:${name}`;
   const list = [{ path, name: design.name, design, openedAt: Date.now() }, ...readRecent().filter((r) => r.path !== path)].slice(0, MAX_RECENT);
@@ -157,10 +157,12 @@ export function createWebApi(base = ''): StudioApi {
       return opened;
     },
     async saveDesign(design) {
-      // Checked and named by the server first, so a download is always a loadable file.
-      const saved = (await call<SavedDesign>('saveDesign', [design]))!;
-      download(new Blob([JSON.stringify(design, null, 2) + '\n'], { type: 'application/json' }), saved.name);
-      remember(design as Design, (design as Design).name ?? saved.name);
+      // Checked by the server as a design file is when opened, so a download is always a
+      // loadable file (defaults filled in); the server names it by its rule.
+      const opened = await parseOnServer('design.json', JSON.stringify(design));
+      const saved = (await call<SavedDesign>('saveDesign', [opened.design]))!;
+      download(new Blob([JSON.stringify(opened.design, null, 2) + '\n'], { type: 'application/json' }), saved.name);
+      remember(opened.design, saved.name.replace(/\.json$/i, ''));
       return saved;
     },
     async listRecent(): Promise<RecentDesign[]> {
