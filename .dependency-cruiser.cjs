@@ -87,10 +87,17 @@ module.exports = {
     },
     {
       name: 'api-imports-only-core',
-      comment: 'api.ts is the StudioApi contract the UI type-imports: it may import only the core (its schema), nothing that runs the app.',
+      comment: 'api.ts is the StudioApi contract the UI type-imports: it may import only the core (its schema) and the IPC names it shares with the preload (ipc-channels.ts), nothing that runs the app.',
       severity: 'error',
       from: { path: '^src-main/api[.]ts$' },
-      to: { path: '^src-(main|renderer)/', pathNot: '^src-main/core/' },
+      to: { path: '^src-(main|renderer)/', pathNot: '^src-main/(core/|ipc-channels[.]ts$)' },
+    },
+    {
+      name: 'ipc-channels-imports-nothing',
+      comment: 'ipc-channels.ts is bundled into the sandboxed preload: it imports nothing at all.',
+      severity: 'error',
+      from: { path: '^src-main/ipc-channels[.]ts$' },
+      to: {},
     },
     // ---- desktop glue
     {

@@ -118,7 +118,7 @@ const BAD: [string, string, { headers?: Record<string, string>; body?: string },
   ['POST', '/api/render', { headers: { 'Content-Type': 'text/plain' }, body: 'hello' }, 415],
   ['POST', '/api/captcha/verify', { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id: 'x'.repeat(22), answer: 'abc' }) }, 200],
   ['GET', '/healthz', { headers: { Host: 'evil.example' } }, 403],
-  ['POST', '/api/studio/publish', { headers: { 'Content-Type': 'application/json', Origin: 'https://evil.example' }, body: '{}' }, 403],
+  ['POST', '/api/studio/publishDesign', { headers: { 'Content-Type': 'application/json', Origin: 'https://evil.example' }, body: '{"args":[{}]}' }, 403],
 ];
 
 const SCENARIOS: Record<string, { weight: number; run: Scenario }> = {

@@ -10,14 +10,16 @@
  * Adding a call is a row here plus its handler (the compiler asks for the handler
  * in every adapter that serves it).
  *
- * The renderer may import this file's types only. The preload bundles this file, so
- * it imports nothing at run time but zod and dependency-free core modules.
+ * The renderer and the preload import this file's types only (the preload gets the
+ * rows' names from the main process, app/window.ts); at run time it imports only zod
+ * and dependency-free core modules.
  */
 import { z } from 'zod';
 import type { Design, DesignInput, DesignIssue } from './core/design.ts';
 import type { FontSummary } from './core/fonts.ts';
 import type { PresetSummary } from './core/presets.ts';
 import { seedSchema } from './core/seed.ts';
+import { channelOf, EVENTS } from './ipc-channels.ts';
 
 export type { Design, DesignInput, DesignIssue, FontSummary, PresetSummary };
 
@@ -34,7 +36,7 @@ export const MAX_PICKED_BYTES = 32 * 1024 * 1024;
  * handler (desktop and web mode differ on image files) and names every field.
  */
 const designArg = z.custom<DesignInput>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), { error: 'must be a design object' });
-const optionalSeed = seedSchema.nullish();
+const optionalSeed = seedSchema.nullish(); // may be left out, or null
 const pickedFile = z.object(
   {
     name: z.string({ error: 'must be a file name' }).min(1, { error: 'must be a file name' }).max(255, { error: 'must be a file name of at most 255 characters' }),
@@ -46,6 +48,8 @@ const pickedFile = z.object(
 );
 const recentPath = z.object({ path: z.string({ error: 'must be a file path' }).max(4096, { error: 'must be a file path' }) });
 const BATCH_COUNT_RULE = `must be a whole number from 1 to ${MAX_DESIGNER_BATCH}`;
+/** How many images one batch export from the designer may have (web mode's batch route checks it too). */
+export const batchCountSchema = z.number({ error: BATCH_COUNT_RULE }).int({ error: BATCH_COUNT_RULE }).min(1, { error: BATCH_COUNT_RULE }).max(MAX_DESIGNER_BATCH, { error: BATCH_COUNT_RULE });
 const PORT_RULE = 'must be a whole number from 0 to 65535';
 
 // ---- result schemas (and the types derived from them) ----------------------------
@@ -217,7 +221,7 @@ export const studioMethods = {
     web: 'client', // raw pixels
     invalid: (issues) => ({ ok: false as const, issues }),
   }),
-  renderThumbnail: method({ doc: 'A small PNG data URL of the design (for the preset and recent lists).', names: ['design', 'seed'], args: z.tuple([designArg, optionalSeed.optional()]), result: z.string(), web: 'server' }),
+  renderThumbnail: method({ doc: 'A small PNG data URL of the design (for the preset and recent lists).', names: ['design', 'seed'], args: z.tuple([designArg, optionalSeed]), result: z.string(), web: 'server' }),
   openDesign: method({
     doc: 'Opens a design file: `file` (web, drag and drop), a recent `path` (desktop), or a dialog. Null when cancelled.',
     names: ['from'],
@@ -245,7 +249,7 @@ export const studioMethods = {
   exportImage: method({
     doc: "One image in the design's format: a save dialog (desktop) or a download (web). Null when cancelled.",
     names: ['design', 'seed'],
-    args: z.tuple([designArg, optionalSeed.optional()]),
+    args: z.tuple([designArg, optionalSeed]),
     result: exportResult.nullable(),
     web: 'client', // a download
   }),
@@ -258,7 +262,7 @@ export const studioMethods = {
     names: ['design', 'count', 'id'],
     args: z.tuple([
       designArg,
-      z.number({ error: BATCH_COUNT_RULE }).int({ error: BATCH_COUNT_RULE }).min(1, { error: BATCH_COUNT_RULE }).max(MAX_DESIGNER_BATCH, { error: BATCH_COUNT_RULE }),
+      batchCountSchema,
       z.string({ error: 'must be a new batch id' }).regex(/^[\w-]{1,64}$/, { error: 'must be a new batch id' }),
     ]),
     result: batchResult.nullable(),
@@ -305,11 +309,6 @@ export interface StudioApi extends Omit<Invoke, 'exportBatch'> {
 }
 
 /** The IPC channel of each call (the on* subscriptions use EVENTS). */
-export const IPC = Object.fromEntries(STUDIO_METHODS.map((m) => [m, `studio:${m}`])) as { [K in StudioMethod]: `studio:${K}` };
+export const IPC = Object.fromEntries(STUDIO_METHODS.map((m) => [m, channelOf(m)])) as { [K in StudioMethod]: `studio:${K}` };
 
-/** Main -> renderer event channels. */
-export const EVENTS = {
-  requestLog: 'studio:request-log',
-  menuCommand: 'studio:menu-command',
-  batchProgress: 'studio:batch-progress',
-} as const;
+export { EVENTS };

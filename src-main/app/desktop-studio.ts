@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { ArgsOut, BatchResult, DesignInput, ExportResult, FontSummary, OpenedDesign, PickedFile, PublishedDesign, RecentDesign, SavedDesign, ServerStatus, StudioHandlers, StudioInfo } from '../api.ts';
+import type { ArgsOut, BatchResult, PreviewOutcome, DesignInput, ExportResult, FontSummary, OpenedDesign, PickedFile, PublishedDesign, RecentDesign, SavedDesign, ServerStatus, StudioHandlers, StudioInfo } from '../api.ts';
 import { EVENTS } from '../api.ts';
 import { parseDesign, type Design } from '../core/design.ts';
 import { InputError } from '../core/input-error.ts';
@@ -34,10 +34,7 @@ export interface DocumentWindow {
 
 const DESIGN_FILTER = [{ name: 'Captcha Studio design', extensions: ['json'] }];
 
-/** Every call but the preview, which the IPC adapter serves with the calling window's preview slot. */
-export type DesktopHandlers = StudioHandlers<Exclude<keyof StudioHandlers, 'renderPreview'>>;
-
-export class DesktopStudio implements DesktopHandlers {
+export class DesktopStudio implements StudioHandlers {
   dirty = false;
   private readonly batches = new Map<string, AbortController>();
 
@@ -67,6 +64,11 @@ export class DesktopStudio implements DesktopHandlers {
 
   listFonts(): FontSummary[] {
     return this.service.listFonts();
+  }
+
+  /** The app has one window: its previews share one latest-wins slot. */
+  renderPreview(design: DesignInput, seed: number): Promise<PreviewOutcome> {
+    return this.service.preview('window', design, seed);
   }
 
   renderThumbnail(design: DesignInput, seed?: number | null): Promise<string> {

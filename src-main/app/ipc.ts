@@ -5,7 +5,7 @@
  * or touches a file.
  */
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
-import { IPC, STUDIO_METHODS, type StudioHandlers } from '../api.ts';
+import { IPC, STUDIO_METHODS } from '../api.ts';
 import { InputError } from '../core/input-error.ts';
 import { callStudio } from '../studio/calls.ts';
 import type { DesktopStudio } from './desktop-studio.ts';
@@ -36,39 +36,12 @@ function forRenderer(e: unknown): Error {
   return new Error(`internal error: ${(e as Error)?.message ?? String(e)}`);
 }
 
-/** The calls as served to one window: its previews share one latest-wins slot. */
-export function handlersFor(studio: DesktopStudio, event: Pick<IpcMainInvokeEvent, 'sender'>): StudioHandlers {
-  const slot = `window:${event.sender?.id ?? 0}`;
-  return {
-    info: () => studio.info(),
-    listPresets: () => studio.listPresets(),
-    getPreset: (name) => studio.getPreset(name),
-    listFonts: () => studio.listFonts(),
-    importFont: (file) => studio.importFont(file),
-    renderPreview: (design, seed) => studio.service.preview(slot, design, seed),
-    renderThumbnail: (design, seed) => studio.renderThumbnail(design, seed),
-    openDesign: (from) => studio.openDesign(from),
-    saveDesign: (design, opts) => studio.saveDesign(design, opts),
-    listRecent: () => studio.listRecent(),
-    autosave: (design) => studio.autosave(design),
-    restoreAutosave: () => studio.restoreAutosave(),
-    setDocumentState: (state) => studio.setDocumentState(state),
-    exportImage: (design, seed) => studio.exportImage(design, seed),
-    exportBatch: (design, count, id) => studio.exportBatch(design, count, id),
-    cancelBatch: (id) => studio.cancelBatch(id),
-    serverStatus: () => studio.serverStatus(),
-    startServer: (port) => studio.startServer(port),
-    stopServer: () => studio.stopServer(),
-    publishDesign: (design) => studio.publishDesign(design),
-  };
-}
-
 export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, studio: DesktopStudio, devServerUrl?: string): void {
   for (const method of STUDIO_METHODS) {
     ipcMain.handle(IPC[method], async (event, ...args) => {
       if (!isTrustedSender(event, devServerUrl)) throw new Error('refused: the call did not come from the Captcha Studio window');
       try {
-        return await callStudio(handlersFor(studio, event), method, args);
+        return await callStudio(studio, method, args);
       } catch (e) {
         throw forRenderer(e);
       }

@@ -2,6 +2,7 @@
 import type { BrowserWindow as BW, BrowserWindowConstructorOptions, Rectangle } from 'electron';
 import { join } from 'node:path';
 import { STUDIO_METHODS } from '../api.ts';
+import { METHODS_ARG } from '../ipc-channels.ts';
 import type { Settings } from './settings.ts';
 
 /**
@@ -9,7 +10,7 @@ import type { Settings } from './settings.ts';
  * as an argument (Electron's way to pass small data to a sandboxed preload), so the
  * preload bundle need not carry the table's zod schemas (about 450 KB).
  */
-export const METHODS_ARG = '--studio-methods=';
+export { METHODS_ARG };
 
 export function secureWebPreferences(preload: string): NonNullable<BrowserWindowConstructorOptions['webPreferences']> {
   return {

@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { MAX_DESIGNER_BATCH } from '../api.ts';
+import { batchCountSchema } from '../api.ts';
 import type { Design } from '../core/design.ts';
 import { InputError } from '../core/input-error.ts';
 import { EXTENSION, fileSlug } from '../core/naming.ts';
@@ -44,13 +44,15 @@ function csvField(s: string): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function answersCsv(rows: { file: string; answer: string | null }[]): string {
+function answersCsv(rows: { file: string; answer: string | null }[]): string {
   return ['file,answer', ...rows.map((r) => `${csvField(r.file)},${csvField(r.answer ?? '')}`)].join('\n') + '\n';
 }
 
+/** A designer batch's count from outside, by the contract's rule (api.ts). */
 export function checkBatchCount(count: unknown): number {
-  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_DESIGNER_BATCH) throw new InputError('count', `must be a whole number from 1 to ${MAX_DESIGNER_BATCH}`);
-  return count;
+  const r = batchCountSchema.safeParse(count);
+  if (!r.success) throw new InputError('count', r.error.issues[0].message);
+  return r.data;
 }
 
 export class BatchCancelled extends Error {

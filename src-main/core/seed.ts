@@ -1,7 +1,7 @@
 /**
  * What a seed is, in one place: the schema's `seed`, the preview and export calls,
- * the `seed=` query and the CLI all check it against this. No imports but zod, so
- * the preload bundle (api.ts's table) can carry it.
+ * the `seed=` query and the CLI all check it against this. No imports but zod and
+ * InputError: api.ts's table uses it, and stays free of Node code.
  */
 import { z } from 'zod';
 import { InputError } from './input-error.ts';

@@ -2,12 +2,11 @@
 // row of api.ts's table (each an ipcRenderer.invoke on the row's channel) plus the
 // two subscriptions. The main process hands down the rows' names as an argument
 // (app/window.ts), so this bundle carries no schemas; the main side checks every
-// call's arguments against its row. Imports only types from api.ts.
+// call's arguments against its row. Imports only types from api.ts, and the shared
+// names from ipc-channels.ts.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { BatchProgress, MenuCommand, RequestLogEntry, StudioApi, StudioMethod } from '../api.ts';
-
-/** Kept in step with app/window.ts's METHODS_ARG (a value import would bundle the table). */
-const METHODS_ARG = '--studio-methods=';
+import { channelOf as channel, EVENTS, METHODS_ARG } from '../ipc-channels.ts';
 
 /** Subscribes to a main -> renderer event; returns the unsubscribe function. */
 function on<T>(channel: string, listener: (payload: T) => void): () => void {
@@ -24,10 +23,6 @@ export function methodsFromArgv(argv: readonly string[]): StudioMethod[] {
     .split(',')
     .filter((m) => /^[a-z][A-Za-z]{0,39}$/.test(m)) as StudioMethod[];
 }
-
-/** The same channel names as api.ts's IPC table: `studio:<method>`, and the event channels. */
-const channel = (m: StudioMethod) => `studio:${m}` as const;
-const EVENTS = { requestLog: 'studio:request-log', menuCommand: 'studio:menu-command', batchProgress: 'studio:batch-progress' } as const;
 
 let batchSeq = 0;
 

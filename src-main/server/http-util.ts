@@ -69,9 +69,14 @@ export function jsonObject(body: Buffer): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
+/** The request's media type, without parameters: `application/json; charset=utf-8` is `application/json`. */
+export function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+}
+
 /** Parses a JSON or form-encoded body into a plain object of fields. */
 export async function readFields(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const type = mediaType(req);
   const body = await readBody(req);
   if (body.length === 0) return {};
   if (type === 'application/json') return jsonObject(body);

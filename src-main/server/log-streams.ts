@@ -2,7 +2,7 @@
  * The request-log event stream (`GET /api/studio/events`, server-sent events).
  *
  * Any local client can open streams, so the studio's own must not be crowded out by
- * them. The studio page learns a per-server random key from `GET /api/studio/info`
+ * them. The studio page learns a per-server random key from `POST /api/studio/info`
  * (same-origin only: no CORS is granted on studio routes, so another site's page
  * cannot read it) and presents it as `?key=`. Streams with the key have their own
  * slots, and when those are full the oldest is closed rather than the newcomer

@@ -1,7 +1,7 @@
 /** The public HTTP routes: images, captchas and their verification, pages. Nothing here blocks on rendering. */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LRUCache } from 'lru-cache';
+import { BoundedMemo } from '../core/memo.ts';
 import { canonicalDesign, isDeterministic, parseUntrustedDesign, type Design, type ImageFormat } from '../core/design.ts';
 import { fontRegistry } from '../core/fonts.ts';
 import { InputError } from '../core/input-error.ts';
@@ -153,7 +153,8 @@ async function captchaImage(res: ServerResponse, app: ServerState, design: Desig
  * again skips cloning and schema validation. Presets never change while running;
  * saved designs can, so they always take the full path.
  */
-const presetQueryMemo = new LRUCache<string, Design>({ max: 2000 });
+// A bounded memo, not an LRU: it is on every image and captcha request (see core/memo.ts).
+const presetQueryMemo = new BoundedMemo<string, Design>(2000);
 
 function designFor(app: ServerState, name: string, q: URLSearchParams, opts: { field?: string; format?: ImageFormat } = {}): Design {
   const key = app.designs.isPreset(name) ? `${name}.${opts.format ?? ''}?${q}` : null;

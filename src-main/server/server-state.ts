@@ -6,7 +6,7 @@ import type { AnswerStore } from './captcha-store.ts';
 import type { CaptchaSupply } from './captcha-supply.ts';
 import type { DesignSource } from './design-source.ts';
 import type { ImageCache } from './image-cache.ts';
-import type { Context, Router } from './router.ts';
+import type { Context } from './router.ts';
 import type { StudioWeb } from './studio-web.ts';
 
 export interface ServerState {
@@ -34,4 +34,3 @@ export interface ServerState {
 }
 
 export type Ctx = Context<ServerState>;
-export type ServerRouter = Router<ServerState>;

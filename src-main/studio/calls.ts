@@ -35,6 +35,6 @@ export async function callStudio<M extends StudioMethod>(handlers: Partial<Studi
     if ('invalid' in spec && spec.invalid) return spec.invalid(issues);
     throw new InputError(issues[0].field, issues[0].rule);
   }
-  const handler = handlers[method as M] as (...a: unknown[]) => unknown;
-  return handler(...(parsed.data as unknown[]));
+  // Called on `handlers`, so a class that implements the calls (DesktopStudio) serves them as they are.
+  return (handlers[method as M] as (...a: unknown[]) => unknown).apply(handlers, parsed.data as unknown[]);
 }

@@ -19,7 +19,9 @@ const tree: Record<string, string> = {
   'src-main/index.ts': `import './app/lifecycle.ts';`,
   'src-main/bin/captcha-studio.mjs': `await import('../cli.ts');`,
   'src-main/cli.ts': `import './server/server.ts'; import './batch/render-batch.ts';`,
-  'src-main/api.ts': `import type { Design } from './core/design.ts'; import './studio/studio-service.ts'; export type Api = { d: Design };`, // api-imports-only-core
+  'src-main/api.ts': `import type { Design } from './core/design.ts'; import './ipc-channels.ts'; import './studio/studio-service.ts'; export type Api = { d: Design };`, // allowed: ipc-channels; api-imports-only-core
+  'src-main/ipc-channels.ts': `import './core/seed.ts';`, // ipc-channels-imports-nothing
+  'src-main/core/seed.ts': `export const MAX_SEED = 1;`,
   'src-main/app/lifecycle.ts': [
     `import 'electron';`, // allowed: glue
     `import '../core/design.ts';`, // allowed: the schema
@@ -74,6 +76,7 @@ const expected = [
   'electron-only-in-glue src-main/server/server.ts -> node_modules/electron/index.js',
   'files-imports-only-core src-main/files/design-files.ts -> src-main/batch/render-batch.ts',
   'glue-calls-the-render-service src-main/app/lifecycle.ts -> src-main/core/render.ts',
+  'ipc-channels-imports-nothing src-main/ipc-channels.ts -> src-main/core/seed.ts',
   'main-not-to-dev-deps src-main/server/server.ts -> node_modules/electron/index.js',
   'main-not-to-dev-deps src-main/server/server.ts -> node_modules/react/index.js',
   'no-circular src-main/batch/render-batch.ts -> src-main/files/design-files.ts',
