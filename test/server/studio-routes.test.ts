@@ -249,6 +249,28 @@ describe('the generic route serves exactly the table\'s server rows', () => {
   });
 });
 
+describe('the generic route reads no more than a call needs', () => {
+  const post = (method: string, body: string) => call(base, `/api/studio/${method}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+  const big = JSON.stringify({ args: ['x'.repeat(2 * 2 ** 20)] });
+
+  it('refuses an unknown or client call by its name, whatever body it sends', async () => {
+    for (const method of ['bogus', 'autosave', 'constructor']) {
+      const r = await post(method, big);
+      expect([r.status, r.json().field], method).toEqual([404, 'method']);
+    }
+  });
+
+  it('gives calls without a design or file a small body limit, and designs the large one', async () => {
+    const r = await post('getPreset', big);
+    expect([r.status, r.json().field]).toEqual([413, 'body']);
+    expect(r.json().error).toMatch(/at most 65536 bytes/);
+    // A design may be large (it can carry a data-URL image): its call reads the body and checks the design.
+    const d = await post('publishDesign', JSON.stringify({ args: [{ ...getPreset('seed-000-background')!, description: 'x'.repeat(2 * 2 ** 20) }] }));
+    expect(d.status).toBe(400);
+    expect(d.json().field).toBe('description');
+  });
+});
+
 describe('a designer service shared with the server (the desktop app\'s)', () => {
   it('is the one web mode uses, and it outlives the server', async () => {
     const pool = new RenderPool({ size: 1 });
