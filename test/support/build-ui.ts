@@ -37,9 +37,8 @@ function electronViteBin(): string {
   return join(dirname(pkgPath), bin['electron-vite']);
 }
 
-export function setup(): void {
-  // Without Chromium the browser tests skip themselves (and say why): nothing needs the UI.
-  if (noChromium()) return;
+/** Builds the UI when out/ is missing or stale, saying so in one line; a failed build throws with its output. */
+export function buildUiIfStale(): void {
   const reason = staleBecause();
   if (!reason) return;
   console.log(`building the UI for the browser tests (electron-vite build): ${reason}`);
@@ -48,4 +47,9 @@ export function setup(): void {
     const output = `${run.stdout ?? ''}${run.stderr ?? ''}`.trimEnd();
     throw new Error(`the UI build failed (electron-vite build ${run.error ? run.error.message : `exited with ${run.status ?? run.signal}`}); its output:\n${output}`);
   }
+}
+
+export function setup(): void {
+  // Without Chromium the browser tests skip themselves (and say why): nothing needs the UI.
+  if (!noChromium()) buildUiIfStale();
 }
