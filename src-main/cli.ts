@@ -2,15 +2,17 @@
  * captcha-studio: the command line. Runs in plain Node (no Electron).
  *   render <preset|design.json> --out FILE [--seed N] [--width W] [--height H] ...
  *   render <preset|design.json> --count N --out-dir DIR      (batch + answers.csv)
- *   presets | fonts
+ *   serve [--port P] ...                                     (the image server and web mode)
+ *   presets | fonts | --version; COMMAND --help for a command's own options
  * Exit codes: 0 done, 1 unexpected failure, 2 bad input (nothing written).
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_SERVER_PORT } from './api.ts';
 import { parseDesign, type Design } from './core/design.ts';
 import { fontRegistry } from './core/fonts.ts';
+import { findResourceDir } from './core/resources.ts';
 import { InputError } from './core/input-error.ts';
 import { isCaptcha } from './core/naming.ts';
 import { getPreset, listPresets } from './core/presets.ts';
@@ -30,14 +32,11 @@ const NO_DEADLINE_MS = 2 ** 31 - 1;
 
 class UsageError extends Error {}
 
-const USAGE = `usage:
-  captcha-studio render <preset|design.json> --out FILE [options]
-  captcha-studio render <preset|design.json> --count N --out-dir DIR [options]
-  captcha-studio serve [--port P] [--host H] [--public-host NAME] [--studio-token TOKEN] [--designs DIR] [--cors ORIGIN] ...
-  captcha-studio presets            list built-in presets
-  captcha-studio fonts              list available fonts
+const RENDER_LINES = `  captcha-studio render <preset|design.json> --out FILE [options]
+  captcha-studio render <preset|design.json> --count N --out-dir DIR [options]`;
+const SERVE_LINE = `  captcha-studio serve [--port P] [--host H] [--public-host NAME] [--studio-token TOKEN] [--designs DIR] [--cors ORIGIN] ...`;
 
-render options:
+const RENDER_OPTIONS = `render options:
   --seed N            fixed seed (0..${MAX_SEED}): same seed, same image; batches use N, N+1, ...
   --width W --height H --scale S    override the design's size (1..8192, 1..4)
   --format F          png | jpeg | webp (default: from --out's extension, else the design's)
@@ -46,8 +45,9 @@ render options:
   --fonts DIR         also load the font files in DIR
   --replace           with --out-dir: swap an existing non-empty DIR for the new batch
   --json              print the result as JSON
+`;
 
-serve options:
+const SERVE_OPTIONS = `serve options:
   --port P            port to listen on (default ${DEFAULT_SERVER_PORT}; 0 picks any free port)
   --host H            address to bind (default 127.0.0.1). Any other address makes a production
                       server: captchas and images are public; web mode, the studio API and
@@ -71,6 +71,39 @@ serve options:
   --workers N         render threads (default: one per core)
   --no-studio         do not serve the designer at /studio/ (web mode)
 `;
+
+const USAGE = `usage:
+${RENDER_LINES}
+${SERVE_LINE}
+  captcha-studio presets            list built-in presets
+  captcha-studio fonts              list available fonts
+  captcha-studio --version          print the version
+  captcha-studio COMMAND --help     a command's own options
+
+${RENDER_OPTIONS}
+${SERVE_OPTIONS}`;
+
+const RENDER_USAGE = `usage:\n${RENDER_LINES}\n\n${RENDER_OPTIONS}`;
+const SERVE_USAGE = `usage:\n${SERVE_LINE}\n\n${SERVE_OPTIONS}`;
+
+/** Every command answers these before anything else, so `serve --help` never starts a server. */
+const INFO_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+/** The package's version; read lazily, only --version needs it. */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Prints the command's usage or the version when asked; true when it did (exit 0). */
+function answeredInfo(v: { help?: boolean; version?: boolean }, usage: string, io: Io): boolean {
+  if (v.help) io.out(usage);
+  else if (v.version) io.out(`${version()}\n`);
+  return Boolean(v.help || v.version);
+}
 
 interface Io {
   out: (s: string) => void;
@@ -113,6 +146,7 @@ async function renderCommand(args: string[], io: Io): Promise<number> {
     args,
     allowPositionals: true,
     options: {
+      ...INFO_OPTIONS,
       out: { type: 'string', short: 'o' },
       'out-dir': { type: 'string' },
       count: { type: 'string', short: 'n' },
@@ -128,6 +162,7 @@ async function renderCommand(args: string[], io: Io): Promise<number> {
       replace: { type: 'boolean' },
     },
   });
+  if (answeredInfo(v, RENDER_USAGE, io)) return 0;
   if (positionals.length !== 1) throw new UsageError('render takes one preset name or design file');
   const batch = v.count !== undefined || v['out-dir'] !== undefined;
   if (batch && (v.count === undefined || v['out-dir'] === undefined)) throw new UsageError('--count and --out-dir go together');
@@ -193,6 +228,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     args,
     allowPositionals: true,
     options: {
+      ...INFO_OPTIONS,
       port: { type: 'string', short: 'p' },
       host: { type: 'string' },
       designs: { type: 'string' },
@@ -209,6 +245,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
       'captcha-design': { type: 'string' },
     },
   });
+  if (answeredInfo(v, SERVE_USAGE, io)) return 0;
   if (positionals.length) throw new UsageError(`serve takes no arguments (got "${positionals[0]}")`);
   const port = v.port === undefined ? DEFAULT_SERVER_PORT : Number(v.port);
   if (!/^\d+$/.test(v.port ?? '0') || port > 65535) throw new UsageError('--port: must be a whole number from 0 to 65535');
@@ -259,10 +296,8 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     io.err(`error: ${(e as Error).message}\n`);
     return 2;
   }
-  io.out(`listening on ${address.url}\n`);
-  for (const line of server.accessSummary()) io.out(`${line}\n`);
-  if (secret === undefined) io.out(`signed URLs: a random secret for this run (set --secret or ${SECRET_ENV} so your backend can sign variants and several servers can verify each other's captchas)\n`);
-  await new Promise<void>((resolve) => {
+  // Listening for signals before saying where: whoever reads the URL may stop us at once.
+  const stopped = new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
@@ -271,7 +306,27 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  io.out(`listening on ${address.url}\n`);
+  const designer = designerLine(server, address.url);
+  if (designer) io.out(`${designer}\n`);
+  for (const line of server.accessSummary()) io.out(`${line}\n`);
+  if (secret === undefined) io.out(`signed URLs: a random secret for this run (set --secret or ${SECRET_ENV} so your backend can sign variants and several servers can verify each other's captchas)\n`);
+  await stopped;
   return 0;
+}
+
+/**
+ * Where the designer is, when this server serves it: the URL a newcomer opens next.
+ * Web mode's rule is the server's (on unless --no-studio; on a production server only
+ * with a studio token); the server keeps its state private, so it is read off the same options.
+ */
+function designerLine(server: { options: { studio?: boolean }; access: { productionBind: boolean; hasToken: boolean } }, url: string): string | undefined {
+  if (server.options.studio === false || (server.access.productionBind && !server.access.hasToken)) return undefined;
+  const studio = `${url}/studio/`;
+  if (server.access.productionBind) return `designer (web mode): ${studio} with the studio token (open /studio/?token=TOKEN once)`;
+  // `npx captcha-studio serve` does not build the UI (`npm run serve` does): say so rather than let the link 404.
+  const built = findResourceDir(import.meta.url, 'out/renderer', 'index.html') ?? findResourceDir(import.meta.url, 'renderer', 'index.html');
+  return `designer (web mode): ${studio}${built ? '' : ' (the UI is not built yet: run npm run build, or use npm run serve)'}`;
 }
 
 function presetsCommand(io: Io): number {
@@ -305,6 +360,11 @@ export function main(argv: string[], io: Io = defaultIo): number | Promise<numbe
       case '-h':
         io.out(USAGE);
         return cmd === undefined ? 2 : 0;
+      case 'version':
+      case '--version':
+      case '-v':
+        io.out(`${version()}\n`);
+        return 0;
       default:
         throw new UsageError(`unknown command "${cmd}"`);
     }
