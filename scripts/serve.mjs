@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// `npm run serve`: the headless image server on port 7878, with the designer at /studio/.
+// `npm run serve`: the headless image server with the designer at /studio/, on the CLI's
+// default port 7878 unless the user names one (`npm run serve -- --port N`, or `--port 0`
+// for any free port): the arguments go to `captcha-studio serve` untouched.
 // The UI is built once if it is missing (after changing it, run `npm run build`).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 if (!existsSync('out/renderer/index.html')) {
@@ -9,5 +11,10 @@ if (!existsSync('out/renderer/index.html')) {
   const b = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
-const r = spawnSync(process.execPath, ['src-main/bin/captcha-studio.mjs', 'serve', '--port', '7878', ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const child = spawn(process.execPath, ['src-main/bin/captcha-studio.mjs', 'serve', ...process.argv.slice(2)], { stdio: 'inherit' });
+// Ctrl-C reaches the whole process group, the server too: forwarding it would be a second
+// SIGINT, which the server takes as "stop now". A `kill` of this script alone (SIGTERM) reaches
+// only this script, so it is passed on, or the server would outlive it.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => child.kill('SIGTERM'));
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
