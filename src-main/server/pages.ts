@@ -6,7 +6,12 @@ import type { PresetSummary } from '../core/presets.ts';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function indexPage(origin: string, designs: (PresetSummary & { source: string })[]): string {
+export interface IndexPageOptions {
+  /** Web mode is on and open to this request: the page points to the designer. */
+  studio?: boolean;
+}
+
+export function indexPage(origin: string, designs: (PresetSummary & { source: string })[], opts: IndexPageOptions = {}): string {
   const snippet = (s: string) => `<pre><code>${esc(s)}</code></pre>`;
   const designRows = designs
     .map(
@@ -20,7 +25,7 @@ export function indexPage(origin: string, designs: (PresetSummary & { source: st
 <body>
 <h1>Captcha Studio image server</h1>
 <p>Serving on <code>${esc(origin)}</code>. Every image below is live.</p>
-
+${opts.studio ? '<p><strong><a href="/studio/">Open the designer</a></strong> (web mode, <code>/studio/</code>): design captchas and backgrounds, then serve them from here.</p>\n' : ''}
 <h2>Backgrounds</h2>
 <p><img src="/background.png?width=320&amp;height=120&amp;bg=%23cfd8dc" alt="background"> <code>GET /background.png?width=&amp;height=</code> (seed 000's ellipse by default; any design field as a query override)</p>
 <p>Seed 000's window-sized page background, unchanged:</p>
