@@ -1,14 +1,14 @@
 /**
  * Preview latency: from an input change in the designer to new pixels on its
  * canvas, in real Chromium against web mode (HTTP instead of IPC, raw RGBA
- * pixels, no PNG). Run with `npm run bench:preview` after `npm run build`.
+ * pixels, no PNG). Run with `npm run bench:preview` (it builds the UI when stale).
  */
-import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { chromium } from 'playwright-core';
 import { createStudioServer } from '../src-main/server/server.ts';
 import { PREVIEW_DRAWN, type PreviewDrawnDetail } from '../src-renderer/src/preview-drawn.ts';
 import { writeBenchSection } from './report.ts';
+import { buildUiIfStale } from '../test/support/build-ui.ts';
 
 /** What the page script above keeps on the page's window. */
 interface LatencyLog {
@@ -19,7 +19,8 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ROUNDS = Number(process.env.ROUNDS ?? 60);
 
-if (!existsSync('out/renderer/index.html')) throw new Error('build the UI first: npm run build');
+// Measures the built UI: built now when missing or older than its sources, as the browser tests do.
+buildUiIfStale();
 const server = createStudioServer({ port: 0 });
 const { url } = await server.start();
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
