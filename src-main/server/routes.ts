@@ -230,7 +230,8 @@ const renderPosted: Handler<ServerState> = async ({ req, res, query, app }) => {
 /** Everything but web mode. The captcha and image routes are literal paths: one Map lookup each. */
 export function publicRoutes(): Router<ServerState> {
   const r = new Router<ServerState>()
-    .get('/', (c) => html(c.res, indexPage(c.app.origin(), c.app.designs.list())))
+    // The designer is linked where a visitor could open it: web mode on, and not a production request.
+    .get('/', (c) => html(c.res, indexPage(c.app.origin(), c.app.designs.list(), { studio: c.app.studio !== null && !c.app.access.isProduction(c.req) })))
     .get('/favicon.ico', favicon)
     .get('/healthz', healthz)
     .get('/background.png', image('seed-000-background'))
