@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_SERVER_PORT } from './api.ts';
 import { parseDesign, type Design } from './core/design.ts';
 import { fontRegistry } from './core/fonts.ts';
-import { findResourceDir } from './core/resources.ts';
+import type { StudioServer } from './server/server.ts';
 import { InputError } from './core/input-error.ts';
 import { isCaptcha } from './core/naming.ts';
 import { getPreset, listPresets } from './core/presets.ts';
@@ -315,18 +315,13 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-/**
- * Where the designer is, when this server serves it: the URL a newcomer opens next.
- * Web mode's rule is the server's (on unless --no-studio; on a production server only
- * with a studio token); the server keeps its state private, so it is read off the same options.
- */
-function designerLine(server: { options: { studio?: boolean }; access: { productionBind: boolean; hasToken: boolean } }, url: string): string | undefined {
-  if (server.options.studio === false || (server.access.productionBind && !server.access.hasToken)) return undefined;
+/** Where the designer is, when this server serves it: the URL a newcomer opens next. */
+function designerLine(server: Pick<StudioServer, 'webMode' | 'rendererDir' | 'access'>, url: string): string | undefined {
+  if (!server.webMode) return undefined;
   const studio = `${url}/studio/`;
   if (server.access.productionBind) return `designer (web mode): ${studio} with the studio token (open /studio/?token=TOKEN once)`;
   // `npx captcha-studio serve` does not build the UI (`npm run serve` does): say so rather than let the link 404.
-  const built = findResourceDir(import.meta.url, 'out/renderer', 'index.html') ?? findResourceDir(import.meta.url, 'renderer', 'index.html');
-  return `designer (web mode): ${studio}${built ? '' : ' (the UI is not built yet: run npm run build, or use npm run serve)'}`;
+  return `designer (web mode): ${studio}${server.rendererDir ? '' : ' (the UI is not built yet: run npm run build, or use npm run serve)'}`;
 }
 
 function presetsCommand(io: Io): number {

@@ -154,6 +154,16 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
     if (!opts.designs) this.designs.signer = (p) => this.signPath(p);
   }
 
+  /** Whether web mode is served: on unless `studio: false`; a production server only with a studio token. */
+  get webMode(): boolean {
+    return this.options.studio !== false && (!this.access.productionBind || this.access.hasToken);
+  }
+
+  /** The built UI web mode serves; undefined when it has not been built. */
+  get rendererDir(): string | undefined {
+    return this.options.rendererDir ?? defaultRendererDir();
+  }
+
   /** A path with this server's signature: how an operator's backend makes an issuing-route variant. */
   signPath(pathAndQuery: string): string {
     return signPath(this.secret, pathAndQuery);
@@ -175,11 +185,11 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
     if (this.server) return this.address!;
     this.pool = this.options.sharedPool ?? new RenderPool(this.options.pool);
     // A production server without a studio token never serves web mode: nothing is set up for it.
-    if (this.options.studio !== false && (!this.access.productionBind || this.access.hasToken)) {
+    if (this.webMode) {
       const limits = this.options.webLimits;
       const given = this.options.studioService;
       const service = given ?? new StudioService(this.pool, this.options.userFontsDir, false, limits?.fonts);
-      this.web = new StudioWeb(service, this.options.rendererDir ?? defaultRendererDir(), limits?.batchZips, !given);
+      this.web = new StudioWeb(service, this.rendererDir, limits?.batchZips, !given);
       this.web.streams.configure(this.options.eventStreams);
     }
     this.state = {
