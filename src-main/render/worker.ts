@@ -16,8 +16,22 @@ import { RAW_FILE_MIN_BYTES, rawFileName, type FromWorker, type RenderedItem, ty
  * only place that knows which. A process gets copies; a thread gets `transfer`.
  */
 const pool = parentPort
-  ? { post: (m: FromWorker, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(m, transfer), on: (fn: (m: ToWorker) => void) => void parentPort!.on('message', fn) }
+  ? { post: postToThreadPool, on: (fn: (m: ToWorker) => void) => void parentPort!.on('message', fn) }
   : { post: (m: FromWorker) => void process.send!(m), on: (fn: (m: ToWorker) => void) => void process.on('message', fn as (m: unknown) => void) };
+/**
+ * Moves the encoded bytes to the pool thread when it can. Some buffers cannot be
+ * moved: on Node 22.23 the thread worker's replies were refused with DataCloneError
+ * ("Cannot transfer object of unsupported type"; the transfer list is checked before
+ * anything is detached), and the worker died. Those replies are copied instead.
+ */
+function postToThreadPool(m: FromWorker, transfer: ArrayBuffer[] = []): void {
+  try {
+    parentPort!.postMessage(m, transfer);
+  } catch (e) {
+    if ((e as Error).name !== 'DataCloneError' || transfer.length === 0) throw e;
+    parentPort!.postMessage(m);
+  }
+}
 if (!parentPort) {
   if (!process.send) throw new Error('the render worker must be started by the render pool');
   // The pool is gone (closed, or its process died even by SIGKILL): no orphan renders on.
