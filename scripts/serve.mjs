@@ -2,14 +2,20 @@
 // `npm run serve`: the headless image server with the designer at /studio/, on the CLI's
 // default port 7878 unless the user names one (`npm run serve -- --port N`, or `--port 0`
 // for any free port): the arguments go to `captcha-studio serve` untouched.
-// The UI is built once if it is missing (after changing it, run `npm run build`).
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// The UI is built when it is missing or older than its sources (the same rule as the browser
+// tests, scripts/ui-build.mjs), so the designer served is the one in the work tree.
+import { spawn } from 'node:child_process';
+import { buildUi, staleBecause } from './ui-build.mjs';
 
-if (!existsSync('out/renderer/index.html')) {
-  console.log('Building the designer UI (first run only)...');
-  const b = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
-  if (b.status !== 0) process.exit(b.status ?? 1);
+const stale = staleBecause();
+if (stale) {
+  console.log(`Building the designer UI (${stale})...`);
+  try {
+    buildUi();
+  } catch (e) {
+    console.error(e.message);
+    process.exit(1);
+  }
 }
 const child = spawn(process.execPath, ['src-main/bin/captcha-studio.mjs', 'serve', ...process.argv.slice(2)], { stdio: 'inherit' });
 // Ctrl-C reaches the whole process group, the server too: forwarding it would be a second
