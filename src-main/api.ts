@@ -131,6 +131,24 @@ export type PublishedDesign = z.infer<typeof publishedDesign>;
 /** A file the user picked in the page (web mode, drag and drop). */
 export type PickedFile = z.infer<typeof pickedFile>;
 
+/** How the preview will be shown: device pixels per design pixel (the view's zoom x devicePixelRatio). */
+export interface PreviewView {
+  scale: number;
+}
+const VIEW_SCALE_RULE = 'must be a number greater than 0';
+const previewView = z.object({ scale: z.number({ error: VIEW_SCALE_RULE }).refine((n) => Number.isFinite(n) && n > 0, { error: VIEW_SCALE_RULE }) }, { error: 'must be a view {scale}' });
+
+/** One glyph's axis-aligned box after rotation and lift, in design pixels. */
+export interface GlyphBox {
+  char: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  /** Some of the glyph lies outside the canvas. */
+  outside: boolean;
+}
+
 /** Raw RGBA pixels (not premultiplied): drawn with putImageData, no PNG round trip. */
 export interface PreviewPixels {
   ok: true;
@@ -139,7 +157,23 @@ export interface PreviewPixels {
   pixels: Uint8Array;
   seed: number;
   answer: string | null;
+  /** The design's size in design pixels (width and height above are the pixels rendered). */
+  designWidth?: number;
+  designHeight?: number;
+  /** Device pixels per design pixel actually rendered. */
+  scale?: number;
+  /** The design draws something random, so Reroll and Lock seed mean something. */
+  random?: boolean;
+  /** Where each character was drawn, in design pixels; [] without text. */
+  glyphs?: GlyphBox[];
+  /** Legibility warnings, each naming its field, e.g. glyphs that leave the canvas. */
+  warnings?: DesignIssue[];
 }
+
+/** A change the inspector applies to the design as one undo step. */
+const designChange = z.object({ path: z.string(), value: z.unknown() });
+const fitTextResult = z.object({ changes: z.array(designChange) });
+export type FitTextResult = z.infer<typeof fitTextResult>;
 /** Bad design: every issue names its field. `superseded`: a newer preview replaced this one. */
 export type PreviewOutcome = PreviewPixels | { ok: false; issues: DesignIssue[] } | { ok: false; superseded: true; issues: [] };
 
@@ -170,6 +204,25 @@ export type MenuCommand =
   | 'zoom-out'
   | 'zoom-actual'
   | { open: string };
+
+// ---- renderSamples (the sample grid) ---------------------------------------------
+
+/** Samples one renderSamples call draws: the grid shows 8 to 16, and each is a full render, so the set is bounded. */
+export const MAX_SAMPLES = 16;
+const SAMPLE_SEEDS_RULE = `must be a list of 1 to ${MAX_SAMPLES} seeds`;
+const sampleSeeds = z.array(seedSchema, { error: SAMPLE_SEEDS_RULE }).min(1, { error: SAMPLE_SEEDS_RULE }).max(MAX_SAMPLES, { error: SAMPLE_SEEDS_RULE });
+const sample = z.object({
+  seed: z.number(),
+  /** The captcha's answer at this seed; null for designs without text to type. */
+  answer: z.string().nullable(),
+  /** PNG data URL, scaled down to fit a sample cell. */
+  image: z.string(),
+  width: z.number(),
+  height: z.number(),
+});
+export type Sample = z.infer<typeof sample>;
+const samplesResult = z.object({ samples: z.array(sample) });
+export type SamplesResult = z.infer<typeof samplesResult>;
 
 // ---- the table -------------------------------------------------------------------
 
@@ -214,12 +267,26 @@ export const studioMethods = {
     web: 'client', // a binary upload, refused by size before it is read
   }),
   renderPreview: method({
-    doc: 'Validates with the core schema and renders raw pixels; a bad design resolves with its issues.',
-    names: ['design', 'seed'],
-    args: z.tuple([designArg, seedSchema]),
+    doc: 'Validates with the core schema and renders raw pixels at the view\'s scale (full size without one); a bad design resolves with its issues.',
+    names: ['design', 'seed', 'view'],
+    args: z.tuple([designArg, seedSchema, previewView.nullish()]),
     result: typed<PreviewOutcome>(),
     web: 'client', // raw pixels
     invalid: (issues) => ({ ok: false as const, issues }),
+  }),
+  fitText: method({
+    doc: 'Changes (text size, then position) that keep every glyph inside the canvas for any seed; [] when it already fits.',
+    names: ['design'],
+    args: z.tuple([designArg]),
+    result: fitTextResult,
+    web: 'server',
+  }),
+  renderSamples: method({
+    doc: 'Renders the design at each seed, in one call, as small PNGs with their answers (the sample grid).',
+    names: ['design', 'seeds'],
+    args: z.tuple([designArg, sampleSeeds]),
+    result: samplesResult,
+    web: 'server',
   }),
   renderThumbnail: method({ doc: 'A small PNG data URL of the design (for the preset and recent lists).', names: ['design', 'seed'], args: z.tuple([designArg, optionalSeed]), result: z.string(), web: 'server' }),
   openDesign: method({

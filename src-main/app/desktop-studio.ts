@@ -8,9 +8,10 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { ArgsOut, BatchResult, PreviewOutcome, DesignInput, ExportResult, FontSummary, OpenedDesign, PickedFile, PublishedDesign, RecentDesign, SavedDesign, ServerStatus, StudioHandlers, StudioInfo } from '../api.ts';
+import type { ArgsOut, BatchResult, FitTextResult, PreviewOutcome, PreviewView, DesignInput, ExportResult, FontSummary, OpenedDesign, PickedFile, PublishedDesign, RecentDesign, SavedDesign, ServerStatus, StudioHandlers, StudioInfo } from '../api.ts';
 import { EVENTS } from '../api.ts';
 import { parseDesign, type Design } from '../core/design.ts';
+import { fitText } from '../core/fit-text.ts';
 import { InputError } from '../core/input-error.ts';
 import { EXTENSION, fileSlug } from '../core/naming.ts';
 import { getPreset, listPresets, type PresetSummary } from '../core/presets.ts';
@@ -67,8 +68,12 @@ export class DesktopStudio implements StudioHandlers {
   }
 
   /** The app has one window: its previews share one latest-wins slot. */
-  renderPreview(design: DesignInput, seed: number): Promise<PreviewOutcome> {
-    return this.service.preview('window', design, seed);
+  renderPreview(design: DesignInput, seed: number, view?: PreviewView | null): Promise<PreviewOutcome> {
+    return this.service.previews.preview('window', design, seed, view);
+  }
+
+  fitText(design: DesignInput): FitTextResult {
+    return { changes: fitText(this.parse(design)) };
   }
 
   renderThumbnail(design: DesignInput, seed?: number | null): Promise<string> {

@@ -7,7 +7,7 @@
 import { checkBudget, RENDER_BUDGETS } from '../core/cost.ts';
 import { DesignError, fileImageIssues, safeParseDesign, type Design, type DesignIssue } from '../core/design.ts';
 import { isSeed, SEED_RULE } from '../core/seed.ts';
-import type { PreviewOutcome } from '../api.ts';
+import type { PreviewOutcome, PreviewView } from '../api.ts';
 import type { RenderPool } from '../render/pool.ts';
 
 interface Waiting {
@@ -44,7 +44,8 @@ export class PreviewService {
     private readonly budgetOwner = 'this route',
   ) {}
 
-  preview(client: string, input: unknown, seed: unknown): Promise<PreviewOutcome> {
+  preview(client: string, input: unknown, seed: unknown, view?: PreviewView | null): Promise<PreviewOutcome> {
+    void view;
     const checked = checkPreviewInput(input, seed, this.filesAllowed);
     if (!checked.ok) return Promise.resolve({ ok: false, issues: checked.issues });
     // Refused before it is queued: an over-budget preview would hold a worker, and this

@@ -135,6 +135,7 @@ const SAMPLES: Record<WebServerMethod, unknown[]> = {
   getPreset: ['seed-002-captcha'],
   listFonts: [],
   renderThumbnail: [small, 7],
+  fitText: [small],
   openDesign: [pickedFileArg('opened.json', JSON.stringify(small))],
   saveDesign: [{ ...small, name: 'My design' }],
   serverStatus: [],
