@@ -20,6 +20,7 @@ export type LayerOf<T extends LayerType> = Extract<LayerInput, { type: T }>;
 export type TextMode = Defined<TextInput['mode']>;
 export type TextCharset = Defined<TextInput['charset']>;
 export type TextColorMode = Defined<TextInput['color']>['mode'];
+export type MathOperator = Defined<Defined<TextInput['math']>['operators']>[number];
 export type ImageFit = Defined<LayerOf<'image'>['fit']>;
 export type NoisePlacement = Defined<Defined<DesignInput['noise']>['placement']>;
 export type WaveDirection = Defined<Defined<Defined<DesignInput['distortion']>['wave']>['direction']>;
@@ -27,3 +28,8 @@ export type ImageFormat = Defined<Defined<DesignInput['output']>['format']>;
 
 /** The core's limits as literal types: `const n: Limit<'layers'> = 32` stops compiling when the core's limit changes. */
 export type Limit<K extends keyof typeof LIMITS> = (typeof LIMITS)[K];
+
+export interface EditOptions {
+  /** Part of a continuous gesture on this field (typing, dragging a slider): merged into one undo step. Otherwise the edit is a step of its own. */
+  continuous?: boolean;
+}

@@ -1,14 +1,12 @@
 /** The right-hand inspector: canvas size, background layers, text, noise, distortion, output. */
-import { memo, useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { FontSummary } from '../../../src-main/api.ts';
-import type { LayerType, Limit, TextColorMode, TextInput } from '../design-types.ts';
-import { LAYER_TYPES, newLayer } from '../state/new-layer.ts';
-import { CHARSETS, IMAGE_FORMATS, NOISE_PLACEMENTS, TEXT_COLOR_MODES, TEXT_MODES, WAVE_DIRECTIONS } from './choices.ts';
+import type { MathOperator, TextColorMode, TextInput } from '../design-types.ts';
+import { fieldLabel, setIn } from '../state/design-path.ts';
+import { CHARSETS, IMAGE_FORMATS, MATH_OPERATORS, NOISE_PLACEMENTS, TEXT_COLOR_MODES, TEXT_MODES, WAVE_DIRECTIONS } from './choices.ts';
 import { useApi, useDesign } from './design-context.ts';
-import { ColorField, NumberField, PaletteField, SelectField, TextField } from './fields.tsx';
-import { LayerFields } from './layer-fields.tsx';
-
-const MAX_LAYERS: Limit<'layers'> = 32;
+import { ColorField, LengthField, NumberField, PaletteField, SelectField, TextField } from './fields.tsx';
+import { LayerList } from './LayerList.tsx';
 
 export const SIZE_PRESETS = [
   { label: '270 × 40 (seed 002 captcha)', width: 270, height: 40 },
@@ -55,62 +53,17 @@ function CanvasSection() {
           <option value="screen">This screen ({window.screen.width} × {window.screen.height})</option>
         </select>
       </div>
-      <NumberField path="width" label="Width" min={1} max={4096} fallback={270} />
-      <NumberField path="height" label="Height" min={1} max={4096} fallback={40} />
-      <NumberField path="scale" label="Scale (@2x, @3x)" min={1} max={4} fallback={1} />
+      <NumberField path="width" label="Width" fallback={270} />
+      <NumberField path="height" label="Height" fallback={40} />
+      <NumberField path="scale" label="Scale (@2x, @3x)" fallback={1} />
     </Section>
   );
 }
 
 function LayersSection() {
-  const { design, edit } = useDesign();
-  const layers = (design.background ?? []) as { type: string }[];
-  const [adding, setAdding] = useState<LayerType>('solid');
-  const move = (i: number, d: number) => {
-    const next = layers.slice();
-    [next[i], next[i + d]] = [next[i + d], next[i]];
-    edit('background', next);
-  };
   return (
     <Section title="Background layers">
-      {layers.length === 0 && <p className="muted">No layers: the image is transparent.</p>}
-      <ol className="layers">
-        {layers.map((l, i) => (
-          <li key={i}>
-            <details open={layers.length <= 3}>
-              <summary>
-                <span>
-                  {i + 1}. {l.type}
-                </span>
-                <span className="layer-actions">
-                  <button type="button" aria-label={`Move layer ${i + 1} up`} disabled={i === 0} onClick={(e) => (e.preventDefault(), move(i, -1))}>
-                    ↑
-                  </button>
-                  <button type="button" aria-label={`Move layer ${i + 1} down`} disabled={i === layers.length - 1} onClick={(e) => (e.preventDefault(), move(i, 1))}>
-                    ↓
-                  </button>
-                  <button type="button" aria-label={`Remove layer ${i + 1}`} onClick={(e) => (e.preventDefault(), edit('background', layers.filter((_x, j) => j !== i)))}>
-                    ✕
-                  </button>
-                </span>
-              </summary>
-              <LayerFields i={i} type={l.type} />
-              <NumberField path={`background.${i}.opacity`} label="Opacity" min={0} max={1} step={0.01} fallback={1} />
-            </details>
-          </li>
-        ))}
-      </ol>
-      <div className="add-row">
-        <label htmlFor="add-layer-type">New layer</label>
-        <select id="add-layer-type" value={adding} onChange={(e) => setAdding(e.target.value as LayerType)}>
-          {LAYER_TYPES.map((t) => (
-            <option key={t}>{t}</option>
-          ))}
-        </select>
-        <button type="button" disabled={layers.length >= MAX_LAYERS} onClick={() => edit('background', [...layers, newLayer(adding)])}>
-          Add layer
-        </button>
-      </div>
+      <LayerList />
     </Section>
   );
 }
@@ -180,6 +133,91 @@ function FontPool() {
   );
 }
 
+/** Which operators a math question may use; at least one stays on (the schema's rule). */
+function MathOperators() {
+  const { design, edit, issue } = useDesign();
+  const ops = ((design.text as { math?: { operators?: MathOperator[] } } | undefined)?.math?.operators ?? ['+', '-']) as MathOperator[];
+  const error = issue('text.math.operators');
+  return (
+    <fieldset className="operators">
+      <legend>Operators</legend>
+      {MATH_OPERATORS.map((o) => {
+        const on = ops.includes(o.value);
+        return (
+          <label key={o.value} className="check">
+            <input
+              type="checkbox"
+              checked={on}
+              disabled={on && ops.length === 1}
+              onChange={(e) => edit('text.math.operators', MATH_OPERATORS.map((m) => m.value).filter((v) => (v === o.value ? e.target.checked : ops.includes(v))))}
+            />{' '}
+            {o.label}
+          </label>
+        );
+      })}
+      {error && (
+        <small className="error" role="alert">
+          {error}
+        </small>
+      )}
+    </fieldset>
+  );
+}
+
+/** Where each glyph goes when not centred: the schema's expressions of w, h, i, n and s. */
+const CUSTOM_POSITION = { x: '(w - n*s*0.7)/2 + i*s*0.7', y: '(h - s*1.2)/2' };
+
+function TextPosition() {
+  const { design, edit } = useDesign();
+  const id = useId();
+  const position = (design.text as { position?: unknown } | undefined)?.position;
+  return (
+    <fieldset className="position">
+      <legend>Text position</legend>
+      <div className="field check">
+        <input id={id} type="checkbox" checked={position !== undefined} onChange={(e) => edit('text.position', e.target.checked ? CUSTOM_POSITION : undefined)} />
+        <label htmlFor={id}>Place each glyph by expression (off: centred)</label>
+      </div>
+      {position !== undefined && (
+        <>
+          <LengthField path="text.position.x" label="Glyph x" />
+          <LengthField path="text.position.y" label="Glyph y" />
+          <small className="hint">Top-left of glyph i (from 0) of n: numbers or expressions of w, h (canvas), i, n and s (text size).</small>
+        </>
+      )}
+    </fieldset>
+  );
+}
+
+/** Asks the core for the changes that keep every glyph inside the canvas, and applies them as one undo step. */
+function FitText() {
+  const api = useApi();
+  const { design, edit } = useDesign();
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const fit = async () => {
+    setBusy(true);
+    try {
+      const { changes } = await api.fitText(design);
+      if (changes.length === 0) return setMessage('The text already fits the canvas.');
+      edit('', changes.reduce((d, c) => setIn(d, c.path, c.value), design));
+      setMessage(`Fitted: ${changes.map((c) => `${fieldLabel(c.path)} ${typeof c.value === 'object' ? JSON.stringify(c.value) : String(c.value)}`).join(', ')}`);
+    } catch (e) {
+      setMessage((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="fit-text">
+      <button type="button" onClick={() => void fit()} disabled={busy}>
+        Fit text to canvas
+      </button>
+      {message && <small role="status">{message}</small>}
+    </div>
+  );
+}
+
 function TextSection() {
   const { design, edit } = useDesign();
   const text = design.text as Record<string, unknown> | undefined;
@@ -201,22 +239,25 @@ function TextSection() {
         <>
           <SelectField path="text.charset" label="Charset" options={CHARSETS} fallback="unambiguous" />
           {text.charset === 'custom' && <TextField path="text.chars" label="Characters" />}
-          <NumberField path="text.length" label="Length" min={1} max={32} fallback={5} />
+          <NumberField path="text.length" label="Length" fallback={5} />
         </>
       )}
       {mode === 'fixed' && <TextField path="text.value" label="Text" />}
       {mode === 'math' && (
         <>
-          <NumberField path="text.math.min" label="Smallest operand" min={0} max={999} fallback={1} />
-          <NumberField path="text.math.max" label="Largest operand" min={0} max={999} fallback={9} />
+          <MathOperators />
+          <NumberField path="text.math.min" label="Smallest operand" fallback={1} />
+          <NumberField path="text.math.max" label="Largest operand" fallback={9} />
         </>
       )}
       <FontPool />
-      <NumberField path="text.size" label="Size (px)" min={4} max={200} fallback={28} />
-      <NumberField path="text.sizeJitter" label="Size jitter" min={0} max={0.9} step={0.01} fallback={0.15} />
-      <NumberField path="text.rotation" label="Rotation (±°)" min={0} max={90} fallback={20} />
-      <NumberField path="text.baselineJitter" label="Baseline jitter" min={0} max={1} step={0.01} fallback={0.1} />
-      <NumberField path="text.spacing" label="Spacing (negative overlaps)" min={-0.8} max={4} step={0.05} fallback={0} />
+      <NumberField path="text.size" label="Size (px)" fallback={28} />
+      <NumberField path="text.sizeJitter" label="Size jitter" step={0.01} fallback={0.15} />
+      <NumberField path="text.rotation" label="Rotation (±°)" fallback={20} />
+      <NumberField path="text.baselineJitter" label="Baseline jitter" step={0.01} fallback={0.1} />
+      <NumberField path="text.spacing" label="Spacing (negative overlaps)" step={0.05} fallback={0} />
+      <TextPosition />
+      <FitText />
       <div className="field">
         <label htmlFor="text-color-mode">Text colour</label>
         <select
@@ -231,7 +272,7 @@ function TextSection() {
           ))}
         </select>
       </div>
-      {colorMode === 'palette' ? <PaletteField path="text.color.palette" label="Text colours" min={1} /> : <NumberField path="text.color.minContrast" label="Minimum contrast" min={1} max={21} step={0.5} fallback={3} />}
+      {colorMode === 'palette' ? <PaletteField path="text.color.palette" label="Text colours" min={1} /> : <NumberField path="text.color.minContrast" label="Minimum contrast" step={0.5} fallback={3} />}
       <div className="field check">
         <input id="text-outline" type="checkbox" checked={!!text.outline} onChange={(e) => edit('text.outline', e.target.checked ? { color: '#ffffff', width: 1 } : undefined)} />
         <label htmlFor="text-outline">Outline</label>
@@ -239,7 +280,7 @@ function TextSection() {
       {!!text.outline && (
         <>
           <ColorField path="text.outline.color" label="Outline colour" />
-          <NumberField path="text.outline.width" label="Outline width" min={0.25} max={16} step={0.25} fallback={1} />
+          <NumberField path="text.outline.width" label="Outline width" step={0.25} fallback={1} />
         </>
       )}
       <button type="button" onClick={() => edit('text', undefined)}>
@@ -252,12 +293,12 @@ function TextSection() {
 function NoiseSection() {
   return (
     <Section title="Noise" open={false}>
-      <NumberField path="noise.lines" label="Lines" min={0} max={100} fallback={0} />
-      <NumberField path="noise.curves" label="Curves" min={0} max={100} fallback={0} />
-      <NumberField path="noise.dots" label="Dots" min={0} max={2000} fallback={0} />
-      <NumberField path="noise.lineWidth" label="Line width" min={0.25} max={10} step={0.25} fallback={1.5} />
-      <NumberField path="noise.dotRadius" label="Dot radius" min={0.25} max={8} step={0.25} fallback={1} />
-      <NumberField path="noise.opacity" label="Noise opacity" min={0} max={1} step={0.01} fallback={1} />
+      <NumberField path="noise.lines" label="Lines" fallback={0} />
+      <NumberField path="noise.curves" label="Curves" fallback={0} />
+      <NumberField path="noise.dots" label="Dots" fallback={0} />
+      <NumberField path="noise.lineWidth" label="Line width" step={0.25} fallback={1.5} />
+      <NumberField path="noise.dotRadius" label="Dot radius" step={0.25} fallback={1} />
+      <NumberField path="noise.opacity" label="Noise opacity" step={0.01} fallback={1} />
       <SelectField path="noise.placement" label="Placement" options={NOISE_PLACEMENTS} fallback="over" />
       <PaletteField path="noise.colors" label="Noise colours" />
     </Section>
@@ -267,8 +308,8 @@ function NoiseSection() {
 function DistortionSection() {
   return (
     <Section title="Distortion" open={false}>
-      <NumberField path="distortion.wave.amplitude" label="Wave amplitude" min={0} max={40} step={0.5} fallback={0} />
-      <NumberField path="distortion.wave.period" label="Wave period" min={1} max={400} fallback={40} />
+      <NumberField path="distortion.wave.amplitude" label="Wave amplitude" step={0.5} fallback={0} />
+      <NumberField path="distortion.wave.period" label="Wave period" fallback={40} />
       <SelectField path="distortion.wave.direction" label="Wave direction" options={WAVE_DIRECTIONS} fallback="horizontal" />
     </Section>
   );
@@ -280,7 +321,7 @@ function OutputSection() {
   return (
     <Section title="Output" open={false}>
       <SelectField path="output.format" label="Format" options={IMAGE_FORMATS} fallback="png" />
-      {format === 'png' ? <NumberField path="output.compression" label="PNG effort (0 fastest – 9 smallest)" min={0} max={9} fallback={2} /> : <NumberField path="output.quality" label="Quality" min={1} max={100} fallback={90} />}
+      {format === 'png' ? <NumberField path="output.compression" label="PNG effort (0 fastest – 9 smallest)" fallback={2} /> : <NumberField path="output.quality" label="Quality" fallback={90} />}
     </Section>
   );
 }

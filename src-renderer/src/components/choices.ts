@@ -3,10 +3,10 @@
  * enum (see design-types.ts for why it is a copy); each is typed so that the compiler
  * refuses it when the core gains or loses a member.
  */
-import type { ImageFit, ImageFormat, NoisePlacement, TextCharset, TextColorMode, TextMode, WaveDirection } from '../design-types.ts';
+import type { ImageFit, ImageFormat, MathOperator, NoisePlacement, TextCharset, TextColorMode, TextMode, WaveDirection } from '../design-types.ts';
 
-export interface Choice {
-  value: string;
+export interface Choice<T extends string = string> {
+  value: T;
   label: string;
 }
 
@@ -16,7 +16,7 @@ function allOf<T extends string>() {
 }
 
 /** Menu entries from labels keyed by value; the Record type makes the labels exhaustive. */
-function labelled<T extends string>(labels: Record<T, string>): Choice[] {
+function labelled<T extends string>(labels: Record<T, string>): Choice<T>[] {
   return (Object.keys(labels) as T[]).map((value) => ({ value, label: labels[value] }));
 }
 
@@ -28,3 +28,4 @@ export const IMAGE_FORMATS = allOf<ImageFormat>()(['png', 'jpeg', 'webp']);
 export const TEXT_MODES = labelled<TextMode>({ random: 'Random characters', fixed: 'Fixed text', math: 'Math question' });
 export const TEXT_COLOR_MODES = labelled<TextColorMode>({ random: 'Random, with minimum contrast', palette: 'From a palette' });
 export const NOISE_PLACEMENTS = labelled<NoisePlacement>({ over: 'Over the text', under: 'Under the text' });
+export const MATH_OPERATORS = labelled<MathOperator>({ '+': 'Addition (+)', '-': 'Subtraction (−)', '*': 'Multiplication (×)' });

@@ -1,10 +1,16 @@
 import { createContext, useContext } from 'react';
 import type { DesignInput, StudioApi } from '../../../src-main/api.ts';
+import type { EditOptions } from '../design-types.ts';
+
+export type { EditOptions };
 
 export interface DesignCtx {
   design: DesignInput;
-  /** Replaces the value at a dotted path (undefined removes an optional field). */
-  edit(path: string, value: unknown): void;
+  /**
+   * Replaces the value at a dotted path (undefined removes an optional field); the
+   * empty path replaces the whole design, which is how several changes make one undo step.
+   */
+  edit(path: string, value: unknown, opts?: EditOptions): void;
   /** The rule the field at `path` breaks, from the latest preview's issues. */
   issue(path: string): string | undefined;
 }

@@ -3,10 +3,11 @@
  * the main process validates them with the core schema, and the rule a field
  * breaks is shown under it (role=alert, aria-invalid).
  */
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import { HexAlphaColorPicker, RgbaStringColorPicker } from 'react-colorful';
+import { useId, useState, type ReactNode } from 'react';
+import { HexAlphaColorPicker, HslaStringColorPicker, RgbaStringColorPicker } from 'react-colorful';
 import type { Limit } from '../design-types.ts';
 import { getIn } from '../state/design-path.ts';
+import { limitOf } from '../state/field-limits.ts';
 import { useDesign } from './design-context.ts';
 
 function Field({ id, label, error, children, hint }: { id: string; label: string; error?: string; children: ReactNode; hint?: string }) {
@@ -24,28 +25,58 @@ function Field({ id, label, error, children, hint }: { id: string; label: string
   );
 }
 
-/** A number with a slider; text that is not a number is passed on as typed (the schema reports it). */
-export function NumberField({ path, label, min, max, step = 1, fallback, slider = true }: { path: string; label: string; min: number; max: number; step?: number; fallback?: number; slider?: boolean }) {
+/**
+ * What a number field takes: plain decimal notation. `Number()` alone would read "0x10"
+ * as 16, "1e3" as 1000 and "" as 0, so a typo would silently become another value.
+ */
+const DECIMAL = /^\s*[-+]?(?:\d+\.?\d*|\.\d+)\s*$/;
+const NUMBER_RULE = 'must be a number written in digits, e.g. 12 or -0.5';
+
+/** The number a field's text stands for, or undefined when it is not plain decimal notation. */
+export function parseDecimal(text: string): number | undefined {
+  return DECIMAL.test(text) ? Number(text) : undefined;
+}
+
+/**
+ * A number with a slider. Text that is not a plain decimal number is refused here (the
+ * design keeps its last number, the field says why), so nothing is reinterpreted; a
+ * number out of range goes to the design and the schema names the limit. The bounds
+ * default to the schema's own (state/field-limits.ts).
+ */
+export function NumberField({ path, label, min, max, step, fallback, slider = true }: { path: string; label: string; min?: number; max?: number; step?: number; fallback?: number; slider?: boolean }) {
   const { design, edit, issue } = useDesign();
   const id = useId();
+  const limit = limitOf(design, path);
+  const lo = min ?? limit?.min ?? 0;
+  const hi = max ?? limit?.max ?? 100;
+  const stepBy = step ?? (limit?.int || hi - lo > 10 ? 1 : 0.01);
   const value = getIn(design, path) as number | string | undefined;
-  const [text, setText] = useState(String(value ?? fallback ?? ''));
-  const focused = useRef(false);
-  // Follow outside changes (undo, presets) unless the user is typing here.
-  useEffect(() => {
-    if (!focused.current) setText(String(value ?? fallback ?? ''));
-  }, [value, fallback]);
+  const shown = String(value ?? fallback ?? '');
+  const [text, setText] = useState(shown);
+  const [refused, setRefused] = useState<string | null>(null);
+  // Follow outside changes (undo, presets), also while this field has focus, unless the
+  // text already says the same number ("1." while typing 1.5).
+  const [seen, setSeen] = useState(value);
+  if (seen !== value) {
+    setSeen(value);
+    if (parseDecimal(text) !== (typeof value === 'number' ? value : undefined)) {
+      setText(shown);
+      setRefused(null);
+    }
+  }
   const commit = (t: string) => {
     setText(t);
-    const n = Number(t);
-    edit(path, t.trim() === '' ? undefined : Number.isFinite(n) ? n : t);
+    const n = parseDecimal(t);
+    if (n === undefined) return setRefused(t.trim() === '' ? 'must not be empty: type a number' : NUMBER_RULE);
+    setRefused(null);
+    edit(path, n, { continuous: true });
   };
-  const error = issue(path);
-  const num = typeof value === 'number' ? value : (fallback ?? min);
+  const error = refused ?? issue(path);
+  const num = typeof value === 'number' ? value : (fallback ?? lo);
   return (
     <Field id={id} label={label} error={error}>
       <div className="number-row">
-        {slider && <input type="range" aria-label={`${label} slider`} min={min} max={max} step={step} value={Math.min(max, Math.max(min, num))} onChange={(e) => commit(e.target.value)} tabIndex={-1} />}
+        {slider && <input type="range" aria-label={`${label} slider`} min={lo} max={hi} step={stepBy} value={Math.min(hi, Math.max(lo, num))} onChange={(e) => commit(e.target.value)} tabIndex={-1} />}
         <input
           id={id}
           type="text"
@@ -53,16 +84,18 @@ export function NumberField({ path, label, min, max, step = 1, fallback, slider 
           value={text}
           aria-invalid={!!error}
           aria-describedby={error ? `${id}-error` : undefined}
-          onFocus={() => (focused.current = true)}
           onBlur={() => {
-            focused.current = false;
-            setText(String(getIn(design, path) ?? fallback ?? ''));
+            // A refused text is dropped: the field shows the number the design has.
+            if (refused) {
+              setText(shown);
+              setRefused(null);
+            }
           }}
           onChange={(e) => commit(e.target.value)}
           onKeyDown={(e) => {
             if (e.key !== 'ArrowUp' && e.key !== 'ArrowDown') return;
             e.preventDefault();
-            const n = Math.min(max, Math.max(min, num + (e.key === 'ArrowUp' ? step : -step) * (e.shiftKey ? 10 : 1)));
+            const n = Math.min(hi, Math.max(lo, num + (e.key === 'ArrowUp' ? stepBy : -stepBy) * (e.shiftKey ? 10 : 1)));
             commit(String(Math.round(n * 1000) / 1000));
           }}
         />
@@ -87,8 +120,7 @@ export function LengthField({ path, label }: { path: string; label: string }) {
         aria-invalid={!!error}
         onChange={(e) => {
           const t = e.target.value;
-          const n = Number(t);
-          edit(path, t.trim() === '' ? undefined : t.trim() !== '' && Number.isFinite(n) ? n : t);
+          edit(path, t.trim() === '' ? undefined : (parseDecimal(t) ?? t), { continuous: true });
         }}
       />
     </Field>
@@ -102,7 +134,7 @@ export function TextField({ path, label, hint, optional }: { path: string; label
   const error = issue(path);
   return (
     <Field id={id} label={label} error={error} hint={hint}>
-      <input id={id} type="text" value={value ?? ''} aria-invalid={!!error} onChange={(e) => edit(path, optional && e.target.value === '' ? undefined : e.target.value)} />
+      <input id={id} type="text" value={value ?? ''} aria-invalid={!!error} onChange={(e) => edit(path, optional && e.target.value === '' ? undefined : e.target.value, { continuous: true })} />
     </Field>
   );
 }
@@ -140,13 +172,14 @@ export function CheckField({ path, label, fallback = false }: { path: string; la
 
 /**
  * The UI parses no colour: the core validates the text (its rule shows under the field),
- * the browser paints the swatch, and react-colorful reads the two notations it has
- * pickers for. Only the notation is told apart, to choose the picker: picking then keeps
+ * the browser paints the swatch (any CSS colour), and react-colorful reads the three
+ * notations it has pickers for (hex, rgb(), hsl()). Only the notation is told apart, to choose the picker: picking then keeps
  * the form the user wrote, and both pickers write forms the core accepts. A colour in
  * any other form (a name) opens the picker at black.
  */
 const HEX = /^#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
 const RGB = /^rgba?\(/i;
+const HSL = /^hsla?\(/i;
 
 function swatchColor(value: string): string {
   // CSS.supports is the browser's own parser (absent in jsdom: no swatch there).
@@ -165,11 +198,17 @@ export function ColorField({ path, label, fallback = '#000000' }: { path: string
     <Field id={id} label={label} error={error}>
       <div className="color-row">
         <button type="button" className="swatch" aria-label={`Pick ${label.toLowerCase()}`} aria-expanded={open} onClick={() => setOpen((o) => !o)} style={{ ['--swatch' as string]: swatchColor(value) }} />
-        <input id={id} type="text" className="mono" value={value} aria-invalid={!!error} onChange={(e) => edit(path, e.target.value)} />
+        <input id={id} type="text" className="mono" value={value} aria-invalid={!!error} aria-describedby={error ? `${id}-error` : undefined} onChange={(e) => edit(path, e.target.value, { continuous: true })} />
       </div>
       {open && (
         <div className="picker" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
-          {RGB.test(text) ? <RgbaStringColorPicker color={text} onChange={(c) => edit(path, c)} /> : <HexAlphaColorPicker color={HEX.test(text) ? text : '#000000ff'} onChange={(c) => edit(path, c)} />}
+          {RGB.test(text) ? (
+            <RgbaStringColorPicker color={text} onChange={(c) => edit(path, c, { continuous: true })} />
+          ) : HSL.test(text) ? (
+            <HslaStringColorPicker color={text} onChange={(c) => edit(path, c, { continuous: true })} />
+          ) : (
+            <HexAlphaColorPicker color={HEX.test(text) ? text : '#000000ff'} onChange={(c) => edit(path, c, { continuous: true })} />
+          )}
         </div>
       )}
     </Field>

@@ -3,12 +3,10 @@
  * makes a new layer type in the core fail the UI's type-check until it has fields here.
  */
 import type { ReactNode } from 'react';
-import type { Limit, LayerType } from '../design-types.ts';
+import type { LayerType } from '../design-types.ts';
 import { IMAGE_FITS } from './choices.ts';
-import { useDesign } from './design-context.ts';
 import { CheckField, ColorField, ImageSourceField, LengthField, NumberField, PaletteField, SelectField } from './fields.tsx';
-
-const MAX_STOPS: Limit<'stops'> = 16;
+import { StopBar } from './StopBar.tsx';
 
 /** `p(field)` is the design path of a field of this layer; `i` is the layer's index. */
 type LayerFieldsOf = (p: (field: string) => string, i: number) => ReactNode;
@@ -17,7 +15,7 @@ const fillOutline: LayerFieldsOf = (p) => (
   <>
     <ColorField path={p('fill')} label="Fill" fallback="" />
     <ColorField path={p('outline')} label="Outline" fallback="" />
-    <NumberField path={p('outlineWidth')} label="Outline width" min={0} max={50} fallback={1} />
+    <NumberField path={p('outlineWidth')} label="Outline width" fallback={1} />
   </>
 );
 
@@ -33,15 +31,15 @@ const LAYER_FIELDS: Record<LayerType, LayerFieldsOf> = {
   solid: (p) => <ColorField path={p('color')} label="Colour" />,
   'random-color': (p) => (
     <>
-      <NumberField path={p('min')} label="Channel min" min={0} max={255} fallback={0} />
-      <NumberField path={p('max')} label="Channel max" min={0} max={255} fallback={255} />
-      <NumberField path={p('alpha')} label="Alpha" min={0} max={255} fallback={255} />
+      <NumberField path={p('min')} label="Channel min" fallback={0} />
+      <NumberField path={p('max')} label="Channel max" fallback={255} />
+      <NumberField path={p('alpha')} label="Alpha" fallback={255} />
     </>
   ),
   'linear-gradient': (p, i) => (
     <>
-      <NumberField path={p('angle')} label="Angle" min={-360} max={360} fallback={90} />
-      <StopsField i={i} />
+      <NumberField path={p('angle')} label="Angle" fallback={90} />
+      <StopBar path={p('stops')} layerNumber={i + 1} />
     </>
   ),
   'radial-gradient': (p, i) => (
@@ -49,7 +47,7 @@ const LAYER_FIELDS: Record<LayerType, LayerFieldsOf> = {
       <LengthField path={p('cx')} label="Centre x" />
       <LengthField path={p('cy')} label="Centre y" />
       <LengthField path={p('radius')} label="Radius" />
-      <StopsField i={i} />
+      <StopBar path={p('stops')} layerNumber={i + 1} />
     </>
   ),
   ellipse: (p, i) => (
@@ -69,8 +67,8 @@ const LAYER_FIELDS: Record<LayerType, LayerFieldsOf> = {
   blob: (p, i) => (
     <>
       {roundShape(p, i)}
-      <NumberField path={p('points')} label="Points" min={3} max={32} fallback={8} />
-      <NumberField path={p('irregularity')} label="Irregularity" min={0} max={1} step={0.05} fallback={0.35} />
+      <NumberField path={p('points')} label="Points" fallback={8} />
+      <NumberField path={p('irregularity')} label="Irregularity" step={0.05} fallback={0.35} />
       {fillOutline(p, i)}
     </>
   ),
@@ -86,45 +84,45 @@ const LAYER_FIELDS: Record<LayerType, LayerFieldsOf> = {
   ),
   bubbles: (p) => (
     <>
-      <NumberField path={p('count')} label="Count" min={0} max={500} fallback={20} />
-      <NumberField path={p('minRadius')} label="Min radius" min={0.5} max={200} fallback={4} />
-      <NumberField path={p('maxRadius')} label="Max radius" min={0.5} max={400} fallback={24} />
-      <NumberField path={p('alpha')} label="Bubble alpha" min={0} max={1} step={0.05} fallback={0.35} />
+      <NumberField path={p('count')} label="Count" fallback={20} />
+      <NumberField path={p('minRadius')} label="Min radius" fallback={4} />
+      <NumberField path={p('maxRadius')} label="Max radius" fallback={24} />
+      <NumberField path={p('alpha')} label="Bubble alpha" step={0.05} fallback={0.35} />
       <PaletteField path={p('colors')} label="Colours" />
     </>
   ),
   stripes: (p) => (
     <>
-      <NumberField path={p('width')} label="Stripe width" min={1} max={200} fallback={10} />
-      <NumberField path={p('angle')} label="Angle" min={-360} max={360} fallback={45} />
+      <NumberField path={p('width')} label="Stripe width" fallback={10} />
+      <NumberField path={p('angle')} label="Angle" fallback={45} />
       <PaletteField path={p('colors')} label="Colours" min={1} />
     </>
   ),
   dots: (p) => (
     <>
       <ColorField path={p('color')} label="Colour" />
-      <NumberField path={p('spacing')} label="Spacing" min={2} max={200} fallback={16} />
-      <NumberField path={p('radius')} label="Dot radius" min={0.25} max={50} step={0.25} fallback={2} />
-      <NumberField path={p('jitter')} label="Jitter" min={0} max={1} step={0.05} fallback={0} />
+      <NumberField path={p('spacing')} label="Spacing" fallback={16} />
+      <NumberField path={p('radius')} label="Dot radius" step={0.25} fallback={2} />
+      <NumberField path={p('jitter')} label="Jitter" step={0.05} fallback={0} />
     </>
   ),
   grid: (p) => (
     <>
       <ColorField path={p('color')} label="Colour" />
-      <NumberField path={p('spacing')} label="Spacing" min={2} max={200} fallback={20} />
-      <NumberField path={p('lineWidth')} label="Line width" min={0.25} max={20} step={0.25} fallback={1} />
+      <NumberField path={p('spacing')} label="Spacing" fallback={20} />
+      <NumberField path={p('lineWidth')} label="Line width" step={0.25} fallback={1} />
     </>
   ),
   grain: (p) => (
     <>
-      <NumberField path={p('amount')} label="Amount" min={0} max={1} step={0.01} fallback={0.15} />
+      <NumberField path={p('amount')} label="Amount" step={0.01} fallback={0.15} />
       <CheckField path={p('monochrome')} label="Monochrome" fallback />
     </>
   ),
   triangles: (p) => (
     <>
-      <NumberField path={p('cellSize')} label="Cell size" min={4} max={400} fallback={60} />
-      <NumberField path={p('variance')} label="Variance" min={0} max={1} step={0.05} fallback={0.75} />
+      <NumberField path={p('cellSize')} label="Cell size" fallback={60} />
+      <NumberField path={p('variance')} label="Variance" step={0.05} fallback={0.75} />
       <PaletteField path={p('colors')} label="Colours" min={1} />
     </>
   ),
@@ -140,26 +138,4 @@ const LAYER_FIELDS: Record<LayerType, LayerFieldsOf> = {
 export function LayerFields({ i, type }: { i: number; type: string }) {
   const fields = Object.hasOwn(LAYER_FIELDS, type) ? LAYER_FIELDS[type as LayerType] : null;
   return fields ? fields((f) => `background.${i}.${f}`, i) : null;
-}
-
-function StopsField({ i }: { i: number }) {
-  const { design, edit } = useDesign();
-  const stops = ((design.background as { stops?: { offset: number; color: string }[] }[] | undefined)?.[i]?.stops ?? []) as { offset: number; color: string }[];
-  return (
-    <fieldset className="palette">
-      <legend>Stops</legend>
-      {stops.map((_, k) => (
-        <div key={k} className="palette-item">
-          <ColorField path={`background.${i}.stops.${k}.color`} label={`Stop ${k + 1} colour`} />
-          <NumberField path={`background.${i}.stops.${k}.offset`} label={`Stop ${k + 1} offset`} min={0} max={1} step={0.01} />
-          <button type="button" aria-label={`Remove stop ${k + 1}`} disabled={stops.length <= 2} onClick={() => edit(`background.${i}.stops`, stops.filter((_s, j) => j !== k))}>
-            ✕
-          </button>
-        </div>
-      ))}
-      <button type="button" disabled={stops.length >= MAX_STOPS} onClick={() => edit(`background.${i}.stops`, [...stops, { offset: 1, color: stops[stops.length - 1]?.color ?? '#ffffff' }])}>
-        Add stop
-      </button>
-    </fieldset>
-  );
 }

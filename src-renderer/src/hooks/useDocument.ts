@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useReducer, useState } from 'react';
 import type { Design, DesignInput, OpenedDesign, StudioApi } from '../../../src-main/api.ts';
 import type { ConfirmChoice } from '../components/ConfirmDialog.tsx';
+import type { EditOptions } from '../design-types.ts';
 import { setIn } from '../state/design-path.ts';
 import { historyReducer, initHistory } from '../state/history.ts';
 import { useStableCallback } from './useStableCallback.ts';
@@ -40,7 +41,7 @@ export interface DesignDocument {
   recentVersion: number;
   /** The pending "Save changes?" question, for a dialog to answer. */
   confirm: ((choice: ConfirmChoice) => void) | null;
-  edit(path: string, value: unknown): void;
+  edit(path: string, value: unknown, opts?: EditOptions): void;
   undo(): void;
   redo(): void;
   /** Saves to its file (or asks where); false when cancelled or failed. */
@@ -78,7 +79,8 @@ export function useDocument(api: StudioApi, opts: { mode: 'desktop' | 'web'; not
       const restored = await api.restoreAutosave().catch((e: Error) => (notify(e.message), null));
       if (!live) return;
       if (restored) {
-        load(restored, false);
+        // The autosave keeps the design only; its own name is what the user called it (not "autosave").
+        load({ ...restored, name: restored.design.name || restored.name }, false);
         notify('Restored your unsaved design from the last session.');
       } else {
         const d = await api.getPreset(START_PRESET);
@@ -102,9 +104,9 @@ export function useDocument(api: StudioApi, opts: { mode: 'desktop' | 'web'; not
   }, [mode, dirty]);
 
   const edit = useCallback(
-    (path: string, value: unknown) => {
+    (path: string, value: unknown, opts?: EditOptions) => {
       if (!design) return;
-      dispatch({ type: 'edit', value: setIn(design, path, value), key: path, at: performance.now() });
+      dispatch({ type: 'edit', value: setIn(design, path, value), key: opts?.continuous ? path : undefined, at: performance.now() });
     },
     [design],
   );

@@ -47,3 +47,35 @@ export function useShortcuts(enabled: boolean, run: (command: NamedCommand) => v
     return () => window.removeEventListener('keydown', onKey);
   }, [enabled]);
 }
+
+/** Inputs where typing "r" is text, not a command. */
+const TEXT_INPUTS = new Set(['text', 'search', 'email', 'url', 'tel', 'password', 'number', '']);
+
+/** True when a key pressed on `el` types into it (so a one-letter shortcut must leave it alone). */
+export function isTextEntry(el: Element | null): boolean {
+  if (!el) return false;
+  if (el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) return true;
+  if (el instanceof HTMLInputElement) return TEXT_INPUTS.has(el.getAttribute('type')?.toLowerCase() ?? '');
+  return (el as HTMLElement).isContentEditable === true;
+}
+
+/**
+ * R rerolls the preview, as the Reroll button's tooltip says: on the desktop and in the
+ * browser (no menu has it), unless focus is in a text field or a modifier is held.
+ */
+export function useRerollKey(enabled: boolean, reroll: () => void): void {
+  const onReroll = useEffectEvent(reroll);
+  useEffect(() => {
+    if (!enabled) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key.toLowerCase() !== 'r' || e.ctrlKey || e.metaKey || e.altKey || e.repeat || e.defaultPrevented) return;
+      if (isTextEntry(e.target instanceof Element ? e.target : document.activeElement)) return;
+      // Inside a dialog the page behind it is not the subject.
+      if (e.target instanceof Element && e.target.closest('[role=dialog], [role=alertdialog]')) return;
+      e.preventDefault();
+      onReroll();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [enabled]);
+}
