@@ -63,6 +63,8 @@ export interface CostOptions {
   mode?: CostMode;
   /** Pixel size of an image layer's source when known (e.g. read from a file's header); data URLs are read here. */
   imageSize?: (src: string) => { width: number; height: number } | undefined;
+  /** Device pixels per design pixel actually rendered, when not design.scale (a preview drawn at the size it is shown). */
+  scale?: number;
 }
 
 export interface CostPart {
@@ -94,23 +96,32 @@ function glyphCount(t: TextSpec, w: number, h: number): number {
  * (see canonicalDesign), and a server asks again for the same design on every
  * request of a route (about 11 µs each otherwise).
  */
-const memo = new WeakMap<Design, Partial<Record<CostMode, CostEstimate>>>();
+const memo = new WeakMap<Design, Map<string, CostEstimate>>();
+/** Scales one design is estimated at (a preview follows the zoom): more than this starts over. */
+const SCALES_PER_DESIGN = 16;
 
 /** Estimates the cost of rendering (and, by default, encoding) one image of `design`. Frozen: shared between callers. */
 export function estimateCost(design: Design, opts: CostOptions = {}): CostEstimate {
   if (opts.imageSize) return estimate(design, opts);
   const mode = opts.mode ?? 'encoded';
-  let byMode = memo.get(design);
-  if (!byMode) memo.set(design, (byMode = {}));
-  return (byMode[mode] ??= estimate(design, { mode }));
+  const key = opts.scale === undefined ? mode : `${mode}@${opts.scale}`;
+  let byKey = memo.get(design);
+  if (!byKey) memo.set(design, (byKey = new Map()));
+  let est = byKey.get(key);
+  if (!est) {
+    if (byKey.size >= SCALES_PER_DESIGN) byKey.clear();
+    byKey.set(key, (est = estimate(design, { mode, scale: opts.scale })));
+  }
+  return est;
 }
 
 function estimate(design: Design, opts: CostOptions): CostEstimate {
   const mode = opts.mode ?? 'encoded';
   const { width: w, height: h } = design;
-  const k = design.scale;
-  const W = w * k;
-  const H = h * k;
+  const k = opts.scale ?? design.scale;
+  // As renderDesign rounds them (render.ts deviceSize).
+  const W = Math.max(1, Math.round(w * k));
+  const H = Math.max(1, Math.round(h * k));
   const A = W * H;
   const parts = new Map<string, CostPart>();
   const add = (field: string, units: number, hint: string) => {

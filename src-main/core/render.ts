@@ -11,7 +11,8 @@ import { drawNoise, hasNoise, waveWarp } from './noise.ts';
 import { encodePng } from './png.ts';
 import { cryptoRng, randomSeed, seededRng } from './random.ts';
 import { Surface, releasePixels } from './surface.ts';
-import { checkFonts, drawText, makeChallenge, type Challenge } from './text.ts';
+import { checkFonts, drawText, glyphBoxes, makeChallenge, type Challenge, type GlyphBox } from './text.ts';
+export type { GlyphBox } from './text.ts';
 import { MIME } from './naming.ts';
 
 export interface RenderOptions {
@@ -22,10 +23,16 @@ export interface RenderOptions {
   fonts?: FontRegistry;
   /** Internal: the caller hands the pixels back with releasePixels(). */
   pooled?: boolean;
+  /**
+   * Device pixels per design pixel to render at instead of design.scale (a preview
+   * drawn at the size it is shown; fractions allowed). The image is the design
+   * scaled, rounded to whole pixels; the answer and layout are the same.
+   */
+  viewScale?: number;
 }
 
 export interface Rendered {
-  /** Device pixels: design size x scale. */
+  /** Device pixels: design size x scale, rounded. */
   width: number;
   height: number;
   /** RGBA, not premultiplied, row-major. */
@@ -38,22 +45,35 @@ export interface Rendered {
   deterministic: boolean;
   /** For captchas: the drawn text and the expected answer. */
   challenge?: Challenge;
+  /** Where each character was drawn, in design pixels; [] without text. */
+  glyphs: GlyphBox[];
+  /** Device pixels per design pixel rendered (design.scale, or the view's scale). */
+  scale: number;
+}
+
+/** The device size of a `w` x `h` design at scale `k`: rounded, at least one pixel each way. */
+export function deviceSize(w: number, h: number, k: number): { width: number; height: number } {
+  return { width: Math.max(1, Math.round(w * k)), height: Math.max(1, Math.round(h * k)) };
 }
 
 export function renderDesign(design: Design, opts: RenderOptions = {}): Rendered {
   const fixedSeed = opts.seed ?? design.seed;
   const seed = fixedSeed ?? randomSeed();
-  const { width: w, height: h, scale } = design;
+  const { width: w, height: h } = design;
+  const scale = opts.viewScale ?? design.scale;
+  if (!(scale > 0) || !Number.isFinite(scale)) throw new DesignError([{ field: 'view.scale', rule: 'must be a number greater than 0' }]);
+  const device = deviceSize(w, h, scale);
   // The schema already refuses these; this guards callers that built a Design by hand.
-  if (w * h * scale * scale > LIMITS.area) throw new DesignError([{ field: 'width', rule: `width x height x scale² must be at most ${LIMITS.area}` }]);
+  if (device.width * device.height > LIMITS.area) throw new DesignError([{ field: opts.viewScale ? 'view.scale' : 'width', rule: `width x height x scale² must be at most ${LIMITS.area}` }]);
   const fonts = opts.fonts ?? fontRegistry();
-  const surface = new Surface(w * scale, h * scale, scale, opts.pooled);
+  const surface = new Surface(device.width, device.height, scale, opts.pooled);
 
   design.background.forEach((layer, i) => {
-    drawLayer(surface, layer, { w, h, rng: seededRng(seed, `bg:${i}`), images: opts.images, field: `background.${i}` });
+    drawLayer(surface, layer, { w, h, rng: seededRng(seed, `bg:${i}`), images: opts.images, field: `background.${i}`, reduction: scale / design.scale });
   });
 
   let challenge: Challenge | undefined;
+  let glyphs: GlyphBox[] = [];
   const noise = design.noise;
   const noiseRng = seededRng(seed, 'noise');
   if (hasNoise(noise) && noise.placement === 'under') drawNoise(surface, noise, w, h, noiseRng);
@@ -61,12 +81,12 @@ export function renderDesign(design: Design, opts: RenderOptions = {}): Rendered
     // Answers come from the CSPRNG unless a seed was fixed by the design or caller.
     challenge = makeChallenge(design.text, { w, h }, fixedSeed === undefined ? cryptoRng : seededRng(seed, 'answer'));
     checkFonts(design.text, fonts, challenge.text);
-    drawText(surface, design.text, challenge.text, { w, h, rng: seededRng(seed, 'text'), fonts });
+    glyphs = glyphBoxes(drawText(surface, design.text, challenge.text, { w, h, rng: seededRng(seed, 'text'), fonts }), w, h);
   }
   if (hasNoise(noise) && noise.placement === 'over') drawNoise(surface, noise, w, h, noiseRng);
   waveWarp(surface, design.distortion.wave, seededRng(seed, 'wave'));
 
-  return { width: surface.width, height: surface.height, pixels: surface.pixels(), opaque: surface.opaque, seed, deterministic: fixedSeed !== undefined || isDeterministic(design), challenge };
+  return { width: surface.width, height: surface.height, pixels: surface.pixels(), opaque: surface.opaque, seed, deterministic: fixedSeed !== undefined || isDeterministic(design), challenge, glyphs, scale };
 }
 
 

@@ -110,6 +110,8 @@ interface GlyphMetrics {
   advance: number;
   ascent: number;
   descent: number;
+  /** The glyph's ink from the pen position on the baseline: left and up are positive as measureText reports them. */
+  ink: { left: number; right: number; up: number; down: number };
 }
 /** measureText is a native call per glyph; captchas reuse a few sizes and faces. */
 const metricsCache = new BoundedMemo<string, GlyphMetrics>(4096);
@@ -131,7 +133,12 @@ function measure(face: FontEntry, size: number, ch: string): GlyphMetrics {
     const ctx = scratchCtx();
     ctx.font = fontShorthand(face, size);
     const tm = ctx.measureText(ch);
-    m = { advance: tm.width, ascent: tm.fontBoundingBoxAscent, descent: tm.fontBoundingBoxDescent };
+    m = {
+      advance: tm.width,
+      ascent: tm.fontBoundingBoxAscent,
+      descent: tm.fontBoundingBoxDescent,
+      ink: { left: tm.actualBoundingBoxLeft, right: tm.actualBoundingBoxRight, up: tm.actualBoundingBoxAscent, down: tm.actualBoundingBoxDescent },
+    };
     metricsCache.set(key, m);
   }
   return m;
@@ -207,8 +214,34 @@ export interface LaidGlyph {
   /** Top-left of the glyph's cell (advance x ascent + descent) before lift and rotation, as PIL's draw.text((x, y)) takes it. */
   x: number;
   y: number;
-  /** The cell after lift and rotation, as an axis-aligned box: what may be drawn, to tell glyphs that leave the canvas. */
+  /** The cell after lift and rotation, as an axis-aligned box: what may be drawn. */
   box: { x0: number; y0: number; x1: number; y1: number };
+  /** The glyph's ink after lift and rotation, as an axis-aligned box: what is drawn, to tell glyphs that leave the canvas. */
+  ink: { x0: number; y0: number; x1: number; y1: number };
+  /** Ink offsets from the pen position on the baseline, unrotated (from measureText). */
+  inkMetrics: GlyphMetrics['ink'];
+}
+
+/** Where a glyph was drawn, for the designer: its ink box in design pixels, and whether any of it leaves the canvas. */
+export interface GlyphBox {
+  char: string;
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+  outside: boolean;
+}
+
+/** Half a device pixel of anti-aliasing at the edge is not a glyph cut off. */
+const EDGE_SLACK = 0.5;
+
+/** The glyphs' ink boxes on a `w` x `h` canvas, each flagged when part of it lies outside. */
+export function glyphBoxes(glyphs: readonly LaidGlyph[], w: number, h: number): GlyphBox[] {
+  return glyphs.map((g) => {
+    const { x0, y0, x1, y1 } = g.ink;
+    const outside = x0 < -EDGE_SLACK || y0 < -EDGE_SLACK || x1 > w + EDGE_SLACK || y1 > h + EDGE_SLACK;
+    return { char: g.ch, x: x0, y: y0, w: x1 - x0, h: y1 - y0, outside };
+  });
 }
 
 /**
@@ -234,7 +267,7 @@ export function layoutText(t: TextSpec, text: string, tc: TextContext): LaidGlyp
     const m = measure(face, size, ch);
     const rotation = (range(rng, -t.rotation, t.rotation) * Math.PI) / 180;
     const lift = range(rng, -t.baselineJitter, t.baselineJitter) * size;
-    glyphs[i] = { ch, face, size, rotation, lift, advance: m.advance, ascent: m.ascent, descent: m.descent, x: 0, y: 0, box: { x0: 0, y0: 0, x1: 0, y1: 0 } };
+    glyphs[i] = { ch, face, size, rotation, lift, advance: m.advance, ascent: m.ascent, descent: m.descent, x: 0, y: 0, box: { x0: 0, y0: 0, x1: 0, y1: 0 }, ink: { x0: 0, y0: 0, x1: 0, y1: 0 }, inkMetrics: m.ink };
     total += m.advance;
   }
   const gap = t.spacing * t.size;
@@ -259,8 +292,36 @@ export function layoutText(t: TextSpec, text: string, tc: TextContext): LaidGlyp
     const ex = (cos * g.advance + sin * height) / 2;
     const ey = (sin * g.advance + cos * height) / 2;
     g.box = { x0: cx - ex, y0: cy - ey, x1: cx + ex, y1: cy + ey };
+    g.ink = inkBox(g, cx, cy);
   }
   return glyphs;
+}
+
+/** The ink rectangle (pen on the baseline) turned about the cell's centre (cx, cy), as an axis-aligned box. */
+function inkBox(g: LaidGlyph, cx: number, cy: number): LaidGlyph['ink'] {
+  const m = g.inkMetrics;
+  const baseline = g.y + g.ascent + g.lift;
+  // Corners relative to the centre of rotation.
+  const l = g.x - m.left - cx;
+  const r = g.x + m.right - cx;
+  const t = baseline - m.up - cy;
+  const b = baseline + m.down - cy;
+  if (g.rotation === 0) return { x0: cx + l, y0: cy + t, x1: cx + r, y1: cy + b };
+  const cos = Math.cos(g.rotation);
+  const sin = Math.sin(g.rotation);
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const [px, py] of [[l, t], [r, t], [l, b], [r, b]]) {
+    const x = px * cos - py * sin;
+    const y = px * sin + py * cos;
+    x0 = Math.min(x0, x);
+    x1 = Math.max(x1, x);
+    y0 = Math.min(y0, y);
+    y1 = Math.max(y1, y);
+  }
+  return { x0: cx + x0, y0: cy + y0, x1: cx + x1, y1: cy + y1 };
 }
 
 /** Paints laid-out glyphs, choosing each one's colour (from `rng`, after the layout's draws) against what is under it. */
@@ -308,7 +369,9 @@ export function paintText(s: Surface, t: TextSpec, glyphs: readonly LaidGlyph[],
   });
 }
 
-/** Lays out and paints a captcha's text. */
-export function drawText(s: Surface, t: TextSpec, text: string, tc: TextContext): void {
-  paintText(s, t, layoutText(t, text, tc), tc.rng);
+/** Lays out and paints a captcha's text; returns the layout (where each glyph went). */
+export function drawText(s: Surface, t: TextSpec, text: string, tc: TextContext): LaidGlyph[] {
+  const glyphs = layoutText(t, text, tc);
+  paintText(s, t, glyphs, tc.rng);
+  return glyphs;
 }

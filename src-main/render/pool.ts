@@ -13,6 +13,7 @@ import { open, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { canonicalDesign, DesignError, type Design } from '../core/design.ts';
+import type { DesignChange } from '../core/fit-text.ts';
 import { rawFileName, type FontMessage, type FromWorker, type RenderJob, type RenderOutput, type RenderReply } from './protocol.ts';
 import { spawnWorker, type Isolation, type WorkerExit, type WorkerTransport } from './transport.ts';
 
@@ -89,6 +90,8 @@ export interface RenderOpts {
   seed?: number;
   assetDir?: string;
   mode?: RenderJob['mode'];
+  /** Mode raw only: render at this many device pixels per design pixel instead of the design's scale. */
+  viewScale?: number;
   /** Overrides the pool's deadlineMs for this job, per image (running time, not time in the queue). */
   deadlineMs?: number;
   /** Aborting it drops the job if it is still queued (it rejects with RenderAbortedError); a running job finishes, bounded by its deadline. */
@@ -390,6 +393,12 @@ export class RenderPool {
     return (await this.renderMany(design, 1, opts))[0];
   }
 
+  /** "Fit text to canvas" (core/fit-text.ts) in a worker: text layout needs the native canvas. */
+  async fitText(design: Design, opts: Pick<RenderOpts, 'deadlineMs' | 'signal'> = {}): Promise<DesignChange[]> {
+    const [out] = await this.renderMany(design, 1, { ...opts, mode: 'fit-text' });
+    return JSON.parse(out.bytes.toString('utf8')) as DesignChange[];
+  }
+
   /** `count` fresh renders of one design as a single job: one message round trip for all. */
   renderMany(design: Design, count: number, opts: RenderOpts = {}): Promise<RenderOutput[]> {
     if (this.closed) return Promise.reject(new Error('the render pool is closed'));
@@ -408,7 +417,7 @@ export class RenderPool {
       return Promise.reject(new PoolBusyError(1));
     }
     return new Promise((resolve, reject) => {
-      const job: RenderJob = { id: this.nextId++, key, seed: opts.seed, assetDir: opts.assetDir, count, mode: opts.mode };
+      const job: RenderJob = { id: this.nextId++, key, seed: opts.seed, assetDir: opts.assetDir, count, mode: opts.mode, viewScale: opts.mode === 'raw' ? opts.viewScale : undefined };
       const p: Pending = { job, design, resolve, reject, deadlineMs, queuedAt: Date.now(), detach: () => {} };
       const slot = this.idle.pop();
       if (slot) return this.start(slot, p);

@@ -1,5 +1,6 @@
 // Messages between the render pool and its workers (threads or child processes: the same messages).
 import type { Design, DesignIssue } from '../core/design.ts';
+import type { GlyphBox } from '../core/text.ts';
 
 export interface RenderJob {
   id: number;
@@ -11,8 +12,13 @@ export interface RenderJob {
   assetDir?: string;
   /** Render this many fresh images of the design in one go (random designs only). */
   count?: number;
-  /** encoded (default): the design's output format; raw: RGBA pixels for a preview; thumbnail: a small PNG. */
-  mode?: 'encoded' | 'raw' | 'thumbnail';
+  /**
+   * encoded (default): the design's output format; raw: RGBA pixels for a preview; thumbnail: a small PNG;
+   * fit-text: no image, the core's fitText changes as UTF-8 JSON (text layout needs the native canvas, kept off the main process).
+   */
+  mode?: 'encoded' | 'raw' | 'thumbnail' | 'fit-text';
+  /** Mode raw only: device pixels per design pixel to render at instead of the design's scale (core RenderOptions.viewScale). */
+  viewScale?: number;
   /**
    * Process workers only: a private folder (in memory on Linux) where large raw
    * pixels are written as `rawFileName(pid, id, index)` instead of being copied
@@ -46,6 +52,11 @@ export interface RenderedItem {
   answer: string | null;
   /** The pixels are in the job's rawDir (and `bytes` is empty). */
   inRawDir?: boolean;
+  /** Mode raw: device pixels per design pixel rendered. */
+  scale?: number;
+  /** Mode raw: where each character was drawn (design pixels), and the legibility warnings about them. */
+  glyphs?: GlyphBox[];
+  warnings?: DesignIssue[];
 }
 
 export type RenderReply =

@@ -7,6 +7,8 @@ import { LRUCache } from 'lru-cache';
 import { DesignError, type Design } from '../core/design.ts';
 import { fontRegistry } from '../core/fonts.ts';
 import { InputError } from '../core/input-error.ts';
+import { fitText } from '../core/fit-text.ts';
+import { legibilityWarnings } from '../core/legibility.ts';
 import { loadImages, renderDesign, renderImage, type ImageSet } from '../core/render.ts';
 import { renderThumbnail } from '../core/thumbnail.ts';
 import { RAW_FILE_MIN_BYTES, rawFileName, type FromWorker, type RenderedItem, type RenderJob, type RenderReply, type ToWorker } from './protocol.ts';
@@ -79,9 +81,24 @@ async function imagesFor(design: Design, job: RenderJob): Promise<ImageSet> {
 function renderItem(design: Design, job: RenderJob, images: ImageSet): RenderedItem {
   if (job.mode === 'raw') {
     // Fresh (not pooled) pixels: a thread gets them transferred, not copied.
-    const r = renderDesign(design, { seed: job.seed, images });
+    const r = renderDesign(design, { seed: job.seed, images, viewScale: job.viewScale });
     const bytes = new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength);
-    return { bytes, mime: 'application/octet-stream', width: r.width, height: r.height, seed: r.seed, deterministic: r.deterministic, answer: r.challenge?.answer ?? null };
+    return {
+      bytes,
+      mime: 'application/octet-stream',
+      width: r.width,
+      height: r.height,
+      seed: r.seed,
+      deterministic: r.deterministic,
+      answer: r.challenge?.answer ?? null,
+      scale: r.scale,
+      glyphs: r.glyphs,
+      warnings: legibilityWarnings(design, r.glyphs),
+    };
+  }
+  if (job.mode === 'fit-text') {
+    // `value: undefined` (remove the field) is left out by JSON: the pool reads it back as undefined.
+    return { bytes: Buffer.from(JSON.stringify(fitText(design))), mime: 'application/json', width: 0, height: 0, seed: 0, deterministic: true, answer: null };
   }
   if (job.mode === 'thumbnail') {
     const t = renderThumbnail(design, job.seed, images);
@@ -125,7 +142,7 @@ pool.on(async (msg) => {
   else design = designs.get(job.key);
   if (!design) return void pool.post({ id: job.id, ok: false, kind: 'missing-design' } satisfies RenderReply);
   try {
-    const images = await imagesFor(design, job);
+    const images = job.mode === 'fit-text' ? NO_IMAGES : await imagesFor(design, job);
     const items = [];
     for (let i = 0; i < (job.count ?? 1); i++) items.push(viaRawDir(renderItem(design, job, images), job, i));
     reply = { id: job.id, ok: true, items };

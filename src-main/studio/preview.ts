@@ -5,14 +5,16 @@
  * backlog of stale renders and the newest state is drawn as soon as possible.
  */
 import { checkBudget, RENDER_BUDGETS } from '../core/cost.ts';
-import { DesignError, fileImageIssues, safeParseDesign, type Design, type DesignIssue } from '../core/design.ts';
+import { DesignError, fileImageIssues, safeParseDesign, usesRandomness, type Design, type DesignIssue } from '../core/design.ts';
 import { isSeed, SEED_RULE } from '../core/seed.ts';
-import type { PreviewOutcome, PreviewView } from '../api.ts';
+import type { PreviewOutcome, PreviewPixels, PreviewView } from '../api.ts';
 import type { RenderPool } from '../render/pool.ts';
 
 interface Waiting {
   design: Design;
   seed: number;
+  /** Device pixels per design pixel to render at (already clamped). */
+  scale: number;
   resolve: (o: PreviewOutcome) => void;
 }
 interface Slot {
@@ -22,6 +24,27 @@ interface Slot {
 
 const SUPERSEDED: PreviewOutcome = { ok: false, superseded: true, issues: [] };
 
+export const VIEW_SCALE_RULE = 'must be a number greater than 0';
+
+export function isViewScale(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0;
+}
+
+/** A view from outside (HTTP sends anything): null or undefined for full size, else `{scale}` with a number greater than 0. */
+export function checkView(view: unknown): DesignIssue | null {
+  if (view === null || view === undefined) return null;
+  if (typeof view !== 'object' || Array.isArray(view)) return { field: 'view', rule: 'must be a view {scale}' };
+  return isViewScale((view as { scale?: unknown }).scale) ? null : { field: 'view.scale', rule: VIEW_SCALE_RULE };
+}
+
+/**
+ * The scale a preview shown at `viewScale` is rendered at: never more than the
+ * design's own scale (nothing to gain), never so little that a side is under one pixel.
+ */
+export function previewScale(design: Design, viewScale: number): number {
+  return Math.min(design.scale, Math.max(viewScale, 1 / Math.min(design.width, design.height)));
+}
+
 /** Checks a design and a seed from outside; issues name the field. */
 export function checkPreviewInput(input: unknown, seed: unknown, filesAllowed = true): { ok: true; design: Design; seed: number } | { ok: false; issues: DesignIssue[] } {
   const issues: DesignIssue[] = [];
@@ -30,6 +53,16 @@ export function checkPreviewInput(input: unknown, seed: unknown, filesAllowed = 
   if (!r.ok) issues.push(...r.error.issues);
   else if (!filesAllowed) issues.push(...fileImageIssues(r.design));
   return issues.length || !r.ok ? { ok: false, issues } : { ok: true, design: r.design, seed: seed as number };
+}
+
+/** PreviewPixels without the pixels and what web mode's headers already carry: what the page reads from X-Preview. */
+export type PreviewMeta = Pick<PreviewPixels, 'designWidth' | 'designHeight' | 'scale' | 'random' | 'glyphs' | 'warnings'>;
+
+const hundredths = (v: number) => Math.round(v * 100) / 100;
+
+export function previewMeta(p: PreviewPixels): PreviewMeta {
+  const glyphs = p.glyphs.map((g) => ({ ...g, x: hundredths(g.x), y: hundredths(g.y), w: hundredths(g.w), h: hundredths(g.h) }));
+  return { designWidth: p.designWidth, designHeight: p.designHeight, scale: p.scale, random: p.random, glyphs, warnings: p.warnings };
 }
 
 export class PreviewService {
@@ -44,14 +77,19 @@ export class PreviewService {
     private readonly budgetOwner = 'this route',
   ) {}
 
+  /**
+   * `view`: how the preview is shown (device pixels per design pixel); it is rendered
+   * at that size, never larger than the design itself. Without one, at full size.
+   */
   preview(client: string, input: unknown, seed: unknown, view?: PreviewView | null): Promise<PreviewOutcome> {
-    void view;
     const checked = checkPreviewInput(input, seed, this.filesAllowed);
-    if (!checked.ok) return Promise.resolve({ ok: false, issues: checked.issues });
+    const viewIssue = checkView(view);
+    if (!checked.ok || viewIssue) return Promise.resolve({ ok: false, issues: [...(checked.ok ? [] : checked.issues), ...(viewIssue ? [viewIssue] : [])] });
+    const scale = view ? previewScale(checked.design, view.scale) : checked.design.scale;
     // Refused before it is queued: an over-budget preview would hold a worker, and this
-    // client's next previews behind it, for as long as it ran.
+    // client's next previews behind it, for as long as it ran. Counted at the size rendered.
     try {
-      checkBudget(checked.design, this.budget, this.budgetOwner, { mode: 'raw' });
+      checkBudget(checked.design, this.budget, this.budgetOwner, { mode: 'raw', scale });
     } catch (e) {
       if (e instanceof DesignError) return Promise.resolve({ ok: false, issues: e.issues });
       throw e;
@@ -60,7 +98,7 @@ export class PreviewService {
     if (!slot) this.slots.set(client, (slot = { running: false, waiting: null }));
     return new Promise((resolve) => {
       slot.waiting?.resolve(SUPERSEDED);
-      slot.waiting = { design: checked.design, seed: checked.seed, resolve };
+      slot.waiting = { design: checked.design, seed: checked.seed, scale, resolve };
       if (!slot.running) void this.drain(client, slot);
     });
   }
@@ -70,16 +108,29 @@ export class PreviewService {
     while (slot.waiting) {
       const job = slot.waiting;
       slot.waiting = null;
-      job.resolve(await this.render(job.design, job.seed));
+      job.resolve(await this.render(job.design, job.seed, job.scale));
     }
     slot.running = false;
     this.slots.delete(client);
   }
 
-  private async render(design: Design, seed: number): Promise<PreviewOutcome> {
+  private async render(design: Design, seed: number, scale: number): Promise<PreviewOutcome> {
     try {
-      const out = await this.pool.render(design, { seed, mode: 'raw' });
-      return { ok: true, width: out.width, height: out.height, pixels: new Uint8Array(out.bytes.buffer, out.bytes.byteOffset, out.bytes.byteLength), seed: out.seed, answer: out.answer };
+      const out = await this.pool.render(design, { seed, mode: 'raw', viewScale: scale === design.scale ? undefined : scale });
+      return {
+        ok: true,
+        width: out.width,
+        height: out.height,
+        pixels: new Uint8Array(out.bytes.buffer, out.bytes.byteOffset, out.bytes.byteLength),
+        seed: out.seed,
+        answer: out.answer,
+        designWidth: design.width,
+        designHeight: design.height,
+        scale: out.scale ?? scale,
+        random: usesRandomness(design),
+        glyphs: out.glyphs ?? [],
+        warnings: out.warnings ?? [],
+      };
     } catch (e) {
       // Render-time checks (a font that is not installed, an unreadable image) name their field too.
       if (e instanceof DesignError) return { ok: false, issues: e.issues };

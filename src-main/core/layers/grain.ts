@@ -8,9 +8,11 @@ export const grain = defineLayer({
   schema: z.strictObject({ type: z.literal('grain'), amount: num(0, 1).default(0.15), monochrome: z.boolean().default(true), opacity }),
   random: true,
   defaults: { type: 'grain' },
-  draw(s, layer, { rng }) {
+  draw(s, layer, { rng, reduction = 1 }) {
     const px = s.pixels();
-    const span = layer.amount * layer.opacity * 255;
+    // One device pixel of a reduced render stands for 1/reduction² of the full render's,
+    // whose independent grain averages out by a factor of `reduction` when shrunk.
+    const span = layer.amount * layer.opacity * 255 * Math.min(1, reduction);
     const mono = layer.monochrome;
     for (let i = 0; i < px.length; i += 4) {
       if (mono) {

@@ -23,6 +23,11 @@ export interface LayerContext {
   images?: ImageSet;
   /** The layer's field, e.g. "background.2". */
   field: string;
+  /**
+   * This render's device pixels per device pixel of the full-size render: below 1 for a
+   * preview drawn smaller. Per-pixel effects (grain) soften by it, as a downscale would.
+   */
+  reduction?: number;
 }
 
 export interface LayerDrawContext extends LayerContext {

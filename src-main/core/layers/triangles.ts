@@ -13,7 +13,7 @@ export const triangles = defineLayer({
   defaults: { type: 'triangles', colors: ['#264653', '#2a9d8f', '#e9c46a'] },
   draw(s, layer, { w, h, rng }) {
     const ctx = layerCanvas(s, layer.opacity);
-    lowPoly(ctx, w, h, layer.cellSize, layer.colors.map(color), layer.variance, rng);
+    lowPoly(ctx, w, h, layer.cellSize, layer.colors.map(color), layer.variance, rng, s.scale);
   },
   cost(layer, cc) {
     const { w, h, k, A, H } = cc;
@@ -35,7 +35,9 @@ function lerpColor(stops: RGBA[], t: number): RGBA {
   return [0, 1, 2, 3].map((c) => Math.round(a[c] + (b[c] - a[c]) * f)) as unknown as RGBA;
 }
 
-function lowPoly(ctx: SKRSContext2D, w: number, h: number, cell: number, colors: RGBA[], variance: number, rng: Rng): void {
+function lowPoly(ctx: SKRSContext2D, w: number, h: number, cell: number, colors: RGBA[], variance: number, rng: Rng, scale: number): void {
+  // At least half a device pixel, or the seams show again in a preview drawn smaller.
+  const seam = Math.max(0.5, 0.5 / scale);
   const cols = Math.ceil(w / cell) + 1;
   const rows = Math.ceil(h / cell) + 1;
   const pts: [number, number][][] = [];
@@ -54,7 +56,7 @@ function lowPoly(ctx: SKRSContext2D, w: number, h: number, cell: number, colors:
     const css = cssColor(base);
     ctx.fillStyle = css;
     ctx.strokeStyle = css; // a hairline in the same colour hides the seams between triangles
-    ctx.lineWidth = 0.5;
+    ctx.lineWidth = seam;
     ctx.beginPath();
     ctx.moveTo(a[0], a[1]);
     ctx.lineTo(b[0], b[1]);
