@@ -21,8 +21,10 @@ export function indexPage(origin: string, designs: (PresetSummary & { source: st
     .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Captcha Studio server</title>
-<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}pre{background:#f4f4f4;padding:.6rem;overflow:auto}td{vertical-align:top;padding:.4rem}img{border:1px solid #ddd}</style></head>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1a1a1a;background:#fff}pre{background:#f4f4f4;padding:.6rem;white-space:pre-wrap;overflow-wrap:anywhere}td{vertical-align:top;padding:.4rem}img{border:1px solid #ddd}a{color:#0b57d0}</style></head>
 <body>
+<main>
 <h1>Captcha Studio image server</h1>
 <p>Serving on <code>${esc(origin)}</code>. Every image below is live.</p>
 ${opts.studio ? '<p><strong><a href="/studio/">Open the designer</a></strong> (web mode, <code>/studio/</code>): design captchas and backgrounds, then serve them from here.</p>\n' : ''}
@@ -61,6 +63,7 @@ const { valid } = await v.json();                   // single use: a second try 
 <li><code>GET /api/designs</code>, <code>GET /api/fonts</code>, <code>POST /api/render</code> (design JSON in, image out), <code>GET /healthz</code></li>
 <li>Seed pages, unchanged: <a href="/examples/seed-000.html">seed 000</a>, <a href="/examples/seed-002.html">seed 002</a></li>
 </ul>
+</main>
 </body></html>`;
 }
 

@@ -11,7 +11,9 @@ import { checkBudget, RENDER_BUDGETS } from '../core/cost.ts';
 import type { RenderOutput } from '../render/protocol.ts';
 import { cookie, decodeOr, readFields, sendJson } from './http-util.ts';
 import { verifySignature } from './signing.ts';
+import { BOOTSTRAP_PATH, BOOTSTRAP_STAND_IN } from './bootstrap-stand-in.ts';
 import { examplePage, indexPage } from './pages.ts';
+import { DESIGN_VERSION } from './design-source.ts';
 import { applyQuery, single } from './query.ts';
 import { Router, type Handler } from './router.ts';
 import type { ServerState } from './server-state.ts';
@@ -47,11 +49,17 @@ async function render(app: ServerState, res: ServerResponse, design: Design, bud
   return app.pool.render(design, { signal: hangup(res) });
 }
 
+/** A URL whose version (`?v=`) is the design's current one never changes content: browsers may keep it for good. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+/** Content that can change under the same URL: browsers revalidate (a 304 by ETag, no render) on every use. */
+const REVALIDATE = 'no-cache';
+
 /**
  * Serves an image. Deterministic designs get a strong ETag derived from the
- * design itself (so a 304 needs no render) and come from the LRU when they can.
+ * design itself (so a 304 needs no render) and come from the LRU when they can;
+ * `cacheControl` is their caching (random ones are never cached).
  */
-async function serveImage(req: IncomingMessage, res: ServerResponse, app: ServerState, design: Design): Promise<void> {
+async function serveImage(req: IncomingMessage, res: ServerResponse, app: ServerState, design: Design, cacheControl = `public, max-age=${app.maxAge}`): Promise<void> {
   if (!isDeterministic(design)) {
     const out = await render(app, res, design, RENDER_BUDGETS.design);
     res.writeHead(200, { 'Content-Type': out.mime, 'Content-Length': out.bytes.length, 'Cache-Control': 'no-store' });
@@ -60,7 +68,7 @@ async function serveImage(req: IncomingMessage, res: ServerResponse, app: Server
   }
   const key = canonicalDesign(design);
   const etag = `"${createHash('sha256').update(key).digest('base64url').slice(0, 27)}"`;
-  const headers = { ETag: etag, 'Cache-Control': `public, max-age=${app.maxAge}` };
+  const headers = { ETag: etag, 'Cache-Control': cacheControl };
   const inm = req.headers['if-none-match'];
   if (inm && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*')) {
     res.writeHead(304, headers);
@@ -85,6 +93,8 @@ async function serveImage(req: IncomingMessage, res: ServerResponse, app: Server
  */
 async function issueCaptcha(app: ServerState, res: ServerResponse, design: Design): Promise<{ out: RenderOutput; id: string; expiresAt: number }> {
   if (!isCaptcha(design)) throw new InputError('design', 'is not a captcha (it has no random or math text)');
+  // A store that could not verify it (Redis down) refuses before a stocked image is spent: 503.
+  app.store.checkIssuable();
   // Random captchas come from a batch-rendered stock of never-served images.
   const out = await render(app, res, unseeded(design), RENDER_BUDGETS.captcha, true);
   const { id, expiresAt } = app.store.issue(out.answer ?? '');
@@ -160,15 +170,22 @@ function designFor(app: ServerState, name: string, q: URLSearchParams, opts: { f
   const key = app.designs.isPreset(name) ? `${name}.${opts.format ?? ''}?${q}` : null;
   const hit = key ? presetQueryMemo.get(key) : undefined;
   if (hit) return hit;
-  let base = app.designs.get(name, opts.field);
-  if (opts.format) base = { ...base, output: { ...base.output, format: opts.format } };
-  const design = applyQuery(base, q);
+  const design = withQuery(app.designs.get(name, opts.field), q, opts.format);
   if (key) presetQueryMemo.set(key, design);
   return design;
 }
 
+function withQuery(base: Design, q: URLSearchParams, format?: ImageFormat): Design {
+  return applyQuery(format ? { ...base, output: { ...base.output, format } } : base, q);
+}
 
-const image = (fallback: string): Handler<ServerState> => (c) => serveImage(c.req, c.res, c.app, designFor(c.app, single(c.query, 'design') ?? fallback, c.query));
+
+/** A built-in preset is fixed while the server runs; a saved or published design can change under its name. */
+const image = (fallback: string): Handler<ServerState> => (c) => {
+  const name = single(c.query, 'design') ?? fallback;
+  const design = designFor(c.app, name, c.query);
+  return serveImage(c.req, c.res, c.app, design, c.app.designs.isPreset(name) ? undefined : REVALIDATE);
+};
 
 /** An issuing route: the operator's design, with a fresh answer each time. */
 const captcha = (fallback?: string): Handler<ServerState> => (c) => captchaImage(c.res, c.app, issuingDesign(c.app, fallback ?? c.app.captchaDesign, c.url.pathname, c.query));
@@ -182,17 +199,41 @@ const genback: Handler<ServerState> = (c) => {
 /** Browsers ask for it on every page; an empty answer keeps the log and console clean. */
 const favicon: Handler<ServerState> = (c) => void (c.res.writeHead(204, { 'Cache-Control': 'public, max-age=86400' }), c.res.end());
 
-/** 503 while the pool is saturated or the used-id set is full, so a load balancer stops sending work here. */
-const healthz: Handler<ServerState> = ({ res, app }) => {
+/** 503 while the pool is saturated, or the used-id set is full or unreachable, so a load balancer stops sending work here. */
+const healthz: Handler<ServerState> = async ({ res, app }) => {
   const pool = app.pool.stats();
-  const ok = !pool.saturated && !app.store.full;
-  sendJson(res, ok ? 200 : 503, { ok, saturated: pool.saturated, workers: pool.workers, busy: pool.busy, queued: pool.queued, oldestWaitMs: pool.oldestWaitMs, load: app.pool.load, captchas: app.store.size, captchaStoreFull: app.store.full, cached: app.cache.size });
+  // Also 503 while the answer store cannot answer (Redis unreachable): captchas would be 503 too.
+  const store = await app.store.health();
+  const ok = !pool.saturated && !store.full && store.available;
+  const storeState = { store: store.kind, storeAvailable: store.available, ...(store.error ? { storeError: store.error } : {}) };
+  sendJson(res, ok ? 200 : 503, { ok, saturated: pool.saturated, workers: pool.workers, busy: pool.busy, queued: pool.queued, oldestWaitMs: pool.oldestWaitMs, load: app.pool.load, captchas: store.used, captchaStoreFull: store.full, ...storeState, cached: app.cache.size });
 };
 
+/**
+ * A named design. `?v=` pins its content (the studio's snippets carry it): the
+ * current version is cached for good, and any other answers the current design
+ * uncached, so a page with an old snippet shows the latest design rather than a
+ * broken image; `X-Design-Version` says which version was served.
+ */
 const designImage: Handler<ServerState> = (c) => {
   if (c.query.has('format')) throw new InputError('format', 'is set by the file extension (.png, .jpg, .webp)');
-  const design = designFor(c.app, decodeOr(c.params.name), c.query, { field: 'name', format: EXT_FORMAT[c.params.ext] });
-  return serveImage(c.req, c.res, c.app, design);
+  const name = decodeOr(c.params.name);
+  const asked = c.query.getAll('v');
+  let query = c.query;
+  if (asked.length) {
+    if (asked.length > 1) throw new InputError('v', 'must be given once');
+    if (!DESIGN_VERSION.test(asked[0])) throw new InputError('v', "must be a design version: 12 hex digits, as the studio's snippets give it");
+    query = new URLSearchParams(query);
+    query.delete('v');
+  }
+  const format = EXT_FORMAT[c.params.ext];
+  const found = c.app.designs.lookup(name, 'name');
+  const { version, stored } = found;
+  // The design the version was taken from, not a second look-up a file could change in between.
+  const design = stored === 'preset' ? designFor(c.app, name, query, { field: 'name', format }) : withQuery(found.design, query, format);
+  c.res.setHeader('X-Design-Version', version);
+  const cacheControl = asked.length ? (asked[0] === version ? IMMUTABLE : REVALIDATE) : stored === 'preset' ? undefined : REVALIDATE;
+  return serveImage(c.req, c.res, c.app, design, cacheControl);
 };
 
 const issueJson: Handler<ServerState> = async ({ req, res, url, app }) => {
@@ -211,7 +252,8 @@ const verify: Handler<ServerState> = async ({ req, res, app }) => {
   if (id !== undefined && typeof id !== 'string') throw new InputError('id', 'must be a string');
   if (answer !== undefined && typeof answer !== 'string') throw new InputError('answer', 'must be a string');
   // Unknown ids and empty answers are simply not valid (and consume the id).
-  const valid = app.store.verify(id, answer ?? '');
+  // A store that cannot tell (Redis down) throws: 503, never valid.
+  const valid = await app.store.verify(id, answer ?? '');
   sendJson(res, 200, { valid });
 };
 
@@ -242,7 +284,13 @@ export function publicRoutes(): Router<ServerState> {
     .get('/api/designs', (c) => sendJson(c.res, 200, { designs: c.app.designs.list() }))
     .get('/api/fonts', (c) => sendJson(c.res, 200, { fonts: fontRegistry().list().map(publicFont) }))
     .post('/api/render', studioAccess, renderPosted)
-    .get('/examples/:name{seed-000|seed-002}.html', (c) => html(c.res, examplePage(c.params.name)));
+    .get('/examples/:name{seed-000|seed-002}.html', (c) => html(c.res, examplePage(c.params.name)))
+    // Seed 002's page links Bootstrap 3.3.7 from its own site: a small stand-in, not a JSON 404.
+    .get(BOOTSTRAP_PATH, ({ res }) => {
+      const css = BOOTSTRAP_STAND_IN;
+      res.writeHead(200, { 'Content-Type': 'text/css; charset=utf-8', 'Content-Length': css.length, 'Cache-Control': 'public, max-age=86400' });
+      res.end(css);
+    });
   // The seeds' own URLs, with and without the trailing slash their pages used.
   const validCode = captcha('seed-002-captcha');
   for (const slash of ['', '/']) r.get(`/utils/genback${slash}`, genback).get(`/get_validCode_img${slash}`, validCode);
