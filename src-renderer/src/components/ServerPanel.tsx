@@ -1,33 +1,17 @@
 /** The local image server: status, start/stop, copyable snippets for the current design, and a live request log. */
-import { memo, useEffect, useState } from 'react';
+import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import type { DesignInput, PublishedDesign, RequestLogEntry, ServerStatus } from '../../../src-main/api.ts';
 import { useApi } from './design-context.ts';
+import { snippets } from './snippets.ts';
 
 const MAX_LOG = 100;
 
-export function snippets(url: string, published: PublishedDesign, design: { width?: number; height?: number; name?: string }): { label: string; text: string }[] {
-  const src = `${url}${published.path}`;
-  const size = `width="${design.width ?? ''}" height="${design.height ?? ''}"`;
-  if (published.path.startsWith('/captcha.png')) {
-    // A plain form works: the image sets an HttpOnly cookie with the captcha id.
-    return [
-      { label: 'URL', text: src },
-      { label: '<img> tag', text: `<img src="${src}" ${size} alt="captcha">` },
-      {
-        label: 'Form with verification',
-        text: `<form method="post" action="${url}/api/captcha/verify">\n  <img src="${src}" ${size} alt="captcha"\n       onclick="this.src = this.src.split('&_=')[0] + '&_=' + Date.now()">\n  <input name="answer" autocomplete="off" required>\n  <button>Verify</button>\n</form>`,
-      },
-    ];
-  }
-  const sep = published.path.includes('?') ? '&' : '?';
-  return [
-    { label: 'URL', text: src },
-    { label: '<img> tag', text: `<img src="${src}" ${size} alt="${design.name ?? 'background'}">` },
-    {
-      label: 'Window-sized background (seed 000 style)',
-      text: `<script>\n  document.body.style.background = "url(${src}${sep}width=" + innerWidth + "&height=" + innerHeight + ")";\n</script>`,
-    },
-  ];
+/** Where the published design lives, in the words a user needs to keep it. */
+function whereItLives(published: PublishedDesign, desktop: boolean): string {
+  if (published.stored === 'preset') return `Served as the built-in preset “${published.name}”.`;
+  if (published.stored === 'saved') return `Served from the server's --designs folder (${published.name}.json).`;
+  const until = desktop ? 'in this app’s memory until you quit' : 'in this server’s memory until it stops';
+  return `This edited design lives ${until}. To keep serving it, save it as ${published.name}.json into a folder and run “captcha-studio serve --designs <folder>”.`;
 }
 
 export const ServerPanel = memo(function ServerPanel(props: { design: DesignInput; valid: boolean }) {
@@ -37,18 +21,57 @@ export const ServerPanel = memo(function ServerPanel(props: { design: DesignInpu
   const [log, setLog] = useState<RequestLogEntry[]>([]);
   const [copied, setCopied] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [lost, setLost] = useState<string | null>(null);
+  const last = useRef<PublishedDesign | null>(null);
+  const valid = useRef<DesignInput | null>(null);
 
   useEffect(() => {
     void api.serverStatus().then(setStatus, (e: Error) => setError(e.message));
     return api.onRequestLog((entry) => setLog((l) => [entry, ...l].slice(0, MAX_LOG)));
   }, [api]);
 
+  /**
+   * Publishes the last valid design. When the server answers that it had to add a
+   * design it was already serving (same name and version), it lost it: restarted,
+   * or dropped it among the oldest. The URL answered 404 meanwhile; say so.
+   */
+  const publish = useCallback(
+    (design: DesignInput, edited: boolean) =>
+      api.publishDesign(design).then(
+        (p) => {
+          const before = last.current;
+          if (edited) setLost(null);
+          if (before && p.stored === 'memory' && p.added && before.stored === 'memory' && before.name === p.name && before.version === p.version) {
+            setLost(`The server no longer had “${p.name}” (it restarted, or dropped it among its oldest designs), so its URL answered 404: published again.${p.path === before.path ? '' : ' The URL changed: copy the snippets again.'}`);
+          }
+          last.current = p;
+          setPublished(p);
+        },
+        () => {},
+      ),
+    [api],
+  );
+
   // Publish the current design (debounced) so its URL serves exactly what the preview shows.
   useEffect(() => {
     if (!props.valid) return;
-    const t = setTimeout(() => void api.publishDesign(props.design).then(setPublished, () => {}), 300);
+    valid.current = props.design;
+    const t = setTimeout(() => void publish(props.design, true), 300);
     return () => clearTimeout(t);
-  }, [api, props.design, props.valid]);
+  }, [publish, props.design, props.valid]);
+
+  // Back from restarting the server in a terminal: check the design is still there.
+  useEffect(() => {
+    const recheck = () => {
+      if (document.visibilityState === 'visible' && valid.current && last.current) void publish(valid.current, false);
+    };
+    window.addEventListener('focus', recheck);
+    document.addEventListener('visibilitychange', recheck);
+    return () => {
+      window.removeEventListener('focus', recheck);
+      document.removeEventListener('visibilitychange', recheck);
+    };
+  }, [publish]);
 
   const act = async (fn: () => Promise<ServerStatus>) => {
     setError(null);
@@ -58,10 +81,10 @@ export const ServerPanel = memo(function ServerPanel(props: { design: DesignInpu
       setError((e as Error).message);
     }
   };
-  const copy = async (label: string, text: string) => {
+  const copy = async (id: string, text: string) => {
     try {
       await navigator.clipboard.writeText(text);
-      setCopied(label);
+      setCopied(id);
     } catch {
       setCopied(null);
       setError('The clipboard is not available here; select the text and copy it.');
@@ -69,6 +92,7 @@ export const ServerPanel = memo(function ServerPanel(props: { design: DesignInpu
   };
 
   const url = status?.url ?? null;
+  const desktop = status?.controllable ?? false;
   return (
     <section className="server-panel" aria-label="Image server">
       <h2>Image server</h2>
@@ -89,28 +113,56 @@ export const ServerPanel = memo(function ServerPanel(props: { design: DesignInpu
           )}
         </p>
       )}
-      {url && published?.path.startsWith('/captcha.png') && (
-        <p className="muted" data-testid="issuing-note">
-          Every visitor gets a fresh captcha and answer, whatever seed the design has. The URL is signed with this server&apos;s secret: a page cannot change
-          the design, size or noise, and your backend signs any other variant (README, &ldquo;Signed URLs&rdquo;).
-        </p>
-      )}
       {url && published && (
-        <ul className="snippets">
-          {snippets(url, published, props.design).map((s) => (
-            <li key={s.label}>
-              <div className="snippet-head">
-                <span>{s.label}</span>
-                <button type="button" onClick={() => copy(s.label, s.text)}>
-                  {copied === s.label ? 'Copied' : 'Copy'}
-                </button>
-              </div>
-              <pre>
-                <code>{s.text}</code>
-              </pre>
-            </li>
-          ))}
-        </ul>
+        <>
+          {lost && (
+            <p className="warning" role="status" data-testid="republished-note">
+              {lost}
+            </p>
+          )}
+          {!props.valid && (
+            <p className="muted" data-testid="last-valid-note">
+              These snippets are for the last valid design: fix the marked field to update them.
+            </p>
+          )}
+          {published.captcha && published.seed !== null && (
+            <p className="warning" data-testid="fixed-seed-warning">
+              This captcha has a fixed seed ({published.seed}), which issued captchas ignore: every visitor gets a fresh seed and answer. The seed fixes only
+              exports and /designs/ images.
+            </p>
+          )}
+          {published.captcha ? (
+            <p className="muted" data-testid="issuing-note">
+              Every visitor gets a fresh captcha and answer, whatever seed the design has. The URL is signed with this server&apos;s secret: a page cannot change
+              the design, size or noise, and your backend signs any other variant (README, &ldquo;Signed URLs&rdquo;).
+            </p>
+          ) : (
+            <p className="muted" data-testid="version-note">
+              The URL carries this version of the design (v={published.version}), so browsers may keep it for good: after an edit, copy the snippets again. An
+              old version&apos;s URL gets the current design, uncached.
+            </p>
+          )}
+          <p className="muted" data-testid="stored-note">
+            {whereItLives(published, desktop)}
+          </p>
+          <ul className="snippets">
+            {snippets(url, published).map((s) => (
+              <li key={s.id} data-snippet={s.id}>
+                <div className="snippet-head">
+                  <span>{s.label}</span>
+                  {/* One name per button ("Copy form"), starting with the word it shows. */}
+                  <button type="button" aria-label={`${copied === s.id ? 'Copied' : 'Copy'} ${s.what}`} onClick={() => copy(s.id, s.text)}>
+                    {copied === s.id ? 'Copied' : 'Copy'}
+                  </button>
+                </div>
+                {s.note && <p className="muted snippet-note">{s.note}</p>}
+                <pre>
+                  <code>{s.text}</code>
+                </pre>
+              </li>
+            ))}
+          </ul>
+        </>
       )}
       {error && (
         <p className="error" role="alert">
