@@ -19,6 +19,7 @@
  * - constant-time comparison of the tags.
  */
 import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
+import { InputError } from '../core/input-error.ts';
 import { randomSecret } from './signing.ts';
 
 export interface CaptchaStoreOptions {
@@ -32,15 +33,54 @@ export interface CaptchaStoreOptions {
   secret?: string;
 }
 
-/** What a store of issued answers does; the in-memory sealed store is the default. */
+/** What /healthz reports about a store. */
+export interface StoreHealth {
+  kind: 'memory' | 'redis';
+  /** False while the store cannot answer (Redis unreachable): issuing and verifying answer 503. */
+  available: boolean;
+  /** True while verification fails closed because the used-id set is full. */
+  full: boolean;
+  /** Ids remembered as used; null when the store could not be asked. */
+  used: number | null;
+  /** Why it is unavailable, in one line (never a secret or an answer). */
+  error?: string;
+}
+
+/**
+ * What a store of issued answers does; the in-memory sealed store is the default,
+ * RedisAnswerStore (redis-store.ts) shares the used-id set between servers.
+ * Issuing stays synchronous: it only seals (and, for Redis, refuses at once while
+ * the connection is down). Verifying may wait on the network.
+ */
 export interface AnswerStore {
   readonly ttlMs: number;
+  /** Throws StoreUnavailableError (503) when an id issued now could not be verified: checked before rendering. */
+  checkIssuable(): void;
+  /** Throws StoreUnavailableError like checkIssuable. */
   issue(answer: string): { id: string; expiresAt: number };
-  verify(id: unknown, answer: unknown): boolean;
-  /** Ids remembered as used. */
+  /** True only once per authentic id with the right answer; StoreUnavailableError when the store cannot tell. */
+  verify(id: unknown, answer: unknown): Promise<boolean>;
+  /** Ids remembered as used, as last known. */
   readonly size: number;
-  /** True while verification fails closed (the used-id set is full). */
+  /** True while verification fails closed (the used-id set is full), as last known. */
   readonly full: boolean;
+  /** Asks the store itself (Redis: one round trip). Never throws. */
+  health(): Promise<StoreHealth>;
+  /** Connects (Redis), without waiting longer than its connect timeout; never throws. */
+  open(): Promise<void>;
+  /** Lets go of connections; open() may be called again. */
+  close(): Promise<void>;
+}
+
+/**
+ * The store cannot answer (Redis down, timing out or refusing writes): a 503 for
+ * issuing and verifying alike, never a `valid` it could not check.
+ */
+export class StoreUnavailableError extends InputError {
+  constructor(why: string, cause?: unknown) {
+    super('store', `the captcha store is unavailable (${why}); retry shortly`, { kind: 'busy', retryAfter: 2, cause });
+    this.name = 'StoreUnavailableError';
+  }
 }
 
 export const MAX_ANSWER_LENGTH = 64;
@@ -73,13 +113,78 @@ function tag(key: Buffer, ...parts: (Buffer | string)[]): Buffer {
   return h.digest().subarray(0, TAG);
 }
 
+/** An authentic id, opened: what a used-id set remembers it by, and when it expires. */
+export interface OpenedId {
+  /** The nonce, base64url: the id's name in a used-id set. */
+  key: string;
+  expiresAt: number;
+  raw: Buffer;
+}
+
+/**
+ * The sealing both stores share: ids carry their answer's tag and expiry, so only
+ * the set of used ids needs keeping, and forged ids are refused before any store
+ * (or network) is asked.
+ */
+export class IdSeal {
+  private readonly idKey: Buffer;
+  private readonly answerKey: Buffer;
+
+  constructor(
+    secret: string,
+    readonly ignoreCase: boolean,
+  ) {
+    // Separate keys per purpose, so an id tag can never stand in for an answer tag.
+    this.idKey = createHmac('sha256', secret).update('captcha-studio id v1').digest();
+    this.answerKey = createHmac('sha256', secret).update('captcha-studio answer v1').digest();
+  }
+
+  /** Seals an answer into a fresh id (96 random bits of nonce) valid until `expiresAtMs` (whole seconds). */
+  seal(answer: string, expiresAtMs: number): { id: string; expiresAt: number } {
+    const expiresSec = Math.ceil(expiresAtMs / 1000);
+    const head = Buffer.alloc(1 + NONCE + 4);
+    head[0] = VERSION;
+    nonceInto(head, 1);
+    head.writeUInt32BE(expiresSec, 1 + NONCE);
+    const sealed = Buffer.concat([head, tag(this.answerKey, head.subarray(1, 1 + NONCE), this.normalise(answer))]);
+    const id = Buffer.concat([sealed, tag(this.idKey, sealed)]).toString('base64url');
+    return { id, expiresAt: expiresSec * 1000 };
+  }
+
+  /** The id if this secret sealed it, unaltered, and it has not expired at `now`; null otherwise. */
+  open(id: unknown, now: number): OpenedId | null {
+    if (typeof id !== 'string' || !ID_PATTERN.test(id)) return null;
+    const raw = Buffer.from(id, 'base64url');
+    if (raw.length !== TOKEN_BYTES || raw[0] !== VERSION) return null;
+    const sealed = raw.subarray(0, TOKEN_BYTES - TAG);
+    if (!timingSafeEqual(tag(this.idKey, sealed), raw.subarray(sealed.length))) return null; // not ours, or altered
+    const expiresAt = raw.readUInt32BE(1 + NONCE) * 1000;
+    if (expiresAt <= now) return null;
+    return { key: raw.subarray(1, 1 + NONCE).toString('base64url'), expiresAt, raw };
+  }
+
+  /** Whether `answer` is the one sealed into the opened id (constant time). */
+  answers(opened: OpenedId, answer: unknown): boolean {
+    if (typeof answer !== 'string') return false;
+    const given = this.normalise(answer);
+    if (given.length === 0 || given.length > MAX_ANSWER_LENGTH) return false;
+    const { raw } = opened;
+    return timingSafeEqual(tag(this.answerKey, raw.subarray(1, 1 + NONCE), given), raw.subarray(1 + NONCE + 4, TOKEN_BYTES - TAG));
+  }
+
+  private normalise(s: string): string {
+    const t = s.normalize('NFKC').trim();
+    return this.ignoreCase ? t.toLowerCase() : t;
+  }
+}
+
+/** The default store: the used-id set in this process's memory. */
 export class CaptchaStore implements AnswerStore {
   readonly ttlMs: number;
   readonly maxEntries: number;
   readonly ignoreCase: boolean;
   private readonly now: () => number;
-  private readonly idKey: Buffer;
-  private readonly answerKey: Buffer;
+  private readonly seal: IdSeal;
   /** Used ids (their nonces) and when each expires; mostly in expiry order. */
   private readonly used = new Map<string, number>();
   private lastFullSweep = -Infinity;
@@ -91,42 +196,30 @@ export class CaptchaStore implements AnswerStore {
     this.maxEntries = opts.maxEntries ?? 1_000_000;
     this.ignoreCase = opts.ignoreCase ?? true;
     this.now = opts.now ?? Date.now;
-    const secret = opts.secret ?? randomSecret();
-    // Separate keys per purpose, so an id tag can never stand in for an answer tag.
-    this.idKey = createHmac('sha256', secret).update('captcha-studio id v1').digest();
-    this.answerKey = createHmac('sha256', secret).update('captcha-studio answer v1').digest();
+    this.seal = new IdSeal(opts.secret ?? randomSecret(), this.ignoreCase);
   }
 
-  /** Seals an answer into a fresh id (96 random bits of nonce); nothing is stored. */
+  /** Memory is always there. */
+  checkIssuable(): void {}
+
+  /** Seals an answer into a fresh id; nothing is stored. */
   issue(answer: string): { id: string; expiresAt: number } {
-    const expiresSec = Math.ceil((this.now() + this.ttlMs) / 1000);
-    const head = Buffer.alloc(1 + NONCE + 4);
-    head[0] = VERSION;
-    nonceInto(head, 1);
-    head.writeUInt32BE(expiresSec, 1 + NONCE);
-    const sealed = Buffer.concat([head, tag(this.answerKey, head.subarray(1, 1 + NONCE), this.normalise(answer))]);
-    const id = Buffer.concat([sealed, tag(this.idKey, sealed)]).toString('base64url');
-    return { id, expiresAt: expiresSec * 1000 };
+    return this.seal.seal(answer, this.now() + this.ttlMs);
+  }
+
+  /** See verifyNow; a promise to fit AnswerStore. */
+  verify(id: unknown, answer: unknown): Promise<boolean> {
+    return Promise.resolve(this.verifyNow(id, answer));
   }
 
   /** True only for an authentic, unexpired, unused id with the right answer. Consumes the id either way. */
-  verify(id: unknown, answer: unknown): boolean {
-    if (typeof id !== 'string' || !ID_PATTERN.test(id)) return false;
-    const raw = Buffer.from(id, 'base64url');
-    if (raw.length !== TOKEN_BYTES || raw[0] !== VERSION) return false;
-    const sealed = raw.subarray(0, TOKEN_BYTES - TAG);
-    if (!timingSafeEqual(tag(this.idKey, sealed), raw.subarray(sealed.length))) return false; // not ours, or altered
-    const expiresAt = raw.readUInt32BE(1 + NONCE) * 1000;
+  verifyNow(id: unknown, answer: unknown): boolean {
     const now = this.now();
-    if (expiresAt <= now) return false;
-    const nonce = raw.subarray(1, 1 + NONCE);
-    const key = nonce.toString('base64url');
-    if (this.used.has(key)) return false;
-    if (!this.remember(key, expiresAt, now)) return false;
-    if (typeof answer !== 'string') return false;
-    const given = this.normalise(answer);
-    if (given.length === 0 || given.length > MAX_ANSWER_LENGTH) return false;
-    return timingSafeEqual(tag(this.answerKey, nonce, given), raw.subarray(1 + NONCE + 4, sealed.length));
+    const opened = this.seal.open(id, now);
+    if (!opened) return false;
+    if (this.used.has(opened.key)) return false;
+    if (!this.remember(opened.key, opened.expiresAt, now)) return false;
+    return this.seal.answers(opened, answer);
   }
 
   /** Marks an id used; false (fail closed) when the set is full of unexpired ids. */
@@ -155,16 +248,23 @@ export class CaptchaStore implements AnswerStore {
     }
   }
 
-  private normalise(s: string): string {
-    const t = s.normalize('NFKC').trim();
-    return this.ignoreCase ? t.toLowerCase() : t;
-  }
-
   get size(): number {
     return this.used.size;
   }
 
   get full(): boolean {
     return this.used.size >= this.maxEntries;
+  }
+
+  health(): Promise<StoreHealth> {
+    return Promise.resolve({ kind: 'memory', available: true, full: this.full, used: this.used.size });
+  }
+
+  open(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 }

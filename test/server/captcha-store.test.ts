@@ -6,30 +6,30 @@ function clock(start = 1_000_000) {
   return { now: () => t, advance: (ms: number) => (t += ms) };
 }
 
-describe('captcha store', () => {
-  it('accepts the right answer exactly once', () => {
+describe('captcha store', async () => {
+  it('accepts the right answer exactly once', async () => {
     const s = new CaptchaStore();
     const { id } = s.issue('Ab3dE');
-    expect(s.verify(id, 'Ab3dE')).toBe(true);
-    expect(s.verify(id, 'Ab3dE')).toBe(false);
+    expect(await s.verify(id, 'Ab3dE')).toBe(true);
+    expect(await s.verify(id, 'Ab3dE')).toBe(false);
   });
 
-  it('consumes the id on a wrong answer too, so one id cannot be brute-forced', () => {
+  it('consumes the id on a wrong answer too, so one id cannot be brute-forced', async () => {
     const s = new CaptchaStore();
     const { id } = s.issue('Ab3dE');
-    expect(s.verify(id, 'wrong')).toBe(false);
-    expect(s.verify(id, 'Ab3dE')).toBe(false);
+    expect(await s.verify(id, 'wrong')).toBe(false);
+    expect(await s.verify(id, 'Ab3dE')).toBe(false);
   });
 
-  it('ignores case and surrounding spaces by default, and can be strict', () => {
+  it('ignores case and surrounding spaces by default, and can be strict', async () => {
     const loose = new CaptchaStore();
-    expect(loose.verify(loose.issue('Ab3dE').id, '  aB3De ')).toBe(true);
+    expect(await loose.verify(loose.issue('Ab3dE').id, '  aB3De ')).toBe(true);
     const strict = new CaptchaStore({ ignoreCase: false });
-    expect(strict.verify(strict.issue('Ab3dE').id, 'ab3de')).toBe(false);
-    expect(strict.verify(strict.issue('Ab3dE').id, 'Ab3dE')).toBe(true);
+    expect(await strict.verify(strict.issue('Ab3dE').id, 'ab3de')).toBe(false);
+    expect(await strict.verify(strict.issue('Ab3dE').id, 'Ab3dE')).toBe(true);
   });
 
-  it('expires answers after the TTL', () => {
+  it('expires answers after the TTL', async () => {
     const c = clock();
     const s = new CaptchaStore({ ttlMs: 60_000, now: c.now });
     const a = s.issue('x1');
@@ -37,78 +37,78 @@ describe('captcha store', () => {
     // Expiry is sealed in whole seconds.
     expect(b.expiresAt).toBe(1_000_000 + 60_000);
     c.advance(59_999);
-    expect(s.verify(a.id, 'x1')).toBe(true);
+    expect(await s.verify(a.id, 'x1')).toBe(true);
     c.advance(1);
-    expect(s.verify(b.id, 'x2')).toBe(false);
+    expect(await s.verify(b.id, 'x2')).toBe(false);
   });
 
-  it('never accepts an unknown, malformed or missing id, nor an empty answer', () => {
+  it('never accepts an unknown, malformed or missing id, nor an empty answer', async () => {
     const s = new CaptchaStore();
     const { id } = s.issue('abc');
-    expect(s.verify('AAAAAAAAAAAAAAAAAAAAAA', 'abc')).toBe(false);
-    expect(s.verify('A'.repeat(66), 'abc')).toBe(false);
-    expect(s.verify('../../etc', 'abc')).toBe(false);
-    expect(s.verify(undefined, 'abc')).toBe(false);
-    expect(s.verify(42, 'abc')).toBe(false);
-    expect(s.verify(id, '')).toBe(false);
-    expect(s.verify(s.issue('abc').id, '   ')).toBe(false);
-    expect(s.verify(s.issue('abc').id, 'a'.repeat(10_000))).toBe(false);
-    expect(s.verify(s.issue('abc').id, { toString: () => 'abc' })).toBe(false);
+    expect(await s.verify('AAAAAAAAAAAAAAAAAAAAAA', 'abc')).toBe(false);
+    expect(await s.verify('A'.repeat(66), 'abc')).toBe(false);
+    expect(await s.verify('../../etc', 'abc')).toBe(false);
+    expect(await s.verify(undefined, 'abc')).toBe(false);
+    expect(await s.verify(42, 'abc')).toBe(false);
+    expect(await s.verify(id, '')).toBe(false);
+    expect(await s.verify(s.issue('abc').id, '   ')).toBe(false);
+    expect(await s.verify(s.issue('abc').id, 'a'.repeat(10_000))).toBe(false);
+    expect(await s.verify(s.issue('abc').id, { toString: () => 'abc' })).toBe(false);
   });
 
-  it('stores nothing when issuing, so no flood of issues can push out a pending captcha', () => {
+  it('stores nothing when issuing, so no flood of issues can push out a pending captcha', async () => {
     const s = new CaptchaStore({ maxEntries: 100 });
     const first = s.issue('first');
     for (let i = 0; i < 100_000; i++) s.issue(`a${i}`);
     expect(s.size).toBe(0);
-    expect(s.verify(first.id, 'first')).toBe(true);
+    expect(await s.verify(first.id, 'first')).toBe(true);
   });
 
-  it('remembers tried ids until they expire and fails closed when that set is full, never forgetting one', () => {
+  it('remembers tried ids until they expire and fails closed when that set is full, never forgetting one', async () => {
     const c = clock();
     const s = new CaptchaStore({ maxEntries: 3, ttlMs: 60_000, now: c.now });
     const ids = Array.from({ length: 5 }, (_, i) => s.issue(`a${i}`).id);
-    expect(s.verify(ids[0], 'a0')).toBe(true);
-    expect(s.verify(ids[1], 'wrong')).toBe(false);
-    expect(s.verify(ids[2], 'a2')).toBe(true);
+    expect(await s.verify(ids[0], 'a0')).toBe(true);
+    expect(await s.verify(ids[1], 'wrong')).toBe(false);
+    expect(await s.verify(ids[2], 'a2')).toBe(true);
     expect(s.full).toBe(true);
     // Full of unexpired ids: a right answer is refused rather than an old id forgotten (a replay).
-    expect(s.verify(ids[3], 'a3')).toBe(false);
+    expect(await s.verify(ids[3], 'a3')).toBe(false);
     expect(s.refusedFull).toBe(1);
-    expect(s.verify(ids[0], 'a0')).toBe(false);
+    expect(await s.verify(ids[0], 'a0')).toBe(false);
     // Once they expire the set empties and fresh ids verify again.
     c.advance(60_000);
     const fresh = s.issue('b');
-    expect(s.verify(fresh.id, 'b')).toBe(true);
+    expect(await s.verify(fresh.id, 'b')).toBe(true);
     expect(s.size).toBe(1);
   });
 
-  it('refuses forged and altered ids without remembering them', () => {
+  it('refuses forged and altered ids without remembering them', async () => {
     const s = new CaptchaStore({ maxEntries: 10 });
     const { id } = s.issue('abc');
     const raw = Buffer.from(id, 'base64url');
     for (const at of [0, 1, 13, 17, 40]) {
       const bad = Buffer.from(raw);
       bad[at] ^= 1;
-      expect(s.verify(bad.toString('base64url'), 'abc')).toBe(false);
+      expect(await s.verify(bad.toString('base64url'), 'abc')).toBe(false);
     }
     // An id sealed with another secret is not ours either.
     const other = new CaptchaStore({ secret: 'x'.repeat(32) });
-    expect(s.verify(other.issue('abc').id, 'abc')).toBe(false);
+    expect(await s.verify(other.issue('abc').id, 'abc')).toBe(false);
     expect(s.size).toBe(0);
-    expect(s.verify(id, 'abc')).toBe(true);
+    expect(await s.verify(id, 'abc')).toBe(true);
   });
 
-  it('servers sharing a secret verify each other\'s ids; the answer is not in the id', () => {
+  it('servers sharing a secret verify each other\'s ids; the answer is not in the id', async () => {
     const secret = 's'.repeat(40);
     const a = new CaptchaStore({ secret });
     const b = new CaptchaStore({ secret });
     const { id } = a.issue('K7MXP');
     expect(Buffer.from(id, 'base64url').toString('latin1').toLowerCase()).not.toContain('k7mxp');
-    expect(b.verify(id, 'k7mxp')).toBe(true);
+    expect(await b.verify(id, 'k7mxp')).toBe(true);
   });
 
-  it('issues unguessable URL-safe ids', () => {
+  it('issues unguessable URL-safe ids', async () => {
     const s = new CaptchaStore();
     const ids = new Set(Array.from({ length: 1000 }, () => s.issue('x').id));
     expect(ids.size).toBe(1000);
