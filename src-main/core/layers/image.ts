@@ -18,6 +18,8 @@ export const image = defineLayer({
   defaults: { type: 'image', src: 'background.png' },
   draw(s, layer, { w, h, images, field }) {
     const ctx = layerCanvas(s, layer.opacity);
+    // Drawn smaller than the design (a preview): average the source, as shrinking the full render would, instead of sampling it.
+    if (s.scale < 1) ctx.imageSmoothingQuality = 'medium';
     const img = images?.get(layer.src);
     // A caller bug, not bad input: the set comes from loadImages(design).
     if (!img) throw new Error(`${field}.src: image not loaded; call loadImages(design) before rendering`);
