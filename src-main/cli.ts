@@ -67,6 +67,9 @@ const SERVE_OPTIONS = `serve options:
                       loopback only; refused on a production server)
   --cors ORIGIN       let pages from ORIGIN call the API
   --ttl SECONDS       how long an issued captcha stays valid (default 300)
+  --store URL         where used captcha ids are kept: memory (default, this process) or
+                      redis://HOST:PORT/DB, shared by servers with the same --secret so a captcha
+                      issued by one verifies once on any. Or set CAPTCHA_STUDIO_STORE
   --case-sensitive    answers must match case (default: case is ignored)
   --workers N         render threads (default: one per core)
   --no-studio         do not serve the designer at /studio/ (web mode)
@@ -243,6 +246,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
       production: { type: 'boolean' },
       secret: { type: 'string' },
       'captcha-design': { type: 'string' },
+      store: { type: 'string' },
     },
   });
   if (answeredInfo(v, SERVE_USAGE, io)) return 0;
@@ -269,6 +273,10 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   // The secret signs variant URLs and seals captcha ids.
   const { checkSecret, SECRET_ENV } = await import('./server/signing.ts');
   const secret = secretOption(v.secret, '--secret', SECRET_ENV, checkSecret);
+  // From the environment too: a Redis URL may carry a password, kept out of `ps` that way.
+  const { describeStore, parseStoreSpec, STORE_ENV } = await import('./server/store-spec.ts');
+  const store = parseStoreSpec(v.store ?? process.env[STORE_ENV] ?? '', v.store !== undefined ? '--store' : STORE_ENV);
+  if (store.kind === 'redis' && secret === undefined) io.err(`warning: --store ${describeStore(store)} without --secret: no other server can verify this one's captchas (give every instance the same --secret)\n`);
   const server = createStudioServer({
     secret,
     captchaDesign: v['captcha-design'],
@@ -278,6 +286,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     exposeAnswers: Boolean(v['expose-answers']),
     cors: v.cors,
     captchas: { ttlMs: ttl * 1000, ignoreCase: !v['case-sensitive'] },
+    store: store.kind === 'redis' ? store.url : undefined,
     pool: { size: workers },
     studio: !v['no-studio'],
     publicHosts,
@@ -310,6 +319,10 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   const designer = designerLine(server, address.url);
   if (designer) io.out(`${designer}\n`);
   for (const line of server.accessSummary()) io.out(`${line}\n`);
+  if (store.kind === 'redis') {
+    const h = await server.store.health();
+    io.out(`captcha store: ${describeStore(store)}, shared${h.available ? '' : ` (not reachable yet: captchas answer 503 until it is; ${h.error})`}\n`);
+  }
   if (secret === undefined) io.out(`signed URLs: a random secret for this run (set --secret or ${SECRET_ENV} so your backend can sign variants and several servers can verify each other's captchas)\n`);
   await stopped;
   return 0;

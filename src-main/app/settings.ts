@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SERVER_PORT } from '../api.ts';
 import { writeFileAtomic } from '../files/design-files.ts';
+import { InputError } from '../core/input-error.ts';
+import { MEMORY_STORE, parseStoreSpec } from '../server/store-spec.ts';
 
 const SETTINGS_VERSION = 1;
 export const MAX_RECENT = 10;
@@ -20,6 +22,18 @@ const settingsSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).default(DEFAULT_SERVER_PORT),
   /** Start the image server with the app. */
   serverOnStart: z.boolean().default(true),
+  /** Where the image server keeps used captcha ids: `memory` or `redis://HOST:PORT/DB` (store-spec.ts). */
+  store: z
+    .string()
+    .default(MEMORY_STORE)
+    .superRefine((value, ctx) => {
+      try {
+        parseStoreSpec(value);
+      } catch (e) {
+        if (!(e instanceof InputError)) throw e;
+        ctx.addIssue({ code: 'custom', message: e.rule });
+      }
+    }),
   window: bounds.optional(),
   recent: z.array(recent).max(50).default([]),
 });

@@ -8,6 +8,8 @@
 import { InputError } from '../core/input-error.ts';
 
 export const MEMORY_STORE = 'memory';
+/** The store setting from the environment (`captcha-studio serve`), when --store is not given. */
+export const STORE_ENV = 'CAPTCHA_STUDIO_STORE';
 /** Redis's default `databases` is 16. */
 export const MAX_REDIS_DB = 15;
 const MAX_SPEC_LENGTH = 2048;

@@ -98,7 +98,7 @@ describe.skipIf(skip)('Redis answer store', () => {
     const pttl = await admin.pttl(keys[0]);
     expect(pttl).toBeGreaterThan(3000);
     expect(pttl).toBeLessThanOrEqual(6000);
-    const members = await admin.zrange(keys[0], 0, -1);
+    const members = await admin.zrange(keys[0], '0', '-1');
     expect(members).toHaveLength(1);
     expect(members[0]).toMatch(/^[A-Za-z0-9_-]{16}$/);
     expect(members[0].toLowerCase()).not.toContain('secret');
