@@ -6,9 +6,15 @@
  * time; exits 1 if any request got an answer it should not have, or if RSS grew
  * by more than the allowed share after warm-up.
  *
- *   npm run soak -- [--duration 120] [--warmup S] [--concurrency 64] [--max-growth 0.2] [--json] [--write]
+ * With `--store redis://HOST:PORT/DB` it runs two servers sharing that Redis (and one
+ * secret), as two instances behind a load balancer: every captcha is issued by one
+ * and verified on the other, its replay tried on either, and the other requests go
+ * to either. Its figure is its own section of BENCHMARKS.md, beside the in-memory one.
+ *
+ *   npm run soak -- [--duration 120] [--warmup S] [--concurrency 64] [--max-growth 0.2] [--store redis://…] [--json] [--write]
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpus, totalmem } from 'node:os';
 import { Agent, request } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -21,10 +27,13 @@ const { values: v } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     'max-growth': { type: 'string', default: '0.2' },
     samples: { type: 'string', default: '20' },
+    store: { type: 'string' },
     json: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
   },
 });
+const STORE = v.store && v.store !== 'memory' ? v.store : undefined;
+if (STORE !== undefined && !/^rediss?:\/\//.test(STORE)) throw new Error('--store: must be memory or redis://HOST:PORT/DB');
 const DURATION = Number(v.duration) * 1000;
 const WARMUP = v.warmup !== undefined ? Number(v.warmup) * 1000 : Math.min(60_000, Math.max(5_000, DURATION * 0.2));
 const CONCURRENCY = Number(v.concurrency);
@@ -33,22 +42,34 @@ for (const [name, n] of [['duration', DURATION], ['warmup', WARMUP], ['concurren
   if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name}: must be a positive number`);
 if (WARMUP >= DURATION) throw new Error('--warmup: must be shorter than --duration');
 
-// ---- the server under test -----------------------------------------------------
+// ---- the servers under test -----------------------------------------------------
 
 const bin = new URL('../src-main/bin/captcha-studio.mjs', import.meta.url).pathname;
-const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--expose-answers'], { stdio: ['ignore', 'pipe', 'pipe'] });
-let serverLog = '';
-child.stderr.on('data', (c) => (serverLog += c));
-const base = await new Promise<string>((resolve, reject) => {
-  let out = '';
-  child.stdout.on('data', (c) => {
-    out += c;
-    const m = /listening on (http:\/\/\S+)/.exec(out);
-    if (m) resolve(m[1]);
+
+interface Served {
+  child: ChildProcess;
+  host: URL;
+}
+
+/** One `captcha-studio serve` process; with a shared store, every one gets the same secret. */
+async function serve(extra: string[], env: NodeJS.ProcessEnv): Promise<Served> {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--expose-answers', ...extra], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let serverLog = '';
+  child.stderr!.on('data', (c) => (serverLog += c));
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c) => {
+      out += c;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${serverLog}`)));
   });
-  child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${serverLog}`)));
-});
-const host = new URL(base);
+  return { child, host: new URL(base) };
+}
+
+const sharedSecret = { CAPTCHA_STUDIO_SECRET: randomBytes(32).toString('base64url') };
+const servers: Served[] = STORE ? await Promise.all([0, 1].map(() => serve(['--store', STORE], sharedSecret))) : [await serve([], {})];
 
 /**
  * Resident set size of the server and its render workers (child processes), in MiB:
@@ -56,7 +77,7 @@ const host = new URL(base);
  */
 function rssMiB(): number {
   const rows = execFileSync('ps', ['-A', '-o', 'pid=,ppid=,rss=']).toString().trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
-  const tree = new Set([child.pid]);
+  const tree = new Set(servers.map((s) => s.child.pid));
   let total = 0;
   for (let grew = true; grew; ) {
     grew = false;
@@ -80,7 +101,9 @@ interface Reply {
   body: Buffer;
 }
 
-function send(method: string, path: string, opts: { headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+/** A request to one server: the given one, else any (a load balancer's pick). */
+function send(method: string, path: string, opts: { headers?: Record<string, string>; body?: string; to?: Served } = {}): Promise<Reply> {
+  const { host } = opts.to ?? pick(servers);
   return new Promise((resolve, reject) => {
     const body = opts.body === undefined ? undefined : Buffer.from(opts.body);
     const headers = { ...(body ? { 'Content-Length': String(body.length) } : {}), ...opts.headers };
@@ -125,10 +148,12 @@ const SCENARIOS: Record<string, { weight: number; run: Scenario }> = {
   'captcha issue+verify': {
     weight: 25,
     run: async () => {
-      const issued = await send('POST', '/api/captcha', { headers: { 'Content-Type': 'application/json' }, body: '{}' });
+      // With two servers: issued by one, verified on the other, replayed on either.
+      const [issuer, verifier] = servers.length > 1 ? (Math.random() < 0.5 ? servers : [...servers].reverse()) : [servers[0], servers[0]];
+      const issued = await send('POST', '/api/captcha', { headers: { 'Content-Type': 'application/json' }, body: '{}', to: issuer });
       expectStatus(issued, [200], 'issue');
       const { id, answer } = json(issued);
-      const ok = await send('POST', '/api/captcha/verify', { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id, answer }) });
+      const ok = await send('POST', '/api/captcha/verify', { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id, answer }), to: verifier });
       expectStatus(ok, [200], 'verify');
       if (json(ok).valid !== true) throw new Unexpected('verify: the right answer was refused');
       const again = await send('POST', '/api/captcha/verify', { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id, answer }) });
@@ -139,10 +164,12 @@ const SCENARIOS: Record<string, { weight: number; run: Scenario }> = {
   'captcha image+wrong answer': {
     weight: 10,
     run: async () => {
-      const img = await send('GET', '/get_validCode_img');
+      // The cookie is named after the issuing server's port: the form goes back to it.
+      const to = pick(servers);
+      const img = await send('GET', '/get_validCode_img', { to });
       expectStatus(img, [200], 'image');
       const cookie = String(img.headers['set-cookie']).split(';')[0];
-      const r = await send('POST', '/api/captcha/verify', { headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie }, body: 'answer=wrong!' });
+      const r = await send('POST', '/api/captcha/verify', { headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookie }, body: 'answer=wrong!', to });
       expectStatus(r, [200], 'verify');
       if (json(r).valid !== false) throw new Unexpected('verify: a wrong answer was accepted');
       return 2;
@@ -228,10 +255,15 @@ await Promise.all(
 clearInterval(sampler);
 const elapsed = (performance.now() - started) / 1000;
 samples.push({ t: performance.now() - started, rss: rssMiB(), reqs: requests });
-const health = await send('GET', '/healthz').then((r) => ({ status: r.status, body: json(r) }), (e: Error) => ({ status: 0, body: e.message }));
+const healths = await Promise.all(servers.map((to) => send('GET', '/healthz', { to }).then((r) => ({ status: r.status, body: json(r) }), (e: Error) => ({ status: 0, body: e.message }))));
 agent.destroy();
-child.kill('SIGTERM');
-const exit = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+const exits = await Promise.all(
+  servers.map(({ child }) => {
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    return exited;
+  }),
+);
 
 // ---- verdict ---------------------------------------------------------------------
 
@@ -249,11 +281,13 @@ const unexpected = NAMES.reduce((sum, n) => sum + stats[n].unexpected, 0);
 const problems: string[] = [];
 if (unexpected > 0) problems.push(`${unexpected} unexpected answers`);
 if (growth > MAX_GROWTH) problems.push(`RSS grew ${(growth * 100).toFixed(1)}% after warm-up (allowed ${(MAX_GROWTH * 100).toFixed(0)}%)`);
-if (health.status !== 200) problems.push(`/healthz answered ${health.status} at the end`);
-if (exit !== 0) problems.push(`the server exited with ${exit} on SIGTERM`);
+healths.forEach((h, i) => h.status !== 200 && problems.push(`/healthz of server ${i + 1} answered ${h.status} at the end`));
+exits.forEach((code, i) => code !== 0 && problems.push(`server ${i + 1} exited with ${code} on SIGTERM`));
 for (const n of NAMES) if (stats[n].runs - stats[n].busy - stats[n].unexpected === 0) problems.push(`no successful "${n}"`);
 
 const summary = {
+  servers: servers.length,
+  store: STORE ? 'redis' : 'memory',
   duration: elapsed,
   warmup: WARMUP / 1000,
   concurrency: CONCURRENCY,
@@ -290,15 +324,31 @@ else console.log(lines.join('\n'));
 
 if (v.write) {
   const cpu = cpus()[0]?.model.trim() ?? 'unknown CPU';
-  writeBenchSection(
-    'soak',
-    'Soak: mixed load on the image server',
-    [
-      `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; server and load generator on the same machine, loopback only.`,
-      `Command: \`npm run soak -- --duration ${DURATION / 1000} --concurrency ${CONCURRENCY} --write\` (server: \`captcha-studio serve --expose-answers\` in its own process, default workers; ${CONCURRENCY} keep-alive connections; latency per request, a scenario's time divided by its requests).`,
-      '',
-      ...lines,
-    ].join('\n'),
-  );
+  const measured = `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; servers and load generator on the same machine, loopback only.`;
+  const per = `${CONCURRENCY} keep-alive connections; latency per request, a scenario's time divided by its requests`;
+  if (STORE) {
+    // The store's address is not written: it may carry a password, and it says nothing about the figure.
+    writeBenchSection(
+      'soak-redis',
+      'Soak: two servers sharing one Redis',
+      [
+        measured,
+        `Command: \`npm run soak -- --store redis://HOST:PORT/DB --duration ${DURATION / 1000} --concurrency ${CONCURRENCY} --write\` (two \`captcha-studio serve --store … --expose-answers\` processes with one secret, default workers each, a local redis-server; each captcha issued by one server, verified on the other, its replay refused by either; ${per}). RSS is both servers and their workers; Redis's own is not counted.`,
+        '',
+        ...lines,
+      ].join('\n'),
+    );
+  } else {
+    writeBenchSection(
+      'soak',
+      'Soak: mixed load on the image server',
+      [
+        measured,
+        `Command: \`npm run soak -- --duration ${DURATION / 1000} --concurrency ${CONCURRENCY} --write\` (server: \`captcha-studio serve --expose-answers\` in its own process, default workers; ${per}).`,
+        '',
+        ...lines,
+      ].join('\n'),
+    );
+  }
 }
 process.exitCode = summary.ok ? 0 : 1;
