@@ -136,6 +136,7 @@ const PATHS: fc.Arbitrary<string> = fc.oneof(
     '/api/render',
     '/examples/seed-000.html',
     '/examples/seed-002.html',
+    '/static/bootstrap-3.3.7/css/bootstrap.css',
     '/studio',
     '/studio/',
     '/api/studio/fonts',
@@ -161,7 +162,7 @@ const values = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 6 }),
   fc.constant('x'.repeat(2000)),
 );
-const keys = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...QUERY_PARAMS) }, fc.constantFrom('_', '_cache', 'design', 'format', 'unknown', '', '__proto__', 'constructor', 'width[]'), fc.string({ maxLength: 6 }));
+const keys = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...QUERY_PARAMS) }, fc.constantFrom('_', '_cache', 'design', 'format', 'v', 'unknown', '', '__proto__', 'constructor', 'width[]'), fc.string({ maxLength: 6 }));
 
 /** Pairs encoded properly, or spliced in raw (bad escapes, bare ampersands). */
 const query = fc.oneof(
