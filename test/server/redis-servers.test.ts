@@ -154,11 +154,22 @@ describe.skipIf(skip)('two servers sharing one Redis', () => {
     expect((await verify(baseA, fresh.id, fresh.answer)).json()).toEqual({ valid: true });
   });
 
-  it('stops cleanly: the server lets go of its Redis connection', async () => {
+  it('stops cleanly: the server lets go of its Redis connection, and connects again on a restart', async () => {
     const c = createStudioServer({ port: 0, secret: SECRET, store: redis.url(4), sharedPool: pool });
+    const answersC = recordAnswers(c);
     const base = (await c.start()).url;
     expect((await call(base, '/healthz')).json()).toMatchObject({ storeAvailable: true });
     await c.stop();
     expect((await c.store.health()).available).toBe(false);
+    const again = (await c.start()).url;
+    try {
+      expect((await call(again, '/healthz')).json()).toMatchObject({ storeAvailable: true });
+      // Its captchas verify on the others, once.
+      const { id } = (await postJson(again, '/api/captcha', {})).json();
+      expect((await verify(baseA, id, answersC.get(id)!)).json()).toEqual({ valid: true });
+      expect((await verify(again, id, answersC.get(id)!)).json()).toEqual({ valid: false });
+    } finally {
+      await c.stop();
+    }
   });
 });
