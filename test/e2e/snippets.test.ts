@@ -15,14 +15,14 @@ import { openStudio, waitForPreview, type Studio } from './harness.ts';
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** axe-core's violations, as "rule: selector" lines a failure message can show. */
-async function violations(page: Page): Promise<string[]> {
+async function violations(page: Page, within?: string): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
-  return page.evaluate(async () => {
+  return page.evaluate(async (selector) => {
     type Result = { violations: { id: string; nodes: { target: string[] }[] }[] };
-    const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<Result> } }).axe;
-    const r = await axe.run(document, { resultTypes: ['violations'] });
+    const axe = (window as unknown as { axe: { run(ctx: Document | Element, opts: object): Promise<Result> } }).axe;
+    const r = await axe.run(selector ? document.querySelector(selector)! : document, { resultTypes: ['violations'] });
     return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
-  });
+  }, within);
 }
 
 const skipReason = noChromium();
@@ -44,8 +44,8 @@ describe.skipIf(skipReason)('snippets pasted into real pages (Chromium)', () => 
     const seq = Number((await s.page.getAttribute('canvas[data-testid=preview]', 'data-seq')) ?? 0);
     await s.page.click(`[data-preset="${preset}"]`);
     await waitForPreview(s.page, seq);
-    await s.page.waitForFunction((part) => document.querySelector('[data-snippet=url] code')?.textContent?.includes(part), expectInUrl);
-    return s.page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-snippet]')].map((li) => [li.getAttribute('data-snippet'), li.querySelector('code')!.textContent!])));
+    await s.page.waitForFunction((part) => document.querySelector<HTMLTextAreaElement>('[data-snippet=url] textarea')?.value.includes(part), expectInUrl);
+    return s.page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-snippet]')].map((li) => [li.getAttribute('data-snippet'), li.querySelector('textarea')!.value])));
   }
 
   /** A blank page at the server's origin with `head` and `body` pasted in; page errors collected. */
@@ -60,11 +60,16 @@ describe.skipIf(skipReason)('snippets pasted into real pages (Chromium)', () => 
     return { page, errors };
   }
 
-  it('each Copy button is named after what it copies', async () => {
+  it('each Copy button is named after what it copies, and the panel has no axe violations in either theme', async () => {
     await snippetsOf('placeholder', '/designs/placeholder.png?v=');
     for (const name of ['Copy URL', 'Copy image tag', 'Copy background script']) expect(await s.page.getByRole('button', { name, exact: true }).count(), name).toBe(1);
     await snippetsOf('classic-captcha', '/captcha.png?design=classic-captcha');
     for (const name of ['Copy URL', 'Copy image tag', 'Copy form', 'Copy backend check']) expect(await s.page.getByRole('button', { name, exact: true }).count(), name).toBe(1);
+    expect(await s.page.getByLabel('Form, checked with fetch').inputValue()).toContain('<form id="captcha-form">');
+    for (const colorScheme of ['dark', 'light'] as const) {
+      await s.page.emulateMedia({ colorScheme });
+      expect(await violations(s.page, '.server-panel'), colorScheme).toEqual([]);
+    }
   });
 
   it('the background snippet pasted into <head> sets a window-sized background image', async () => {
@@ -149,8 +154,8 @@ describe.skipIf(skipReason)('snippets pasted into real pages (Chromium)', () => 
     const seq = Number((await s.page.getAttribute('canvas[data-testid=preview]', 'data-seq')) ?? 0);
     await s.page.getByLabel('Width', { exact: true }).fill('333');
     await waitForPreview(s.page, seq);
-    await s.page.waitForFunction(() => document.querySelector('[data-snippet=url] code')?.textContent?.includes('placeholder-edited'));
-    const path = new URL(await s.page.evaluate(() => document.querySelector('[data-snippet=url] code')!.textContent!)).pathname;
+    await s.page.waitForFunction(() => document.querySelector<HTMLTextAreaElement>('[data-snippet=url] textarea')?.value.includes('placeholder-edited'));
+    const path = new URL(await s.page.evaluate(() => document.querySelector<HTMLTextAreaElement>('[data-snippet=url] textarea')!.value)).pathname;
     expect(snippets.url).not.toContain('placeholder-edited');
     expect((await fetch(`${s.base}${path}`)).status).toBe(200);
 
@@ -168,6 +173,7 @@ describe.skipIf(skipReason)('snippets pasted into real pages (Chromium)', () => 
       await s.page.waitForSelector('[data-testid=republished-note]');
       expect(await s.page.textContent('[data-testid=republished-note]')).toMatch(/no longer had “placeholder-edited”.*published again/);
       expect((await fetch(`${s.base}${path}`)).status).toBe(200);
+      expect(await violations(s.page, '.server-panel')).toEqual([]);
     } finally {
       await again.stop();
     }

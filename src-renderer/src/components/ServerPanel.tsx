@@ -5,6 +5,8 @@ import { useApi } from './design-context.ts';
 import { snippets } from './snippets.ts';
 
 const MAX_LOG = 100;
+/** Long snippets (the captcha form) scroll in their box rather than stretch the panel. */
+const SNIPPET_ROWS = 10;
 
 /** Where the published design lives, in the words a user needs to keep it. */
 function whereItLives(published: PublishedDesign, desktop: boolean): string {
@@ -149,16 +151,28 @@ export const ServerPanel = memo(function ServerPanel(props: { design: DesignInpu
             {snippets(url, published).map((s) => (
               <li key={s.id} data-snippet={s.id}>
                 <div className="snippet-head">
-                  <span>{s.label}</span>
+                  <label htmlFor={`snippet-${s.id}`}>{s.label}</label>
                   {/* One name per button ("Copy form"), starting with the word it shows. */}
                   <button type="button" aria-label={`${copied === s.id ? 'Copied' : 'Copy'} ${s.what}`} onClick={() => copy(s.id, s.text)}>
                     {copied === s.id ? 'Copied' : 'Copy'}
                   </button>
                 </div>
-                {s.note && <p className="muted snippet-note">{s.note}</p>}
-                <pre>
-                  <code>{s.text}</code>
-                </pre>
+                {s.note && (
+                  <p className="muted snippet-note" id={`snippet-${s.id}-note`}>
+                    {s.note}
+                  </p>
+                )}
+                {/* A read-only text box: labelled, scrolls when long, and selectable in one go by keyboard. */}
+                <textarea
+                  id={`snippet-${s.id}`}
+                  className="snippet mono"
+                  readOnly
+                  spellCheck={false}
+                  wrap="soft"
+                  rows={Math.min(SNIPPET_ROWS, s.text.split('\n').length + 1)}
+                  value={s.text}
+                  aria-describedby={s.note ? `snippet-${s.id}-note` : undefined}
+                />
               </li>
             ))}
           </ul>
