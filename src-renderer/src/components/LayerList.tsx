@@ -186,6 +186,9 @@ export function LayerList() {
                 </span>
                 <LayerThumb layer={l} width={width} height={height} />
                 <button type="button" className="layer-name" aria-expanded={expanded} aria-controls={`${id}-fields`} onClick={() => setOpen(id, !expanded)}>
+                  <span aria-hidden className="chevron">
+                    {expanded ? '▾' : '▸'}
+                  </span>
                   {n}. {l.type}
                 </button>
                 <span className="layer-actions">
