@@ -42,17 +42,34 @@ ${snippet(`<script>
 <h2>Captchas</h2>
 <p><img src="/captcha.png" alt="captcha"> <code>GET /captcha.png</code> — the operator's design with a fresh answer, sealed into the id sent in <code>X-Captcha-Id</code> and the <code>captcha_id_PORT</code> cookie. Other designs and overrides only in URLs your backend signs (<code>sig=</code>, see the README's “Signed URLs”).</p>
 <p><img src="/get_validCode_img" width="270" height="40" alt="seed 002 captcha"> <code>GET /get_validCode_img</code> (seed 002's view)</p>
-${snippet(`<form method="post" action="${origin}/api/captcha/verify">
-  <img src="${origin}/captcha.png" alt="captcha">
-  <input name="answer" autocomplete="off">
-  <button>Check</button>
-</form>`)}
-${snippet(`const r = await fetch('${origin}/api/captcha', { method: 'POST' });
-const { id, image, expiresAt } = await r.json();   // show image, ask the user
-const v = await fetch('${origin}/api/captcha/verify', {
-  method: 'POST', headers: { 'Content-Type': 'application/json' },
-  body: JSON.stringify({ id, answer }) });
-const { valid } = await v.json();                   // single use: a second try is never valid`)}
+<p>A form checked with <code>fetch</code> (a plain form post would land the visitor on the JSON answer); in production the form posts <code>captcha_id</code> and <code>answer</code> to your backend, which makes the verify call. The designer's server panel gives this for any design.</p>
+${snippet(`<form id="captcha-form">
+  <img id="captcha-image" alt="captcha">
+  <input type="hidden" name="captcha_id">
+  <label>Characters in the image <input name="answer" autocomplete="off" required></label>
+  <button type="submit">Verify</button>
+  <output id="captcha-result" aria-live="polite"></output>
+</form>
+<script>
+  (function () {
+    var form = document.getElementById('captcha-form');
+    async function fresh() {
+      var c = await (await fetch('${origin}/api/captcha', { method: 'POST' })).json();
+      document.getElementById('captcha-image').src = c.image;   // {id, image, expiresAt}
+      form.elements.captcha_id.value = c.id;
+    }
+    form.addEventListener('submit', async function (e) {
+      e.preventDefault();
+      var v = await fetch('${origin}/api/captcha/verify', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ id: form.elements.captcha_id.value, answer: form.elements.answer.value }) });
+      document.getElementById('captcha-result').textContent = (await v.json()).valid ? 'Valid' : 'Invalid';
+      form.elements.answer.value = '';
+      await fresh();   // single use: a second try is never valid
+    });
+    fresh();
+  })();
+</script>`)}
 
 <h2>Designs</h2>
 <table>${designRows}</table>
