@@ -7,12 +7,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import type { PreviewOutcome } from '../api.ts';
-import { checkBudget, RENDER_BUDGETS, type CostMode } from '../core/cost.ts';
-import { canonicalDesign, parseDesign, parseUntrustedDesign, type Design } from '../core/design.ts';
+import { MAX_SAMPLES, type PreviewOutcome, type Sample, type SamplesResult } from '../api.ts';
+import { checkBudget, formatUnits, RENDER_BUDGETS, type CostMode } from '../core/cost.ts';
+import { canonicalDesign, DesignError, parseDesign, parseUntrustedDesign, type Design } from '../core/design.ts';
 import { fontRegistry, type FontSummary } from '../core/fonts.ts';
 import { InputError } from '../core/input-error.ts';
-import { checkSeed } from '../core/seed.ts';
+import { checkSeed, isSeed, SEED_RULE } from '../core/seed.ts';
+import { downscale, fitInside } from '../core/thumbnail.ts';
+import { encodePng } from '../core/png.ts';
 import { LRUCache } from 'lru-cache';
 import { FontParseError, parseFont } from '../core/sfnt.ts';
 import { writeFileAtomic } from '../files/design-files.ts';
@@ -49,6 +51,16 @@ const FONT_NAME = /^[^\\/:*?"<>|\x00-\x1f]{1,100}\.(ttf|otf)$/i;
  */
 const THUMB_CACHE = 256;
 const THUMB_CACHE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The cell a sample is drawn into. 270 wide is the seed 002 login captcha's width, the
+ * common captcha size: captchas (nearly all at most that wide) are shown pixel for
+ * pixel as a visitor sees them, so their legibility is judged honestly, and two cells
+ * sit side by side in the designer's centre column at 1280x800. 152 high is 270 at
+ * 16:9, so a 1920x1080 background keeps its shape in the same cell.
+ */
+export const SAMPLE_BOX = { width: 270, height: 152 } as const;
+const SAMPLE_SEEDS_RULE = `must be a list of 1 to ${MAX_SAMPLES} seeds`;
 
 
 /** The font files in `dir` and their total size. */
@@ -199,6 +211,54 @@ export class StudioService {
     const url = `data:image/png;base64,${out.bytes.toString('base64')}`;
     this.shared.thumbs.set(key, url);
     return url;
+  }
+
+  /**
+   * The design at each seed, scaled down to fit SAMPLE_BOX, with the answer each seed
+   * gives (from the same seeded render). The whole set is held to one render budget.
+   * Rendered as raw pixels (answers come with them) and shrunk here; at most pool.size - 1
+   * at a time, so a worker stays free for the live preview and at most that many
+   * full-size images are in memory at once.
+   */
+  async samples(input: unknown, seeds: unknown): Promise<SamplesResult> {
+    const design = this.design(input);
+    if (!Array.isArray(seeds) || seeds.length < 1 || seeds.length > MAX_SAMPLES) throw new InputError('seeds', SAMPLE_SEEDS_RULE);
+    seeds.forEach((s, i) => {
+      if (!isSeed(s)) throw new InputError(`seeds.${i}`, SEED_RULE);
+    });
+    this.checkSamplesBudget(design, seeds.length);
+    const out: Sample[] = new Array(seeds.length);
+    let next = 0;
+    const runner = async () => {
+      for (let i = next++; i < seeds.length; i = next++) out[i] = this.sample(await this.pool.render(design, { seed: seeds[i] as number, mode: 'raw' }));
+    };
+    await Promise.all(Array.from({ length: Math.min(seeds.length, Math.max(1, this.pool.size - 1)) }, runner));
+    return { samples: out };
+  }
+
+  private sample(r: RenderOutput): Sample {
+    const { width, height } = fitInside(r.width, r.height, SAMPLE_BOX);
+    const full = new Uint8ClampedArray(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
+    const px = width === r.width && height === r.height ? full : downscale(full, r.width, r.height, width, height);
+    // Effort 1: these are small, short-lived images; encoding speed matters more than bytes.
+    const png = encodePng(px, width, height, { effort: 1 });
+    return { seed: r.seed, answer: r.answer, image: `data:image/png;base64,${png.toString('base64')}`, width, height };
+  }
+
+  /** Like checkRenderBudget, for `count` images of the design together. */
+  private checkSamplesBudget(design: Design, count: number): void {
+    // One image alone over the budget is refused as everywhere else.
+    const one = checkBudget(design, this.renderBudget(), this.budgetOwner, { mode: 'thumbnail' });
+    const total = one.units * count;
+    const budget = this.renderBudget();
+    if (total <= budget) return;
+    const fits = Math.floor(budget / one.units);
+    throw new DesignError([
+      {
+        field: one.top.field,
+        rule: `${count} samples of this design cost about ${formatUnits(total)} pixel operations to render; ${this.budgetOwner} allows ${formatUnits(budget)} for a set (${one.parts[0]?.hint ?? 'a smaller canvas'}, or at most ${fits} samples)`,
+      },
+    ]);
   }
 
   /** One image in the design's own output format. */
