@@ -25,7 +25,7 @@ it('tells observers outside the app which preview it drew, after putting its pix
   const listen = (e: Event) => seen.push({ ...(e as CustomEvent<PreviewDrawnDetail>).detail, drawn: putImageData.mock.calls.length } as PreviewDrawnDetail);
   document.addEventListener(PREVIEW_DRAWN, listen);
   try {
-    const img = { ok: true as const, width: 3, height: 2, pixels: new Uint8Array(24), seed: 1, answer: null, seq: 7, requestedAt: 123.5 };
+    const img = { ok: true as const, width: 3, height: 2, pixels: new Uint8Array(24), seed: 1, answer: null, seq: 7, requestedAt: 123.5, designWidth: 3, designHeight: 2, scale: 1, random: false, glyphs: [], warnings: [] };
     render(<PreviewCanvas img={img} zoom={2} />);
     const canvas = screen.getByTestId('preview') as HTMLCanvasElement;
     expect([canvas.width, canvas.height, canvas.style.width]).toEqual([3, 2, '6px']);
@@ -34,4 +34,20 @@ it('tells observers outside the app which preview it drew, after putting its pix
   } finally {
     document.removeEventListener(PREVIEW_DRAWN, listen);
   }
+});
+
+it('keeps the pixels as rendered in its backing store and sizes itself by the design and the zoom', () => {
+  vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue({ putImageData: vi.fn() } as unknown as CanvasRenderingContext2D);
+  vi.stubGlobal('ImageData', class {});
+  // A 1920x1080 design rendered at 0.25 for a 50% view on a 0.5 device pixel ratio.
+  const img = { ok: true as const, width: 480, height: 270, pixels: new Uint8Array(480 * 270 * 4), seed: 1, answer: null, seq: 1, requestedAt: 0, designWidth: 1920, designHeight: 1080, scale: 0.25, random: false, glyphs: [], warnings: [] };
+  render(<PreviewCanvas img={img} zoom={0.5} devicePixelRatio={0.5} />);
+  const canvas = screen.getByTestId('preview') as HTMLCanvasElement;
+  expect([canvas.width, canvas.height, canvas.style.width, canvas.style.height]).toEqual([480, 270, '960px', '540px']);
+  expect(canvas.style.imageRendering).toBe('auto');
+  expect(canvas.getAttribute('aria-label')).toBe('Preview, 1920 by 1080 pixels');
+  cleanup();
+  // Full size shown at 300%: its real pixels, enlarged as squares.
+  render(<PreviewCanvas img={{ ...img, width: 1920, height: 1080, pixels: new Uint8Array(1920 * 1080 * 4), scale: 1 }} zoom={3} />);
+  expect((screen.getByTestId('preview') as HTMLCanvasElement).style.imageRendering).toBe('pixelated');
 });

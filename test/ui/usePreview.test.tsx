@@ -7,14 +7,14 @@ import { coreApi } from './core-api.ts';
 
 /** An API whose renders finish only when the test says so, in any order. */
 function controlledApi() {
-  const calls: { design: DesignInput; seed: number; resolve: (o: PreviewOutcome) => void }[] = [];
-  const api = coreApi({ renderPreview: (design, seed) => new Promise((resolve) => calls.push({ design, seed, resolve })) });
+  const calls: { design: DesignInput; seed: number; view: { scale: number } | null | undefined; resolve: (o: PreviewOutcome) => void }[] = [];
+  const api = coreApi({ renderPreview: (design, seed, view) => new Promise((resolve) => calls.push({ design, seed, view, resolve })) });
   return { api, calls };
 }
-const px = (w: number): PreviewOutcome => ({ ok: true, width: w, height: 1, pixels: new Uint8Array(w * 4), seed: 1, answer: null });
+const px = (w: number): PreviewOutcome => ({ ok: true, width: w, height: 1, pixels: new Uint8Array(w * 4), seed: 1, answer: null, designWidth: w, designHeight: 1, scale: 1, random: true, glyphs: [], warnings: [] });
 
-function Probe({ api, design, seed, out }: { api: ReturnType<typeof controlledApi>['api']; design: DesignInput; seed: number; out: { state?: PreviewState } }) {
-  out.state = usePreview(api, design, seed);
+function Probe({ api, design, seed, scale = null, out }: { api: ReturnType<typeof controlledApi>['api']; design: DesignInput; seed: number; scale?: number | null; out: { state?: PreviewState } }) {
+  out.state = usePreview(api, design, seed, scale);
   return null;
 }
 
@@ -47,6 +47,22 @@ describe('latest-wins preview', () => {
     await act(async () => calls[2].resolve({ ok: false, superseded: true, issues: [] }));
     expect(out.state!.image!.width).toBe(10);
     expect(out.state!.issues).toHaveLength(1);
+  });
+
+  it('asks for the view\'s scale (full size without one), and a new scale is a new request', async () => {
+    const { api, calls } = controlledApi();
+    const out: { state?: PreviewState } = {};
+    const design = { width: 10 };
+    const view = render(<Probe api={api} design={design} seed={1} out={out} />);
+    expect(calls[0].view).toBeNull();
+    await act(async () => calls[0].resolve(px(10)));
+    view.rerender(<Probe api={api} design={design} seed={1} scale={0.5} out={out} />);
+    expect(calls.map((c) => c.view)).toEqual([null, { scale: 0.5 }]);
+    await act(async () => calls[1].resolve(px(5)));
+    // The same scale again asks for nothing.
+    view.rerender(<Probe api={api} design={design} seed={1} scale={0.5} out={out} />);
+    expect(calls).toHaveLength(2);
+    expect(out.state!.image!.width).toBe(5);
   });
 
   it('draws with the real core: a new seed gives new pixels', async () => {

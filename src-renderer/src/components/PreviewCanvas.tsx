@@ -1,9 +1,19 @@
-/** The preview's canvas: it owns the element and draws each new image into it from an effect. */
+/**
+ * The preview's canvas: it owns the element and draws each new image into it from an
+ * effect. Its backing store is the pixels as rendered (at the view's scale, or full
+ * size); its CSS size is the design's size times the zoom, so a render at display size
+ * maps one pixel to one device pixel.
+ */
 import { useEffect, useRef } from 'react';
 import type { PreviewState } from '../hooks/usePreview.ts';
 import { PREVIEW_DRAWN, type PreviewDrawnDetail } from '../preview-drawn.ts';
 
 type Image = NonNullable<PreviewState['image']>;
+
+/** The image's size in design pixels (what the zoom multiplies). */
+export function designSize(img: Pick<Image, 'width' | 'height' | 'designWidth' | 'designHeight'>): { width: number; height: number } {
+  return { width: img.designWidth, height: img.designHeight };
+}
 
 /** Puts raw RGBA pixels on the canvas at their own size; false without a 2D context (jsdom). */
 export function putPixels(canvas: HTMLCanvasElement, img: Image): boolean {
@@ -15,7 +25,7 @@ export function putPixels(canvas: HTMLCanvasElement, img: Image): boolean {
   return true;
 }
 
-export function PreviewCanvas({ img, zoom }: { img: Image | null; zoom: number }) {
+export function PreviewCanvas({ img, zoom, devicePixelRatio = 1 }: { img: Image | null; zoom: number; devicePixelRatio?: number }) {
   const canvas = useRef<HTMLCanvasElement>(null);
 
   useEffect(() => {
@@ -26,13 +36,16 @@ export function PreviewCanvas({ img, zoom }: { img: Image | null; zoom: number }
     c.dispatchEvent(new CustomEvent<PreviewDrawnDetail>(PREVIEW_DRAWN, { bubbles: true, detail: { seq: img.seq, requestedAt: img.requestedAt } }));
   }, [img]);
 
+  const size = img && designSize(img);
+  // Enlarged pixels stay sharp squares (the image's real pixels); a render at display size is shown 1:1.
+  const enlarged = img && size ? (size.width * zoom * devicePixelRatio) / img.width > 1.01 : false;
   return (
     <canvas
       ref={canvas}
       data-testid="preview"
-      aria-label={img ? `Preview, ${img.width} by ${img.height} pixels` : 'Preview'}
+      aria-label={size ? `Preview, ${size.width} by ${size.height} pixels` : 'Preview'}
       role="img"
-      style={img ? { width: img.width * zoom, height: img.height * zoom, imageRendering: zoom > 1 ? 'pixelated' : 'auto' } : undefined}
+      style={size ? { width: size.width * zoom, height: size.height * zoom, imageRendering: enlarged ? 'pixelated' : 'auto' } : undefined}
     />
   );
 }

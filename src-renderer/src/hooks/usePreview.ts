@@ -2,6 +2,8 @@
  * Live preview, latest wins: at most one render is in flight; edits made while it
  * runs collapse into one follow-up request with the newest design. A result older
  * than the one shown is never drawn, and nothing here blocks the UI thread.
+ * `scale` asks for the pixels at the size they are shown (device pixels per design
+ * pixel); null asks for full size. A new scale is a new request like any edit.
  */
 import { useEffect, useRef, useState } from 'react';
 import type { DesignInput, DesignIssue, PreviewPixels, StudioApi } from '../../../src-main/api.ts';
@@ -20,9 +22,9 @@ export interface PreviewState {
 const NO_ISSUES: DesignIssue[] = [];
 const BUSY_AFTER_MS = 150;
 
-export function usePreview(api: StudioApi, design: DesignInput | null, seed: number): PreviewState {
+export function usePreview(api: StudioApi, design: DesignInput | null, seed: number, scale: number | null = null): PreviewState {
   const [state, setState] = useState<PreviewState>({ image: null, issues: NO_ISSUES, error: null, busy: false });
-  const queued = useRef<{ design: DesignInput; seed: number; seq: number; at: number } | null>(null);
+  const queued = useRef<{ design: DesignInput; seed: number; scale: number | null; seq: number; at: number } | null>(null);
   const inFlight = useRef(false);
   const seq = useRef(0);
   const shown = useRef(0);
@@ -37,7 +39,7 @@ export function usePreview(api: StudioApi, design: DesignInput | null, seed: num
 
   useEffect(() => {
     if (!design) return;
-    queued.current = { design, seed, seq: ++seq.current, at: performance.now() };
+    queued.current = { design, seed, scale, seq: ++seq.current, at: performance.now() };
     const pump = async () => {
       if (inFlight.current) return;
       inFlight.current = true;
@@ -48,7 +50,7 @@ export function usePreview(api: StudioApi, design: DesignInput | null, seed: num
         const req = queued.current;
         queued.current = null;
         try {
-          const out = await api.renderPreview(req.design, req.seed);
+          const out = await api.renderPreview(req.design, req.seed, req.scale === null ? null : { scale: req.scale });
           if (!alive.current || req.seq < shown.current) continue; // stale: a newer one was shown
           if (out.ok) {
             shown.current = req.seq;
@@ -66,7 +68,7 @@ export function usePreview(api: StudioApi, design: DesignInput | null, seed: num
       if (alive.current) setState((s) => (s.busy ? { ...s, busy: false } : s));
     };
     void pump();
-  }, [api, design, seed]);
+  }, [api, design, seed, scale]);
 
   return state;
 }
