@@ -51,7 +51,6 @@ function largestFit(design: Design, t: TextSpec, fonts: FontRegistry): number | 
   if (guess !== null && guess >= lo && guess <= hi) {
     // Usually right or one off: a few checks instead of a search; else the search's bounds narrow.
     if (fits(design, { ...t, size: guess }, fonts)) {
-      lo = guess;
       if (guess === hi || !fits(design, { ...t, size: guess + 1 }, fonts)) return guess;
       lo = guess + 1;
     } else {
