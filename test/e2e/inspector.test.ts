@@ -3,12 +3,26 @@
  * one undo step per action, Fit text to canvas, no sideways scrolling at 1280x800, and
  * no console errors while a number field holds text it refuses.
  */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { noChromium } from './chromium.ts';
 import { openStudio, waitForPreview, type Studio } from './harness.ts';
 
 const skipReason = noChromium();
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's violations on the page, as "rule: selector" lines. */
+async function violations(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    type Result = { violations: { id: string; nodes: { target: string[] }[] }[] };
+    const axe = (window as unknown as { axe: { run(ctx: Element, opts: object): Promise<Result> } }).axe;
+    const r = await axe.run(document.querySelector('.inspector')!, { resultTypes: ['violations'] });
+    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+  });
+}
 
 /** The layer list as it reads: "1. solid", "2. grid", … */
 const layerNames = async (page: Page) => (await page.locator('.layers .layer-name').allTextContents()).map((t) => t.replace(/^[▸▾]/, ''));
@@ -152,6 +166,35 @@ describe.skipIf(skipReason)('inspector in Chromium', () => {
     await page.waitForFunction(() => document.querySelector('canvas[data-testid=preview]') !== null);
     await page.keyboard.press('Control+z');
     await page.waitForFunction(() => (document.activeElement as HTMLInputElement | null)?.value === '270');
+    expect(s.errors).toEqual([]);
+  });
+
+  it.each(['light', 'dark'] as const)('has no axe violations with layers, a stop bar, math operators and text position shown (%s theme)', async (theme) => {
+    await page.emulateMedia({ colorScheme: theme });
+    await open('seed-002-captcha');
+    await page.getByLabel('New layer').selectOption('linear-gradient');
+    await page.getByRole('button', { name: 'Add layer' }).click();
+    await page.getByRole('button', { name: 'Hide layer 1' }).click();
+    await page.getByLabel('Mode', { exact: true }).selectOption('math');
+    await page.getByRole('button', { name: 'Pick stop 1 colour' }).click();
+    expect(await page.locator('summary button, summary input, summary select').count()).toBe(0);
+    expect(await violations(page)).toEqual([]);
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
+  // Needs the web preview route to answer a design's issues as a result, not as HTTP 400:
+  // Chromium logs every 4xx response as a console error.
+  it('shows no console error while a colour field holds an invalid value', async () => {
+    await open('seed-002-captcha');
+    await page.getByLabel('New layer').selectOption('solid');
+    await page.getByRole('button', { name: 'Add layer' }).click();
+    const colour = page.getByLabel('Colour', { exact: true });
+    await colour.pressSequentially('#12345x', { delay: 20 });
+    expect(await colour.getAttribute('aria-invalid')).toBe('true');
+    const seq = await seqOf(page);
+    await colour.fill('hsl(200 50% 40%)');
+    await waitForPreview(page, seq);
+    expect(await colour.getAttribute('aria-invalid')).toBe('false');
     expect(s.errors).toEqual([]);
   });
 });
