@@ -100,6 +100,12 @@ describe('the server panel', () => {
     expect(screen.getByTestId('stored-note').textContent).toMatch(/this server’s memory until it stops.*captcha-studio serve --designs <folder>/);
   });
 
+  it('says when the server did not take the design, instead of silently keeping older snippets', async () => {
+    const api = coreApi({ publishDesign: async () => Promise.reject(new Error('could not reach the server')) });
+    render(panel(api, getPreset('placeholder')!, true));
+    await waitFor(() => expect(screen.getByTestId('publish-error').textContent).toMatch(/did not take this design.*could not reach the server/));
+  });
+
   it('says so and publishes again when the server no longer has the design (restarted)', async () => {
     const state = { designs: source() };
     const { api, publishDesign } = serverApi(state);

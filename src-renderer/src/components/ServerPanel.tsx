@@ -24,6 +24,7 @@ export const ServerPanel = memo(function ServerPanel(props: { design: DesignInpu
   const [copied, setCopied] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [lost, setLost] = useState<string | null>(null);
+  const [unpublished, setUnpublished] = useState<string | null>(null);
   const last = useRef<PublishedDesign | null>(null);
   const valid = useRef<DesignInput | null>(null);
 
@@ -48,8 +49,10 @@ export const ServerPanel = memo(function ServerPanel(props: { design: DesignInpu
           }
           last.current = p;
           setPublished(p);
+          setUnpublished(null);
         },
-        () => {},
+        // The snippets stay those of the last design the server took; say why they did not follow.
+        (e: Error) => setUnpublished(`The server did not take this design, so the snippets below are older: ${e.message}`),
       ),
     [api],
   );
@@ -181,6 +184,11 @@ export const ServerPanel = memo(function ServerPanel(props: { design: DesignInpu
       {error && (
         <p className="error" role="alert">
           {error}
+        </p>
+      )}
+      {unpublished && (
+        <p className="error" role="alert" data-testid="publish-error">
+          {unpublished}
         </p>
       )}
       <h3>Requests</h3>
