@@ -192,7 +192,8 @@ export const ServerPanel = memo(function ServerPanel(props: { design: DesignInpu
         </p>
       )}
       <h3>Requests</h3>
-      <div className="log" role="log" aria-live="off">
+      {/* Focusable: it scrolls once full, and keyboard users must be able to scroll it. */}
+      <div className="log" role="log" aria-live="off" aria-label="Requests" tabIndex={0}>
         {log.length === 0 ? (
           <p className="muted">Requests from your pages appear here.</p>
         ) : (
