@@ -58,6 +58,8 @@ export class LogStreams {
   private next = 1;
   private ping: NodeJS.Timeout | null = null;
   private opts: Required<LogStreamOptions> = { ...DEFAULTS };
+  /** After close(): every new stream is refused (the server is stopping). */
+  private closed = false;
 
   configure(opts: LogStreamOptions = {}): void {
     this.opts = { ...DEFAULTS, ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) };
@@ -71,6 +73,12 @@ export class LogStreams {
 
   /** Answers `GET /api/studio/events`; throws an InputError when the stream is refused. */
   connect(req: IncomingMessage, res: ServerResponse, url: URL): void {
+    if (this.closed) {
+      // A stopping server: EventSource reconnects at once over its keep-alive socket, and a
+      // stream accepted now would hold server.close() open until its age limit.
+      res.setHeader('Connection', 'close');
+      throw new InputError('server', 'is stopping', { kind: 'busy', retryAfter: 5 });
+    }
     const keys = url.searchParams.getAll('key');
     if (keys.length > 1 || (keys.length === 1 && !sameSecret(keys[0], this.keyDigest))) {
       throw new InputError('key', 'is not this server\'s stream key (the studio page gets it from /api/studio/info)', { kind: 'forbidden' });
@@ -107,6 +115,7 @@ export class LogStreams {
 
   /** Ends every stream, so a stopping server is not held open by them. */
   close(): void {
+    this.closed = true;
     for (const s of [...this.streams.values()]) this.drop(s, false);
     this.stopPing();
   }

@@ -219,3 +219,25 @@ describe('attack 9: a client that stops reading', () => {
     }
   }, 30_000);
 });
+
+describe('a stopping server and a log stream that reconnects', () => {
+  it('refuses new streams once it is stopping, so stop() does not wait for a reconnected stream to age out', async () => {
+    const s = createStudioServer({ port: 0, pool: { size: 1 }, rendererDir: ui, eventStreams: { maxAgeMs: 120_000 } });
+    const { port } = await s.start();
+    // A browser's reconnect arrives on a socket it already had open (busy while the server
+    // began to stop, so not closed as idle): half a request before stop(), the rest after.
+    const sock: Socket = connect(port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    let reply = '';
+    sock.on('data', (d) => (reply += d.toString('latin1')));
+    sock.write('GET /api/studio/events HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    const stopping = s.stop();
+    sock.write('\r\n');
+    const closed = new Promise((r) => sock.once('close', r));
+    // Before the fix the stream was accepted and stop() waited for its maxAgeMs, past this test's timeout.
+    await stopping;
+    await closed;
+    expect(reply).toMatch(/^HTTP\/1\.1 503 /);
+    expect(reply).toMatch(/server: is stopping/);
+  });
+});
