@@ -141,11 +141,14 @@ describe.skipIf(skipReason)('inspector in Chromium', () => {
     await page.getByLabel('Length', { exact: true }).fill('8');
     seq = await waitForPreview(page, seq);
     await page.waitForSelector('.glyph-flag');
+    // The inspector says it next to the button that fixes it.
+    expect(await page.getByTestId('text-warning').first().textContent()).toMatch(/leaves? the canvas/);
     const sizeBefore = Number(await page.getByLabel('Size (px)', { exact: true }).inputValue());
     await page.getByRole('button', { name: 'Fit text to canvas' }).click();
     await page.getByText(/^Fitted: /).waitFor();
     seq = await waitForPreview(page, seq);
     expect(await page.locator('.glyph-flag').count()).toBe(0);
+    expect(await page.getByTestId('text-warning').count()).toBe(0);
     expect(Number(await page.getByLabel('Size (px)', { exact: true }).inputValue())).toBeLessThanOrEqual(sizeBefore);
     // One undo step brings every fitted field back.
     await page.keyboard.press('Control+z');

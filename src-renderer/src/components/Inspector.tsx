@@ -1,6 +1,6 @@
 /** The right-hand inspector: canvas size, background layers, text, noise, distortion, output. */
 import { memo, useCallback, useEffect, useId, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { FontSummary } from '../../../src-main/api.ts';
+import type { DesignInput, FontSummary } from '../../../src-main/api.ts';
 import type { MathOperator, TextColorMode, TextInput } from '../design-types.ts';
 import { fieldLabel, setIn } from '../state/design-path.ts';
 import { CHARSETS, IMAGE_FORMATS, MATH_OPERATORS, NOISE_PLACEMENTS, TEXT_COLOR_MODES, TEXT_MODES, WAVE_DIRECTIONS } from './choices.ts';
@@ -192,18 +192,21 @@ function TextPosition() {
 /** Asks the core for the changes that keep every glyph inside the canvas, and applies them as one undo step. */
 function FitText() {
   const api = useApi();
-  const { design, edit } = useDesign();
-  const [message, setMessage] = useState<string | null>(null);
+  const { design, edit, warnings = [] } = useDesign();
+  // The outcome is shown for the design it produced only: the next edit makes it stale.
+  const [message, setMessage] = useState<{ text: string; design: DesignInput } | null>(null);
   const [busy, setBusy] = useState(false);
+  const textWarnings = warnings.filter((w) => w.field === 'text' || w.field.startsWith('text.'));
   const fit = async () => {
     setBusy(true);
     try {
       const { changes } = await api.fitText(design);
-      if (changes.length === 0) return setMessage('The text already fits the canvas.');
-      edit('', changes.reduce((d, c) => setIn(d, c.path, c.value), design));
-      setMessage(`Fitted: ${changes.map((c) => `${fieldLabel(c.path)} ${typeof c.value === 'object' ? JSON.stringify(c.value) : String(c.value)}`).join(', ')}`);
+      if (changes.length === 0) return setMessage({ text: 'The text already fits the canvas.', design });
+      const next = changes.reduce((d, c) => setIn(d, c.path, c.value), design);
+      edit('', next);
+      setMessage({ text: `Fitted: ${changes.map((c) => `${fieldLabel(c.path)} ${c.value === undefined ? '(centred)' : typeof c.value === 'object' ? JSON.stringify(c.value) : String(c.value)}`).join(', ')}`, design: next });
     } catch (e) {
-      setMessage((e as Error).message);
+      setMessage({ text: (e as Error).message, design });
     } finally {
       setBusy(false);
     }
@@ -213,7 +216,12 @@ function FitText() {
       <button type="button" onClick={() => void fit()} disabled={busy}>
         Fit text to canvas
       </button>
-      {message && <small role="status">{message}</small>}
+      {message?.design === design && <small role="status">{message.text}</small>}
+      {textWarnings.map((w) => (
+        <small key={w.field + w.rule} className="warning" data-testid="text-warning">
+          {fieldLabel(w.field)}: {w.rule}
+        </small>
+      ))}
     </div>
   );
 }

@@ -13,6 +13,8 @@ export interface DesignCtx {
   edit(path: string, value: unknown, opts?: EditOptions): void;
   /** The rule the field at `path` breaks, from the latest preview's issues. */
   issue(path: string): string | undefined;
+  /** The latest image's legibility warnings (e.g. glyphs outside the canvas), each naming its field. */
+  warnings?: readonly { field: string; rule: string }[];
 }
 
 export const DesignContext = createContext<DesignCtx | null>(null);
