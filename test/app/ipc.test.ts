@@ -113,7 +113,7 @@ describe('IPC handlers', () => {
     expect(await call(IPC.listRecent, OWN)).toEqual([]);
     expect(await call(IPC.restoreAutosave, OWN)).toBeNull();
     expect(await call(IPC.renderThumbnail, OWN, getPreset('seed-002-captcha'))).toMatch(/^data:image\/png;base64,/);
-    expect(await call(IPC.publishDesign, OWN, getPreset('seed-000-background'))).toEqual({ name: 'seed-000-background', path: '/designs/seed-000-background.png' });
+    expect(await call(IPC.publishDesign, OWN, getPreset('seed-000-background'))).toMatchObject({ name: 'seed-000-background', path: expect.stringMatching(/^\/designs\/seed-000-background\.png\?v=[0-9a-f]{12}$/), stored: 'preset' });
     // Issuing routes take design= only in a URL signed with the server's secret.
     expect(await call(IPC.publishDesign, OWN, { ...getPreset('seed-002-captcha'), width: 300 })).toMatchObject({ name: 'seed-002-captcha-edited', path: expect.stringMatching(/^\/captcha\.png\?design=seed-002-captcha-edited&sig=[\w-]{43}$/) });
   });
