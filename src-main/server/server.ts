@@ -11,7 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { ImageCache } from './image-cache.ts';
 import { CaptchaSupply } from './captcha-supply.ts';
 import { PoolBusyError, RenderAbortedError, RenderCrashError, RenderPool, RenderTimeoutError, type PoolOptions } from '../render/pool.ts';
-import { CaptchaStore, type CaptchaStoreOptions } from './captcha-store.ts';
+import type { AnswerStore, CaptchaStoreOptions } from './captcha-store.ts';
+import { createAnswerStore, type StoreTuning } from './answer-stores.ts';
 import { DesignSource } from './design-source.ts';
 import { InputError, type InputErrorKind } from '../core/input-error.ts';
 import { sendJson } from './http-util.ts';
@@ -39,6 +40,13 @@ export interface ServerOptions {
   cors?: string;
   pool?: PoolOptions;
   captchas?: CaptchaStoreOptions;
+  /**
+   * Where used captcha ids are kept: `memory` (default) or `redis://HOST:PORT/DB`, shared by
+   * servers with the same secret (store-spec.ts). The server connects on start and lets go on stop.
+   */
+  store?: string;
+  /** Redis client timing and logging (tests shorten them). */
+  storeTuning?: StoreTuning;
   /**
    * Signs issuing-route variants and seals captcha ids (at least 32 characters).
    * Random per server when absent: its signed URLs then last as long as it runs.
@@ -129,7 +137,7 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
   private state: ServerState | null = null;
   private readonly router = buildRouter();
   private web: StudioWeb | null = null;
-  readonly store: CaptchaStore;
+  readonly store: AnswerStore;
   private cookieName: string | undefined;
   /** See ServerOptions.secret; never sent anywhere. */
   private readonly secret: string;
@@ -147,7 +155,7 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
       throw new InputError('exposeAnswers', 'is for end-to-end tests on loopback only; it is refused on a production server (a network address, production or public host names)');
     }
     this.secret = checkSecret(opts.secret ?? randomSecret());
-    this.store = new CaptchaStore({ secret: this.secret, ...opts.captchas });
+    this.store = createAnswerStore(opts.store, { secret: this.secret, ...opts.captchas, ...opts.storeTuning });
     this.cache = new ImageCache(opts.cacheBytes);
     this.designs = opts.designs ?? new DesignSource(opts.designsDir);
     // A shared source (the desktop's) was given its signer, with the same secret, by its owner.
@@ -183,6 +191,8 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
 
   async start(): Promise<{ host: string; port: number; url: string }> {
     if (this.server) return this.address!;
+    // Never throws: an unreachable Redis makes captchas 503 (and /healthz say so) until it answers.
+    await this.store.open();
     this.pool = this.options.sharedPool ?? new RenderPool(this.options.pool);
     // A production server without a studio token never serves web mode: nothing is set up for it.
     if (this.webMode) {
@@ -236,6 +246,7 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
       server.listen(this.options.port, this.options.host);
     }).catch(async (e) => {
       await this.closePool();
+      await this.store.close();
       throw e;
     });
     this.server = server;
@@ -253,6 +264,7 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
     server.closeIdleConnections();
     await closed;
     await this.closePool();
+    await this.store.close();
   }
 
   private async closePool(): Promise<void> {
