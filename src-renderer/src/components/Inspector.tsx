@@ -33,6 +33,7 @@ function CanvasSection() {
   return (
     <Section title="Canvas">
       <TextField path="name" label="Name" />
+      <TextField path="description" label="Description" optional />
       <div className="field">
         <label htmlFor="size-preset">Size preset</label>
         <select

@@ -81,7 +81,17 @@ function useLayerIds(layers: readonly object[]) {
 /** Thumbnails already drawn, by layer and canvas size, so list re-renders and undo cost no request. */
 const THUMBS = new Map<string, string>();
 const MAX_THUMBS = 200;
-const THUMB_DELAY_MS = 250;
+const THUMB_DELAY_MS = 500;
+/**
+ * One thumbnail render at a time: each renders the layer at the design's full size, so a
+ * 1080p design with many layers must not queue them all at once beside the live preview.
+ */
+let thumbQueue: Promise<unknown> = Promise.resolve();
+function queueThumb(draw: () => Promise<string>): Promise<string> {
+  const next = thumbQueue.then(draw, draw);
+  thumbQueue = next.catch(() => {});
+  return next;
+}
 
 /** A small picture of one layer alone on the design's canvas, drawn by the core, redrawn shortly after edits stop. */
 function LayerThumb({ layer, width, height }: { layer: Layer; width: number; height: number }) {
@@ -96,7 +106,7 @@ function LayerThumb({ layer, width, height }: { layer: Layer; width: number; hei
     let live = true;
     const t = setTimeout(() => {
       const design: DesignInput = { width, height, background: [shown as never] };
-      api.renderThumbnail(design, 1).then(
+      queueThumb(() => (live ? api.renderThumbnail(design, 1) : Promise.reject(new Error('no longer shown')))).then(
         (u) => {
           if (THUMBS.size >= MAX_THUMBS) THUMBS.delete(THUMBS.keys().next().value!);
           THUMBS.set(key, u);
