@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { Design, DesignInput, DesignIssue } from './core/design.ts';
 import type { FontSummary } from './core/fonts.ts';
 import type { PresetSummary } from './core/presets.ts';
+import type { GlyphBox } from './core/text.ts';
 import { seedSchema } from './core/seed.ts';
 import { channelOf, EVENTS } from './ipc-channels.ts';
 
@@ -138,16 +139,8 @@ export interface PreviewView {
 const VIEW_SCALE_RULE = 'must be a number greater than 0';
 const previewView = z.object({ scale: z.number({ error: VIEW_SCALE_RULE }).refine((n) => Number.isFinite(n) && n > 0, { error: VIEW_SCALE_RULE }) }, { error: 'must be a view {scale}' });
 
-/** One glyph's axis-aligned box after rotation and lift, in design pixels. */
-export interface GlyphBox {
-  char: string;
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-  /** Some of the glyph lies outside the canvas. */
-  outside: boolean;
-}
+/** One glyph's ink as an axis-aligned box after rotation and lift, in design pixels; `outside`: some of it leaves the canvas. */
+export type { GlyphBox };
 
 /** Raw RGBA pixels (not premultiplied): drawn with putImageData, no PNG round trip. */
 export interface PreviewPixels {
@@ -158,20 +151,20 @@ export interface PreviewPixels {
   seed: number;
   answer: string | null;
   /** The design's size in design pixels (width and height above are the pixels rendered). */
-  designWidth?: number;
-  designHeight?: number;
+  designWidth: number;
+  designHeight: number;
   /** Device pixels per design pixel actually rendered. */
-  scale?: number;
+  scale: number;
   /** The design draws something random, so Reroll and Lock seed mean something. */
-  random?: boolean;
+  random: boolean;
   /** Where each character was drawn, in design pixels; [] without text. */
-  glyphs?: GlyphBox[];
+  glyphs: GlyphBox[];
   /** Legibility warnings, each naming its field, e.g. glyphs that leave the canvas. */
-  warnings?: DesignIssue[];
+  warnings: DesignIssue[];
 }
 
-/** A change the inspector applies to the design as one undo step. */
-const designChange = z.object({ path: z.string(), value: z.unknown() });
+/** A change the inspector applies to the design (all of a result's as one undo step). `value` absent (undefined): remove the field, e.g. text.position to centre the text. */
+const designChange = z.object({ path: z.string(), value: z.unknown().optional() });
 const fitTextResult = z.object({ changes: z.array(designChange) });
 export type FitTextResult = z.infer<typeof fitTextResult>;
 /** Bad design: every issue names its field. `superseded`: a newer preview replaced this one. */

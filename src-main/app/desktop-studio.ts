@@ -11,7 +11,6 @@ import { basename, join } from 'node:path';
 import type { ArgsOut, BatchResult, FitTextResult, PreviewOutcome, PreviewView, DesignInput, ExportResult, FontSummary, OpenedDesign, PickedFile, PublishedDesign, RecentDesign, SavedDesign, ServerStatus, StudioHandlers, StudioInfo } from '../api.ts';
 import { EVENTS } from '../api.ts';
 import { parseDesign, type Design } from '../core/design.ts';
-import { fitText } from '../core/fit-text.ts';
 import { InputError } from '../core/input-error.ts';
 import { EXTENSION, fileSlug } from '../core/naming.ts';
 import { getPreset, listPresets, type PresetSummary } from '../core/presets.ts';
@@ -72,8 +71,8 @@ export class DesktopStudio implements StudioHandlers {
     return this.service.previews.preview('window', design, seed, view);
   }
 
-  fitText(design: DesignInput): FitTextResult {
-    return { changes: fitText(this.parse(design)) };
+  async fitText(design: DesignInput): Promise<FitTextResult> {
+    return { changes: await this.service.pool.fitText(this.parse(design)) };
   }
 
   renderThumbnail(design: DesignInput, seed?: number | null): Promise<string> {

@@ -12,7 +12,6 @@ import { fileSlug, publicFont } from '../core/naming.ts';
 import { getPreset, listPresets } from '../core/presets.ts';
 import { parseDesignText } from '../files/design-files.ts';
 import { parseDesign } from '../core/design.ts';
-import { fitText } from '../core/fit-text.ts';
 import { callStudio, isStudioMethod } from '../studio/calls.ts';
 import type { StudioService } from '../studio/studio-service.ts';
 import type { DesignSource } from './design-source.ts';
@@ -38,7 +37,7 @@ function webStudioHandlers(env: WebStudioEnv): StudioHandlers<WebServerMethod> {
     // Where fonts live on this machine is not the page's business.
     listFonts: () => env.service.listFonts().map(publicFont),
     renderThumbnail: (design: DesignInput, seed) => env.service.thumbnail(design, seed),
-    fitText: (design) => ({ changes: fitText(env.service.design(design)) }),
+    fitText: async (design) => ({ changes: await env.service.pool.fitText(env.service.design(design)) }),
     // The page reads the file; the server checks it. Recent files live in the browser.
     openDesign: (from) => {
       if (!from) return null;

@@ -18,6 +18,8 @@ import { bodyLimit, callWebStudio, webCall, type WebStudioEnv } from './studio-c
 import { contentType, jsonBody, MAX_DESIGN_BODY, sameOriginWrites, studioAccess, studioLogin, web, webModeOn } from './studio-guards.ts';
 import { serveStatic } from './static-files.ts';
 import type { StudioWeb } from './studio-web.ts';
+import { previewMeta } from '../studio/preview.ts';
+import type { PreviewView } from '../api.ts';
 
 /** `/studio` and the built UI under it; mount at `/studio`. */
 export function studioPages(): Router<ServerState> {
@@ -49,7 +51,8 @@ export function studioApi(): Router<ServerState> {
         const { service } = web(c);
         const b = await jsonBody(c.req);
         const client = typeof b.client === 'string' ? b.client.slice(0, 64) : 'web';
-        const out = await service.preview(`web:${client}`, b.design, b.seed);
+        // `view` is checked by the preview service: a bad one is a 400 naming view.scale.
+        const out = await service.previews.preview(`web:${client}`, b.design, b.seed, b.view as PreviewView | null | undefined);
         if (!out.ok) return sendJson(c.res, 'superseded' in out ? 409 : 400, { error: out.issues[0] ? `${out.issues[0].field}: ${out.issues[0].rule}` : 'superseded', field: out.issues[0]?.field, issues: out.issues });
         c.res.writeHead(200, {
           'Content-Type': 'application/octet-stream',
@@ -60,6 +63,8 @@ export function studioApi(): Router<ServerState> {
           'X-Seed': String(out.seed),
           // The designer shows the answer of its own preview: nothing secret.
           ...(out.answer !== null ? { 'X-Answer': encodeURIComponent(out.answer) } : {}),
+          // The rest of PreviewPixels, in one header so the reply stays one request of raw pixels.
+          'X-Preview': encodeURIComponent(JSON.stringify(previewMeta(out))),
         });
         c.res.end(out.pixels);
       })

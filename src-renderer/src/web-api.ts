@@ -16,6 +16,8 @@ import type {
   OpenedDesign,
   PickedFile,
   PreviewOutcome,
+  PreviewPixels,
+  PreviewView,
   RecentDesign,
   RequestLogEntry,
   SavedDesign,
@@ -130,8 +132,8 @@ export function createWebApi(base = ''): StudioApi {
       if (!res.ok) throw await failure(res);
       return res.json();
     },
-    async renderPreview(design: DesignInput, seed: number): Promise<PreviewOutcome> {
-      const res = await post('/api/studio/preview', { design, seed, client });
+    async renderPreview(design: DesignInput, seed: number, view?: PreviewView | null): Promise<PreviewOutcome> {
+      const res = await post('/api/studio/preview', { design, seed, view, client });
       if (res.status === 409) return { ok: false, superseded: true, issues: [] };
       if (res.status === 400) {
         const body = (await res.json()) as { issues?: DesignIssue[]; error: string; field?: string };
@@ -140,7 +142,14 @@ export function createWebApi(base = ''): StudioApi {
       if (!res.ok) throw await failure(res);
       const h = res.headers;
       const answer = h.get('X-Answer');
-      return { ok: true, width: Number(h.get('X-Width')), height: Number(h.get('X-Height')), seed: Number(h.get('X-Seed')), answer: answer === null ? null : decodeURIComponent(answer), pixels: new Uint8Array(await res.arrayBuffer()) };
+      const width = Number(h.get('X-Width'));
+      const height = Number(h.get('X-Height'));
+      // The rest of the result (design size, scale, glyph boxes, warnings) rides in one header; a server without it sent full size.
+      const metaHeader = h.get('X-Preview');
+      const meta: Omit<PreviewPixels, 'ok' | 'width' | 'height' | 'pixels' | 'seed' | 'answer'> = metaHeader
+        ? JSON.parse(decodeURIComponent(metaHeader))
+        : { designWidth: width, designHeight: height, scale: 1, random: true, glyphs: [], warnings: [] };
+      return { ok: true, width, height, seed: Number(h.get('X-Seed')), answer: answer === null ? null : decodeURIComponent(answer), ...meta, pixels: new Uint8Array(await res.arrayBuffer()) };
     },
     async openDesign(from) {
       if (!from || !('bytes' in from)) {

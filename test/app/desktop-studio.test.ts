@@ -135,3 +135,23 @@ describe('desktop server control', () => {
     await expect(fetch(`${st.url}/healthz`)).rejects.toThrow();
   });
 });
+
+describe('desktop previews', () => {
+  it('renders at the view scale and fills in the design size, glyph boxes and warnings', async () => {
+    const base = getPreset('classic-captcha')!;
+    const out = await h.studio.renderPreview({ ...base, text: { ...base.text, length: 12 } }, 1, { scale: 0.5 });
+    if (!out.ok) throw new Error(JSON.stringify(out.issues));
+    expect([out.width, out.height, out.designWidth, out.designHeight, out.scale, out.random]).toEqual([90, 30, 180, 60, 0.5, true]);
+    expect(out.glyphs.map((g) => g.char).join('')).toBe(out.answer);
+    expect(out.warnings.map((w) => w.field)).toEqual(['text.size']);
+    const bad = await h.studio.renderPreview(base, 1, { scale: -1 });
+    expect(bad).toEqual({ ok: false, issues: [{ field: 'view.scale', rule: 'must be a number greater than 0' }] });
+  });
+
+  it('fits text to the canvas in the render worker', async () => {
+    const base = getPreset('seed-002-captcha')!;
+    expect(await h.studio.fitText({ ...base, text: { ...base.text, length: 8 } })).toEqual({ changes: [{ path: 'text.position', value: undefined }] });
+    expect(await h.studio.fitText(getPreset('classic-captcha')!)).toEqual({ changes: [] });
+    await expect(h.studio.fitText({ width: 40, height: 20, text: { mode: 'random', length: 32, size: 12 } })).rejects.toThrow(/text\.length: the text leaves the canvas/);
+  });
+});

@@ -45,6 +45,42 @@ describe('web mode routes', () => {
     expect(body.issues.map((i: { field: string }) => i.field).sort()).toEqual(['height', 'width']);
   });
 
+  it('renders a preview at the view scale it is shown at, with what the designer draws around it in X-Preview', async () => {
+    const base12 = getPreset('classic-captcha')!;
+    const res = await post('/api/studio/preview', { design: { ...base12, text: { ...base12.text, length: 12 } }, seed: 1, view: { scale: 0.5 } });
+    expect(res.status).toBe(200);
+    expect([res.headers.get('x-width'), res.headers.get('x-height')]).toEqual(['90', '30']);
+    expect((await res.arrayBuffer()).byteLength).toBe(90 * 30 * 4);
+    const meta = JSON.parse(decodeURIComponent(res.headers.get('x-preview')!));
+    expect(meta).toMatchObject({ designWidth: 180, designHeight: 60, scale: 0.5, random: true });
+    expect(meta.glyphs).toHaveLength(12);
+    expect(meta.glyphs.some((g: { outside: boolean }) => g.outside)).toBe(true);
+    expect(meta.warnings).toEqual([{ field: 'text.size', rule: expect.stringMatching(/leaves? the canvas/) }]);
+    // No view: full size, as before.
+    const full = await post('/api/studio/preview', { design: getPreset('seed-002-captcha'), seed: 3 });
+    expect(JSON.parse(decodeURIComponent(full.headers.get('x-preview')!))).toMatchObject({ designWidth: 270, designHeight: 40, scale: 1 });
+  });
+
+  it('refuses a bad view with a 400 naming view.scale', async () => {
+    for (const view of [{ scale: 0 }, { scale: -1 }, { scale: '2' }, { scale: null }]) {
+      const res = await post('/api/studio/preview', { design: getPreset('seed-002-captcha'), seed: 3, view });
+      expect(res.status, JSON.stringify(view)).toBe(400);
+      const body = await res.json();
+      expect([body.field, body.error]).toEqual(['view.scale', 'view.scale: must be a number greater than 0']);
+    }
+  });
+
+  it('fits text to the canvas: the changes for a clipped captcha, none for one that fits', async () => {
+    const base12 = getPreset('classic-captcha')!;
+    const r = await studioCall(base, 'fitText', [{ ...base12, text: { ...base12.text, length: 12 } }]);
+    expect(r.status).toBe(200);
+    expect(r.json()).toEqual({ changes: [{ path: 'text.size', value: expect.any(Number) }] });
+    expect(r.json().changes[0].value).toBeLessThan(base12.text!.size);
+    expect((await studioCall(base, 'fitText', [base12])).json()).toEqual({ changes: [] });
+    const bad = await studioCall(base, 'fitText', [{ ...base12, text: { ...base12.text, size: 'big' } }]);
+    expect([bad.status, bad.json().field]).toEqual([400, 'text.size']);
+  });
+
   it('refuses cross-site calls and simple content types (no CSRF from other pages)', async () => {
     expect((await post('/api/studio/publishDesign', { args: [{}] }, { Origin: 'https://evil.example' })).status).toBe(403);
     const form = await fetch(`${base}/api/studio/publishDesign`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: '{"args":[{}]}' });
