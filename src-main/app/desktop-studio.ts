@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { ArgsOut, BatchResult, FitTextResult, PreviewOutcome, PreviewView, DesignInput, ExportResult, FontSummary, OpenedDesign, PickedFile, PublishedDesign, RecentDesign, SavedDesign, ServerStatus, StudioHandlers, StudioInfo } from '../api.ts';
+import type { ArgsOut, BatchResult, FitTextResult, PreviewOutcome, PreviewView, DesignInput, ExportResult, FontSummary, OpenedDesign, PickedFile, PublishedDesign, RecentDesign, SamplesResult, SavedDesign, ServerStatus, StudioHandlers, StudioInfo } from '../api.ts';
 import { EVENTS } from '../api.ts';
 import { parseDesign, type Design } from '../core/design.ts';
 import { InputError } from '../core/input-error.ts';
@@ -77,6 +77,10 @@ export class DesktopStudio implements StudioHandlers {
 
   renderThumbnail(design: DesignInput, seed?: number | null): Promise<string> {
     return this.service.thumbnail(design, seed);
+  }
+
+  renderSamples(design: DesignInput, seeds: number[]): Promise<SamplesResult> {
+    return this.service.samples(design, seeds);
   }
 
   async importFont(file?: PickedFile | null): Promise<FontSummary | null> {

@@ -37,6 +37,7 @@ function webStudioHandlers(env: WebStudioEnv): StudioHandlers<WebServerMethod> {
     // Where fonts live on this machine is not the page's business.
     listFonts: () => env.service.listFonts().map(publicFont),
     renderThumbnail: (design: DesignInput, seed) => env.service.thumbnail(design, seed),
+    renderSamples: (design, seeds) => env.service.samples(design, seeds),
     fitText: async (design) => ({ changes: await env.service.pool.fitText(env.service.design(design)) }),
     // The page reads the file; the server checks it. Recent files live in the browser.
     openDesign: (from) => {

@@ -11,6 +11,7 @@ import { ExportPanel, type ExportPanelHandle } from './components/ExportPanel.ts
 import { Inspector } from './components/Inspector.tsx';
 import { PreviewPane } from './components/PreviewPane.tsx';
 import { ServerPanel } from './components/ServerPanel.tsx';
+import { SampleGrid } from './components/SampleGrid.tsx';
 import { Sidebar } from './components/Sidebar.tsx';
 import { useAutosave } from './hooks/useAutosave.ts';
 import { useDocument } from './hooks/useDocument.ts';
@@ -27,7 +28,8 @@ export function App({ api }: { api: StudioApi }) {
   const info = useStudioInfo(api, setNotice);
   const doc = useDocument(api, { mode: info.mode, notify: setNotice });
   const { design, edit } = doc;
-  const { seed, locked, reroll, lock } = usePreviewSeed(design, edit);
+  // No undo history: the design was just opened (a random preview seed for it).
+  const { seed, locked, reroll, lock, pick } = usePreviewSeed(design, edit, !doc.canUndo && !doc.canRedo);
   const preview = usePreview(api, design, seed);
   const valid = preview.issues.length === 0 && preview.image !== null;
   useAutosave(api, design, valid && doc.dirty);
@@ -128,6 +130,7 @@ export function App({ api }: { api: StudioApi }) {
           <Sidebar current={doc.preset} onPreset={doc.openPreset} onRecent={onRecent} recentVersion={doc.recentVersion} />
           <main className="centre">
             <PreviewPane preview={preview} zoom={zoom} setZoom={setZoom} seed={seed} locked={locked} onReroll={reroll} onLock={lock} />
+            <SampleGrid api={api} design={design} valid={valid} random={preview.image?.random !== false} seed={seed} onPick={pick} />
             {design && (
               <div className="panels">
                 <ExportPanel ref={exportPanel} design={design} seed={seed} valid={valid} mode={info.mode} />

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EVENTS } from '../../src-main/api.ts';
 import { getPreset } from '../../src-main/core/presets.ts';
@@ -153,5 +154,26 @@ describe('desktop previews', () => {
     expect(await h.studio.fitText({ ...base, text: { ...base.text, length: 8 } })).toEqual({ changes: [{ path: 'text.position', value: undefined }] });
     expect(await h.studio.fitText(getPreset('classic-captcha')!)).toEqual({ changes: [] });
     await expect(h.studio.fitText({ width: 40, height: 20, text: { mode: 'random', length: 32, size: 12 } })).rejects.toThrow(/text\.length: the text leaves the canvas/);
+  });
+});
+
+describe('desktop samples', () => {
+  it('renders the sample grid in one call: a PNG and the answer per seed, image files allowed', async () => {
+    const seeds = [5, 6, 7];
+    const { samples } = await h.studio.renderSamples(getPreset('classic-captcha')!, seeds);
+    expect(samples.map((s) => s.seed)).toEqual(seeds);
+    for (const s of samples) {
+      const png = decodePng(Buffer.from(s.image.replace(/^data:image\/png;base64,/, ''), 'base64'));
+      expect([png.width, png.height, s.width, s.height]).toEqual([180, 60, 180, 60]);
+      expect(s.answer).toMatch(/^\w+$/);
+    }
+    // The desktop renders designs that name image files (the user's own).
+    const tile = join(h.userData, 'tile.png');
+    const picture = new PNG({ width: 8, height: 8 });
+    picture.data.fill(128);
+    writeFileSync(tile, PNG.sync.write(picture));
+    const withFile = { ...getPreset('seed-000-background')!, width: 600, height: 300, background: [{ type: 'image' as const, src: tile }] };
+    const [one] = (await h.studio.renderSamples(withFile, [1])).samples;
+    expect([one.width, one.height, one.answer]).toEqual([270, 135, null]);
   });
 });

@@ -10,6 +10,7 @@ import { createStudioServer, type StudioServer } from '../../src-main/server/ser
 import { ZipFileWriter } from '../../src-main/server/zip.ts';
 import { StudioService } from '../../src-main/studio/studio-service.ts';
 import { call, pickedFileArg, studioCall } from '../support/http.ts';
+import { decodePng } from '../support/png.ts';
 
 let server: StudioServer;
 let base: string;
@@ -171,6 +172,7 @@ const SAMPLES: Record<WebServerMethod, unknown[]> = {
   getPreset: ['seed-002-captcha'],
   listFonts: [],
   renderThumbnail: [small, 7],
+  renderSamples: [small, [1, 2]],
   fitText: [small],
   openDesign: [pickedFileArg('opened.json', JSON.stringify(small))],
   saveDesign: [{ ...small, name: 'My design' }],
@@ -324,5 +326,45 @@ describe('a designer service shared with the server (the desktop app\'s)', () =>
       await pool.close();
     }
     expect(dispose).not.toHaveBeenCalled();
+  });
+});
+
+describe('renderSamples: the sample grid in one request', () => {
+  const captcha = getPreset('seed-002-captcha')!;
+
+  it('answers N PNGs that differ, with the answers of the same seeds rendered on their own', async () => {
+    const seeds = [11, 22, 33, 44, 55, 66, 77, 88, 99, 111, 222, 333];
+    const r = await studioCall(base, 'renderSamples', [captcha, seeds]);
+    expect(r.status, r.body.toString().slice(0, 300)).toBe(200);
+    const { samples } = r.json() as { samples: { seed: number; answer: string; image: string; width: number; height: number }[] };
+    expect(samples.map((s) => s.seed)).toEqual(seeds);
+    const images = samples.map((s) => {
+      const png = decodePng(Buffer.from(s.image.replace(/^data:image\/png;base64,/, ''), 'base64'));
+      expect([png.width, png.height, s.width, s.height]).toEqual([270, 40, 270, 40]);
+      return png.data.toString('base64');
+    });
+    expect(new Set(images).size).toBe(seeds.length);
+    // The answers are those of the seeded renders: the preview at that seed says the same.
+    for (const s of samples.slice(0, 3)) {
+      const one = await post('/api/studio/preview', { design: captcha, seed: s.seed });
+      expect(decodeURIComponent(one.headers.get('x-answer') ?? ''), `seed ${s.seed}`).toBe(s.answer);
+    }
+  });
+
+  it('refuses 17 seeds, or a bad one, naming the argument; and a set over the render budget, naming the field', async () => {
+    const many = await studioCall(base, 'renderSamples', [captcha, Array.from({ length: 17 }, (_, i) => i)]);
+    expect([many.status, many.json().field, many.json().error]).toEqual([400, 'seeds', 'seeds: must be a list of 1 to 16 seeds']);
+    const bad = await studioCall(base, 'renderSamples', [captcha, [1, 2.5]]);
+    expect([bad.status, bad.json().field]).toEqual([400, 'seeds.1']);
+    const big = { ...getPreset('bokeh-background')!, width: 7680, height: 4320 };
+    const over = await studioCall(base, 'renderSamples', [big, Array.from({ length: 16 }, (_, i) => i)]);
+    expect(over.status).toBe(400);
+    expect(over.json().field).toMatch(/^(background\.\d+\.\w+|width)$/);
+    expect(over.json().error).toMatch(/16 samples of this design cost about .* pixel operations to render; this route allows 5 G for a set/);
+  });
+
+  it('refuses image layers that name a file', async () => {
+    const r = await studioCall(base, 'renderSamples', [{ ...small, background: [{ type: 'image', src: '/etc/hostname' }] }, [1]]);
+    expect([r.status, r.json().field]).toEqual([400, 'background.0.src']);
   });
 });

@@ -17,11 +17,25 @@ export interface PreviewSeed {
   locked: boolean;
   reroll(): void;
   lock(on: boolean): void;
+  /** Shows the design at `seed` (a sample picked in the grid); a locked design gets it as its seed. */
+  pick(seed: number): void;
 }
 
-/** The design's own seed when it is locked, else a preview-only seed that Reroll replaces. */
-export function usePreviewSeed(design: DesignInput | null, edit: (path: string, value: unknown) => void): PreviewSeed {
-  const [previewSeed, setPreviewSeed] = useState(1);
+/**
+ * The design's own seed when it is locked, else a preview-only seed that Reroll replaces.
+ * `fresh`: the document has no undo history (nothing to undo or redo), which is true from
+ * the moment a design is opened until its first edit. A design seen fresh that was not
+ * seen before is a newly opened one (a preset, New, a file, the autosave): it gets a
+ * random preview seed, so presets do not all open on the same seed (and text).
+ */
+export function usePreviewSeed(design: DesignInput | null, edit: (path: string, value: unknown) => void, fresh = false): PreviewSeed {
+  const [previewSeed, setPreviewSeed] = useState(randomSeed);
+  const [opened, setOpened] = useState<DesignInput | null>(null);
+  if (fresh && design && design !== opened) {
+    // Adjusted while rendering (React's pattern for state derived from props): the first preview already uses it.
+    setOpened(design);
+    if (opened) setPreviewSeed(randomSeed());
+  }
   const locked = typeof design?.seed === 'number';
   return {
     seed: locked ? (design!.seed as number) : previewSeed,
@@ -32,5 +46,9 @@ export function usePreviewSeed(design: DesignInput | null, edit: (path: string, 
       else setPreviewSeed(s);
     },
     lock: (on) => edit('seed', on ? previewSeed : undefined),
+    pick(seed) {
+      if (locked) edit('seed', seed);
+      else setPreviewSeed(seed);
+    },
   };
 }
