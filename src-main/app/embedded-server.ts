@@ -26,7 +26,7 @@ export class EmbeddedServer extends EventEmitter<{ request: [RequestLogEntry] }>
   constructor(
     private readonly pool: RenderPool,
     preferredPort: number,
-    private readonly opts: { service?: StudioService; rendererDir?: string } = {},
+    private readonly opts: { service?: StudioService; rendererDir?: string; /** Where used captcha ids live: `memory` or `redis://…` (settings.store). */ store?: string } = {},
   ) {
     super();
     this.preferred = preferredPort;
@@ -50,6 +50,7 @@ export class EmbeddedServer extends EventEmitter<{ request: [RequestLogEntry] }>
       message,
       studioService: this.opts.service?.untrustedView(),
       rendererDir: this.opts.rendererDir,
+      store: this.opts.store,
     });
     // The server's request log without the designer's own calls (it filters them once, for web mode too).
     s.on('log', (e) => this.emit('request', e));

@@ -85,7 +85,7 @@ export function startApp(electron: ElectronModule, opts: { outDir: string; devSe
     const pool = new RenderPool();
     const fontsDir = join(userData, 'fonts');
     const service = new StudioService(pool, fontsDir);
-    const server = new EmbeddedServer(pool, settings.settings.port, { service });
+    const server = new EmbeddedServer(pool, settings.settings.port, { service, store: settings.settings.store });
     const send = (channel: string, payload: unknown) => {
       if (win && !win.isDestroyed()) win.webContents.send(channel, payload);
     };

@@ -35,6 +35,9 @@ const BAD_INPUT: [string, unknown[], RegExp][] = [
   [IPC.cancelBatch, [{}], /id: must be a batch id/],
   [IPC.startServer, [70000], /port: must be a whole number from 0 to 65535/],
   [IPC.publishDesign, [{ background: [{ type: 'nope' }] }], /background\.0/],
+  [IPC.renderSamples, [{}, Array(17).fill(1)], /seeds: must be a list of 1 to 16 seeds/],
+  [IPC.renderSamples, [{}, [1, -1]], /seeds\.1: must be a whole number/],
+  [IPC.fitText, [{ width: 'wide' }], /width/],
 ];
 /** Handlers that take no input (extra arguments are ignored). */
 const NO_INPUT: string[] = [IPC.info, IPC.listPresets, IPC.listFonts, IPC.listRecent, IPC.restoreAutosave, IPC.serverStatus, IPC.stopServer];
