@@ -18,7 +18,7 @@ import { bodyLimit, callWebStudio, webCall, type WebStudioEnv } from './studio-c
 import { contentType, jsonBody, MAX_DESIGN_BODY, sameOriginWrites, studioAccess, studioLogin, web, webModeOn } from './studio-guards.ts';
 import { serveStatic } from './static-files.ts';
 import type { StudioWeb } from './studio-web.ts';
-import { previewMeta } from '../studio/preview.ts';
+import { checkView, previewMeta } from '../studio/preview.ts';
 import type { PreviewView } from '../api.ts';
 
 /** `/studio` and the built UI under it; mount at `/studio`. */
@@ -51,9 +51,17 @@ export function studioApi(): Router<ServerState> {
         const { service } = web(c);
         const b = await jsonBody(c.req);
         const client = typeof b.client === 'string' ? b.client.slice(0, 64) : 'web';
-        // `view` is checked by the preview service: a bad one is a 400 naming view.scale.
+        // The page always sends a good view: a bad one is a caller's mistake, a 400 naming view.scale.
+        const viewIssue = checkView(b.view);
+        if (viewIssue) return sendJson(c.res, 400, { error: `${viewIssue.field}: ${viewIssue.rule}`, field: viewIssue.field, issues: [viewIssue] });
         const out = await service.previews.preview(`web:${client}`, b.design, b.seed, b.view as PreviewView | null | undefined);
-        if (!out.ok) return sendJson(c.res, 'superseded' in out ? 409 : 400, { error: out.issues[0] ? `${out.issues[0].field}: ${out.issues[0].rule}` : 'superseded', field: out.issues[0]?.field, issues: out.issues });
+        if (!out.ok) {
+          // `reply: "outcome"` (the designer page): a design with issues or a superseded preview is
+          // a result, answered 200 as the PreviewOutcome, since Chromium logs every 4xx as a console
+          // error and a half-typed value is not one. Other callers get 400 and 409.
+          if (b.reply === 'outcome') return sendJson(c.res, 200, out);
+          return sendJson(c.res, 'superseded' in out ? 409 : 400, { error: out.issues[0] ? `${out.issues[0].field}: ${out.issues[0].rule}` : 'superseded', field: out.issues[0]?.field, issues: out.issues });
+        }
         c.res.writeHead(200, {
           'Content-Type': 'application/octet-stream',
           'Content-Length': out.pixels.byteLength,

@@ -133,7 +133,9 @@ export function createWebApi(base = ''): StudioApi {
       return res.json();
     },
     async renderPreview(design: DesignInput, seed: number, view?: PreviewView | null): Promise<PreviewOutcome> {
-      const res = await post('/api/studio/preview', { design, seed, view, client });
+      // reply: outcome: a design with issues comes back as a 200 result, not a 4xx the console would log.
+      const res = await post('/api/studio/preview', { design, seed, view, client, reply: 'outcome' });
+      if (res.ok && res.headers.get('Content-Type')?.startsWith('application/json')) return (await res.json()) as PreviewOutcome;
       if (res.status === 409) return { ok: false, superseded: true, issues: [] };
       if (res.status === 400) {
         const body = (await res.json()) as { issues?: DesignIssue[]; error: string; field?: string };

@@ -71,6 +71,16 @@ describe('web mode routes', () => {
     }
   });
 
+  it('answers a design with issues as a 200 result when the page asks for outcomes (no 4xx for the console)', async () => {
+    const res = await post('/api/studio/preview', { design: { width: 0 }, seed: 1, reply: 'outcome' });
+    expect([res.status, res.headers.get('content-type')]).toEqual([200, 'application/json; charset=utf-8']);
+    expect(await res.json()).toEqual({ ok: false, issues: [{ field: 'width', rule: expect.stringMatching(/must be/) }] });
+    // A good design still comes back as pixels; a bad view is still a 400.
+    const ok = await post('/api/studio/preview', { design: getPreset('seed-002-captcha'), seed: 1, reply: 'outcome' });
+    expect([ok.status, ok.headers.get('content-type')]).toEqual([200, 'application/octet-stream']);
+    expect((await post('/api/studio/preview', { design: getPreset('seed-002-captcha'), seed: 1, view: { scale: 0 }, reply: 'outcome' })).status).toBe(400);
+  });
+
   it('fits text to the canvas: the changes for a clipped captcha, none for one that fits', async () => {
     const base12 = getPreset('classic-captcha')!;
     const r = await studioCall(base, 'fitText', [{ ...base12, text: { ...base12.text, length: 12 } }]);
