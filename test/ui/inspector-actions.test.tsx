@@ -174,6 +174,27 @@ describe('layer list', () => {
   });
 });
 
+describe('stop bar', () => {
+  it('moves a stop with the arrow keys, adds one in the widest gap and removes the selected one', async () => {
+    const api = await ready();
+    fireEvent.change(screen.getByLabelText('New layer'), { target: { value: 'linear-gradient' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add layer' }));
+    const handle = await screen.findByRole('button', { name: 'Layer 2 stop 2 at 100%' });
+    fireEvent.click(handle);
+    expect(handle.getAttribute('aria-pressed')).toBe('true');
+    fireEvent.keyDown(handle, { key: 'ArrowLeft', shiftKey: true });
+    await waitFor(() => expect(lastDesign(api).background[1].stops[1].offset).toBe(0.9));
+    expect(screen.getByLabelText('Stop 2 offset')).toHaveProperty('value', '0.9');
+    fireEvent.click(screen.getByRole('button', { name: 'Add stop' }));
+    await waitFor(() => expect(lastDesign(api).background[1].stops).toHaveLength(3));
+    expect(lastDesign(api).background[1].stops[2].offset).toBe(0.45);
+    expect(screen.getByRole('button', { name: 'Layer 2 stop 3 at 45%' }).getAttribute('aria-pressed')).toBe('true');
+    fireEvent.click(screen.getByRole('button', { name: 'Remove stop 3' }));
+    await waitFor(() => expect(lastDesign(api).background[1].stops).toHaveLength(2));
+    expect((screen.getByRole('button', { name: 'Remove stop 2' }) as HTMLButtonElement).disabled).toBe(true); // two stops is the schema's least
+  });
+});
+
 describe('text controls', () => {
   it('edits math operators (one always stays on) and the text position', async () => {
     const api = await ready();
