@@ -124,8 +124,21 @@ export type ServerStatus = z.infer<typeof serverStatus>;
 const publishedDesign = z.object({
   /** Name under /designs/ (and ?design= for captcha routes). */
   name: z.string(),
-  /** Path of the image on the server, e.g. /designs/my-captcha.png or /captcha.png?design=x&sig=…. */
+  /** Path of the image on the server, e.g. /designs/my-banner.png?v=0123456789ab or /captcha.png?design=x&sig=…. */
   path: z.string(),
+  /** 12 hex digits of the SHA-256 of the canonical design: `?v=` in /designs/ paths, so an edit makes a new URL. */
+  version: z.string(),
+  /** Where the server keeps it: a built-in preset, a file in its --designs folder, or its memory (until it stops). */
+  stored: z.enum(['preset', 'saved', 'memory']),
+  /** This call put the design into the server's memory: it did not hold this version under this name before. */
+  added: z.boolean(),
+  /** The validated design's size, kind and fixed seed: what the snippets are built from (never the inspector's raw input). */
+  width: z.number(),
+  height: z.number(),
+  captcha: z.boolean(),
+  seed: z.number().nullable(),
+  /** Captchas: the signed path of `POST /api/captcha` for this design (a fresh captcha as JSON); null for backgrounds. */
+  issuePath: z.string().nullable(),
 });
 export type PublishedDesign = z.infer<typeof publishedDesign>;
 

@@ -18,10 +18,11 @@ import { useDocument } from './hooks/useDocument.ts';
 import { useMenuCommands, type CommandHandlers } from './hooks/useMenuCommands.ts';
 import { usePreview } from './hooks/usePreview.ts';
 import { usePreviewSeed } from './hooks/usePreviewSeed.ts';
-import { useShortcuts } from './hooks/useShortcuts.ts';
+import { useRerollKey, useShortcuts } from './hooks/useShortcuts.ts';
 import { useStableCallback } from './hooks/useStableCallback.ts';
 import { useStudioInfo } from './hooks/useStudioInfo.ts';
-import { stepZoom } from './state/zoom.ts';
+import { useZoom } from './hooks/useZoom.ts';
+import { renderScale } from './state/zoom.ts';
 
 export function App({ api }: { api: StudioApi }) {
   const [notice, setNotice] = useState<string | null>(null);
@@ -30,18 +31,22 @@ export function App({ api }: { api: StudioApi }) {
   const { design, edit } = doc;
   // No undo history: the design was just opened (a random preview seed for it).
   const { seed, locked, reroll, lock, pick } = usePreviewSeed(design, edit, !doc.canUndo && !doc.canRedo);
-  const preview = usePreview(api, design, seed);
+  // A just-opened design (no undo history) opens fitted to the view.
+  const zoom = useZoom({ design, fresh: !doc.canUndo && !doc.canRedo });
+  const preview = usePreview(api, design, seed, renderScale(zoom.zoom, zoom.devicePixelRatio, typeof design?.scale === 'number' ? design.scale : 1));
   const valid = preview.issues.length === 0 && preview.image !== null;
   useAutosave(api, design, valid && doc.dirty);
-  const [zoom, setZoom] = useState(1);
   const fileInput = useRef<HTMLInputElement>(null);
   const exportPanel = useRef<ExportPanelHandle>(null);
 
+  // By content: each new image brings a new list, and the inspector must not re-render for every frame.
+  const warningsKey = JSON.stringify(preview.image?.warnings ?? []);
   const ctx = useMemo<DesignCtx | null>(() => {
     if (!design) return null;
     const byField = new Map(preview.issues.map((i) => [i.field, i.rule]));
-    return { design, edit, issue: (p) => byField.get(p) };
-  }, [design, edit, preview.issues]);
+    const warnings: { field: string; rule: string }[] = JSON.parse(warningsKey);
+    return { design, edit, issue: (p) => byField.get(p), warnings };
+  }, [design, edit, preview.issues, warningsKey]);
 
   // In the browser, Open picks a file in the page; on the desktop the main process shows its dialog.
   const open = () => (info.mode === 'web' ? fileInput.current?.click() : void doc.openFrom());
@@ -65,13 +70,14 @@ export function App({ api }: { api: StudioApi }) {
     'export-batch': () => exportPanel.current?.focusBatchCount(),
     undo: doc.undo,
     redo: doc.redo,
-    'zoom-in': () => setZoom((z) => stepZoom(z, 1)),
-    'zoom-out': () => setZoom((z) => stepZoom(z, -1)),
-    'zoom-actual': () => setZoom(1),
+    'zoom-in': () => zoom.step(1),
+    'zoom-out': () => zoom.step(-1),
+    'zoom-actual': zoom.actual,
     openRecent: (path) => void doc.openFrom({ path }),
   };
   useMenuCommands(api, commands);
   useShortcuts(info.mode === 'web', (c) => commands[c]());
+  useRerollKey(preview.image?.random !== false, reroll);
 
   return (
     <ApiContext.Provider value={api}>
@@ -129,7 +135,7 @@ export function App({ api }: { api: StudioApi }) {
         <div className="columns">
           <Sidebar current={doc.preset} onPreset={doc.openPreset} onRecent={onRecent} recentVersion={doc.recentVersion} />
           <main className="centre">
-            <PreviewPane preview={preview} zoom={zoom} setZoom={setZoom} seed={seed} locked={locked} onReroll={reroll} onLock={lock} />
+            <PreviewPane preview={preview} zoom={zoom} seed={seed} locked={locked} onReroll={reroll} onLock={lock} />
             <SampleGrid api={api} design={design} valid={valid} random={preview.image?.random !== false} seed={seed} onPick={pick} />
             {design && (
               <div className="panels">

@@ -127,33 +127,13 @@ describe('desktop server control', () => {
     expect(st).toMatchObject({ running: true, controllable: true });
     const design = { ...getPreset('placeholder')!, width: 200, height: 100, name: 'panel test' };
     const pub = h.studio.publishDesign(design);
-    expect(pub).toEqual({ name: 'panel-test', path: '/designs/panel-test.png' });
+    expect(pub).toMatchObject({ name: 'panel-test', path: expect.stringMatching(/^\/designs\/panel-test\.png\?v=[0-9a-f]{12}$/), stored: 'memory' });
     const res = await fetch(`${st.url}${pub.path}`);
     expect(res.status).toBe(200);
     const png = decodePng(Buffer.from(await res.arrayBuffer()));
     expect([png.width, png.height]).toEqual([200, 100]);
     expect((await h.studio.stopServer()).running).toBe(false);
     await expect(fetch(`${st.url}/healthz`)).rejects.toThrow();
-  });
-});
-
-describe('desktop previews', () => {
-  it('renders at the view scale and fills in the design size, glyph boxes and warnings', async () => {
-    const base = getPreset('classic-captcha')!;
-    const out = await h.studio.renderPreview({ ...base, text: { ...base.text, length: 12 } }, 1, { scale: 0.5 });
-    if (!out.ok) throw new Error(JSON.stringify(out.issues));
-    expect([out.width, out.height, out.designWidth, out.designHeight, out.scale, out.random]).toEqual([90, 30, 180, 60, 0.5, true]);
-    expect(out.glyphs.map((g) => g.char).join('')).toBe(out.answer);
-    expect(out.warnings.map((w) => w.field)).toEqual(['text.size']);
-    const bad = await h.studio.renderPreview(base, 1, { scale: -1 });
-    expect(bad).toEqual({ ok: false, issues: [{ field: 'view.scale', rule: 'must be a number greater than 0' }] });
-  });
-
-  it('fits text to the canvas in the render worker', async () => {
-    const base = getPreset('seed-002-captcha')!;
-    expect(await h.studio.fitText({ ...base, text: { ...base.text, length: 8 } })).toEqual({ changes: [{ path: 'text.position', value: undefined }] });
-    expect(await h.studio.fitText(getPreset('classic-captcha')!)).toEqual({ changes: [] });
-    await expect(h.studio.fitText({ width: 40, height: 20, text: { mode: 'random', length: 32, size: 12 } })).rejects.toThrow(/text\.length: the text leaves the canvas/);
   });
 });
 
@@ -175,5 +155,25 @@ describe('desktop samples', () => {
     const withFile = { ...getPreset('seed-000-background')!, width: 600, height: 300, background: [{ type: 'image' as const, src: tile }] };
     const [one] = (await h.studio.renderSamples(withFile, [1])).samples;
     expect([one.width, one.height, one.answer]).toEqual([270, 135, null]);
+  });
+});
+
+describe('desktop previews', () => {
+  it('renders at the view scale and fills in the design size, glyph boxes and warnings', async () => {
+    const base = getPreset('classic-captcha')!;
+    const out = await h.studio.renderPreview({ ...base, text: { ...base.text, length: 12 } }, 1, { scale: 0.5 });
+    if (!out.ok) throw new Error(JSON.stringify(out.issues));
+    expect([out.width, out.height, out.designWidth, out.designHeight, out.scale, out.random]).toEqual([90, 30, 180, 60, 0.5, true]);
+    expect(out.glyphs.map((g) => g.char).join('')).toBe(out.answer);
+    expect(out.warnings.map((w) => w.field)).toEqual(['text.size']);
+    const bad = await h.studio.renderPreview(base, 1, { scale: -1 });
+    expect(bad).toEqual({ ok: false, issues: [{ field: 'view.scale', rule: 'must be a number greater than 0' }] });
+  });
+
+  it('fits text to the canvas in the render worker', async () => {
+    const base = getPreset('seed-002-captcha')!;
+    expect(await h.studio.fitText({ ...base, text: { ...base.text, length: 8 } })).toEqual({ changes: [{ path: 'text.position', value: undefined }] });
+    expect(await h.studio.fitText(getPreset('classic-captcha')!)).toEqual({ changes: [] });
+    await expect(h.studio.fitText({ width: 40, height: 20, text: { mode: 'random', length: 32, size: 12 } })).rejects.toThrow(/text\.length: the text leaves the canvas/);
   });
 });
