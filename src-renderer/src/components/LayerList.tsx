@@ -125,6 +125,26 @@ function LayerThumb({ layer, width, height }: { layer: Layer; width: number; hei
   return <span className="layer-thumb">{url && <img src={url} alt="" />}</span>;
 }
 
+/** Small line icons drawn here: the symbol characters for them are missing from common UI fonts. */
+function Icon({ name }: { name: 'shown' | 'hidden' | 'duplicate' }) {
+  return (
+    <svg width="14" height="14" viewBox="0 0 16 16" aria-hidden fill="none" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" strokeLinejoin="round">
+      {name === 'duplicate' ? (
+        <>
+          <rect x="5.5" y="5.5" width="8" height="8" rx="1.5" />
+          <path d="M10.5 3.5v-1a1 1 0 0 0-1-1h-7a1 1 0 0 0-1 1v7a1 1 0 0 0 1 1h1" />
+        </>
+      ) : (
+        <>
+          <path d="M1 8s2.5-5 7-5 7 5 7 5-2.5 5-7 5-7-5-7-5z" />
+          <circle cx="8" cy="8" r="2" />
+          {name === 'hidden' && <path d="M2 14 14 2" />}
+        </>
+      )}
+    </svg>
+  );
+}
+
 export function LayerList() {
   const { design, edit, issue } = useDesign();
   const layers = (design.background ?? []) as Layer[];
@@ -203,7 +223,7 @@ export function LayerList() {
                 </button>
                 <span className="layer-actions">
                   <button type="button" aria-label={l.hidden ? `Show layer ${n}` : `Hide layer ${n}`} aria-pressed={!!l.hidden} title={l.hidden ? 'Show' : 'Hide'} onClick={() => edit(`background.${i}.hidden`, l.hidden ? undefined : true)}>
-                    {l.hidden ? '◌' : '●'}
+                    <Icon name={l.hidden ? 'hidden' : 'shown'} />
                   </button>
                   <button type="button" aria-label={`Move layer ${n} up`} disabled={i === 0} onClick={() => moveTo(i, i - 1)}>
                     ↑
@@ -212,7 +232,7 @@ export function LayerList() {
                     ↓
                   </button>
                   <button type="button" aria-label={`Duplicate layer ${n}`} disabled={layers.length >= MAX_LAYERS} onClick={() => duplicate(i)}>
-                    ⧉
+                    <Icon name="duplicate" />
                   </button>
                   <button type="button" aria-label={`Remove layer ${n}`} onClick={() => edit('background', layers.filter((_x, j) => j !== i))}>
                     ✕
