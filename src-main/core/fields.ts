@@ -43,6 +43,8 @@ export const length = lengthSchema(SIZE_VARS);
 export const glyphLength = lengthSchema(GLYPH_VARS);
 
 export const opacity = num(0, 1).default(1);
+/** Every layer kind: kept in the design but not drawn (the designer's visibility toggle). */
+export const hidden = z.boolean({ error: 'must be true or false' }).optional();
 
 const stop = z.strictObject({ offset: num(0, 1), color: colorSchema });
 /** Gradient colour stops. */

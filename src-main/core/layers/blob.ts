@@ -1,7 +1,7 @@
 /** An irregular closed curve around a centre: points at random angles and distances, joined smoothly. */
 import type { SKRSContext2D } from '@napi-rs/canvas';
 import { z } from 'zod';
-import { int, length, num, opacity } from '../fields.ts';
+import { hidden, int, length, num, opacity } from '../fields.ts';
 import { range } from '../random.ts';
 import { defineLayer } from './kind.ts';
 import { drawShape, shapeCost, shapeFields } from './shape.ts';
@@ -16,6 +16,7 @@ export const blob = defineLayer({
     irregularity: num(0, 1).default(0.35),
     ...shapeFields,
     opacity,
+    hidden,
   }),
   random: true,
   defaults: { type: 'blob', cx: 'w/2', cy: 'h/2', r: 'min(w,h)/3', fill: '#66aa8877' },

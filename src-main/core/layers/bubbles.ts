@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { color, cssColor, randomRgb } from '../color.ts';
 import { COST_WEIGHTS, HINT, SMOOTH } from '../cost-model.ts';
-import { int, num, opacity, palette } from '../fields.ts';
+import { hidden, int, num, opacity, palette } from '../fields.ts';
 import { LIMITS } from '../limits.ts';
 import { pick, range } from '../random.ts';
 import { defineLayer, layerCanvas } from './kind.ts';
@@ -16,6 +16,7 @@ export const bubbles = defineLayer({
     colors: palette(0).default([]),
     alpha: num(0, 1).default(0.35),
     opacity,
+    hidden,
   }),
   random: true,
   defaults: { type: 'bubbles' },

@@ -1,11 +1,11 @@
 /** A circle by centre and radius. */
 import { z } from 'zod';
-import { length, opacity } from '../fields.ts';
+import { hidden, length, opacity } from '../fields.ts';
 import { defineLayer } from './kind.ts';
 import { drawShape, shapeCost, shapeFields } from './shape.ts';
 
 export const circle = defineLayer({
-  schema: z.strictObject({ type: z.literal('circle'), cx: length, cy: length, r: length, ...shapeFields, opacity }),
+  schema: z.strictObject({ type: z.literal('circle'), cx: length, cy: length, r: length, ...shapeFields, opacity, hidden }),
   random: false,
   defaults: { type: 'circle', cx: 'w/2', cy: 'h/2', r: 'min(w,h)/4', fill: '#ff990080' },
   draw(s, layer, { L }) {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { color, cssColor } from '../color.ts';
 import { BUSY, COST_WEIGHTS, HINT, SMOOTH } from '../cost-model.ts';
-import { colorSchema, num, opacity } from '../fields.ts';
+import { colorSchema, hidden, num, opacity } from '../fields.ts';
 import { range } from '../random.ts';
 import { defineLayer, layerCanvas } from './kind.ts';
 
@@ -14,6 +14,7 @@ export const dots = defineLayer({
     radius: num(0.25, 2048).default(2),
     jitter: num(0, 1).default(0),
     opacity,
+    hidden,
   }),
   random: (layer) => layer.jitter > 0,
   defaults: { type: 'dots', color: '#00000022' },

@@ -1,6 +1,6 @@
 /** Seed 000's ellipse: a PIL-style bounding box (x0, y0, x1, y1), inclusive. */
 import { z } from 'zod';
-import { length, opacity } from '../fields.ts';
+import { hidden, length, opacity } from '../fields.ts';
 import { defineLayer } from './kind.ts';
 import { drawShape, shapeCost, shapeFields } from './shape.ts';
 
@@ -10,6 +10,7 @@ export const ellipse = defineLayer({
     box: z.tuple([length, length, length, length], { error: 'must be [x0, y0, x1, y1]' }),
     ...shapeFields,
     opacity,
+    hidden,
   }),
   random: false,
   defaults: { type: 'ellipse', box: [0, 0, 'w-1', 'h-1'], fill: '#f0efef80' },

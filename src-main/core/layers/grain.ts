@@ -1,11 +1,11 @@
 /** Per-pixel luminance grain; it changes what is below rather than covering it. */
 import { z } from 'zod';
 import { BUSY, COST_WEIGHTS, FLAT, HINT } from '../cost-model.ts';
-import { num, opacity } from '../fields.ts';
+import { hidden, num, opacity } from '../fields.ts';
 import { defineLayer } from './kind.ts';
 
 export const grain = defineLayer({
-  schema: z.strictObject({ type: z.literal('grain'), amount: num(0, 1).default(0.15), monochrome: z.boolean().default(true), opacity }),
+  schema: z.strictObject({ type: z.literal('grain'), amount: num(0, 1).default(0.15), monochrome: z.boolean().default(true), opacity, hidden }),
   random: true,
   defaults: { type: 'grain' },
   draw(s, layer, { rng, reduction = 1 }) {

@@ -2,11 +2,11 @@
 import { z } from 'zod';
 import { color, cssColor } from '../color.ts';
 import { COST_WEIGHTS, HINT, SMOOTH } from '../cost-model.ts';
-import { colorSchema, num, opacity } from '../fields.ts';
+import { colorSchema, hidden, num, opacity } from '../fields.ts';
 import { defineLayer, layerCanvas } from './kind.ts';
 
 export const grid = defineLayer({
-  schema: z.strictObject({ type: z.literal('grid'), color: colorSchema, spacing: num(2, 4096).default(20), lineWidth: num(0.25, 256).default(1), opacity }),
+  schema: z.strictObject({ type: z.literal('grid'), color: colorSchema, spacing: num(2, 4096).default(20), lineWidth: num(0.25, 256).default(1), opacity, hidden }),
   random: false,
   defaults: { type: 'grid', color: '#00000022' },
   draw(s, layer, { w, h }) {

@@ -75,7 +75,7 @@ function imageBytes(src: string, field: string, assetDir: string | undefined): B
 export async function loadImages(design: { readonly background: readonly Layer[] }, assetDir?: string): Promise<ImageSet> {
   const images = new Map<string, Image>();
   for (const [i, layer] of design.background.entries()) {
-    if (layer.type !== 'image' || images.has(layer.src)) continue;
+    if (layer.type !== 'image' || layer.hidden || images.has(layer.src)) continue;
     const field = `background.${i}.src`;
     const bytes = imageBytes(layer.src, field, assetDir);
     let header: ImageHeader;

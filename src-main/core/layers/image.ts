@@ -2,7 +2,7 @@
 import { createCanvas } from '@napi-rs/canvas';
 import { z } from 'zod';
 import { BUSY, COST_WEIGHTS, HINT, SMOOTH, clamp } from '../cost-model.ts';
-import { opacity } from '../fields.ts';
+import { hidden, opacity } from '../fields.ts';
 import { dataUrlImageSize } from '../image-header.ts';
 import { LIMITS } from '../limits.ts';
 import { defineLayer, layerCanvas } from './kind.ts';
@@ -13,6 +13,7 @@ export const image = defineLayer({
     src: z.string().min(1, 'must name an image file or be a data URL').max(LIMITS.imageSource, 'is too long'),
     fit: z.enum(['cover', 'contain', 'stretch', 'tile']).default('cover'),
     opacity,
+    hidden,
   }),
   random: false,
   defaults: { type: 'image', src: 'background.png' },

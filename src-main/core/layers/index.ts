@@ -68,19 +68,23 @@ function kindOf(layer: { type: string }): LayerKind {
   return kind;
 }
 
+/** Hidden layers stay in the design (the designer's visibility toggle) and are skipped by everything below. */
 export function drawLayer(s: Surface, layer: Layer, lc: LayerContext): void {
+  if (layer.hidden) return;
   const size = { w: lc.w, h: lc.h };
   kindOf(layer).draw(s, layer, { ...lc, L: (v: Length) => evalLength(v, size, SIZE_VARS) });
 }
 
 /** True when the layer draws anything random (so without a seed it differs each time). */
 export function layerUsesRandomness(layer: Layer): boolean {
+  if (layer.hidden) return false;
   const { random } = kindOf(layer);
   return typeof random === 'function' ? random(layer) : random;
 }
 
 /** Adds the layer's cost to the estimate (see cost.ts). */
 export function estimateLayerCost(layer: Layer, cc: LayerCostContext): void {
+  if (layer.hidden) return;
   kindOf(layer).cost(layer, cc);
 }
 

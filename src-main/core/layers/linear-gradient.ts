@@ -2,11 +2,11 @@
 import { z } from 'zod';
 import { color, cssColor } from '../color.ts';
 import { COST_WEIGHTS, HINT, SMOOTH } from '../cost-model.ts';
-import { num, opacity, stops } from '../fields.ts';
+import { hidden, num, opacity, stops } from '../fields.ts';
 import { defineLayer, layerCanvas } from './kind.ts';
 
 export const linearGradient = defineLayer({
-  schema: z.strictObject({ type: z.literal('linear-gradient'), angle: num(-360, 360).default(90), stops, opacity }),
+  schema: z.strictObject({ type: z.literal('linear-gradient'), angle: num(-360, 360).default(90), stops, opacity, hidden }),
   random: false,
   defaults: {
     type: 'linear-gradient',

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { color, cssColor } from '../color.ts';
 import { COST_WEIGHTS, HINT, SMOOTH } from '../cost-model.ts';
-import { length, opacity, stops } from '../fields.ts';
+import { hidden, length, opacity, stops } from '../fields.ts';
 import { defineLayer, layerCanvas } from './kind.ts';
 
 export const radialGradient = defineLayer({
@@ -13,6 +13,7 @@ export const radialGradient = defineLayer({
     radius: length.default('max(w,h)/2'),
     stops,
     opacity,
+    hidden,
   }),
   random: false,
   defaults: {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { randomRgb } from '../color.ts';
 import { fillAllCost } from '../cost-model.ts';
-import { int, opacity } from '../fields.ts';
+import { hidden, int, opacity } from '../fields.ts';
 import { defineLayer } from './kind.ts';
 
 export const randomColor = defineLayer({
@@ -12,6 +12,7 @@ export const randomColor = defineLayer({
     max: int(0, 255).default(255),
     alpha: int(0, 255).default(255),
     opacity,
+    hidden,
   }),
   random: true,
   defaults: { type: 'random-color' },

@@ -1,7 +1,7 @@
 /** A rectangle, optionally with rounded corners. */
 import { z } from 'zod';
 import type { RGBA } from '../color.ts';
-import { length, opacity } from '../fields.ts';
+import { hidden, length, opacity } from '../fields.ts';
 import { defineLayer } from './kind.ts';
 import { drawShape, shapeCost, shapeFields } from './shape.ts';
 
@@ -15,6 +15,7 @@ export const rect = defineLayer({
     radius: length.default(0),
     ...shapeFields,
     opacity,
+    hidden,
   }),
   random: false,
   defaults: { type: 'rect', x: 'w/4', y: 'h/4', width: 'w/2', height: 'h/2', fill: '#3366cc55' },

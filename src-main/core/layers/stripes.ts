@@ -2,11 +2,11 @@
 import { z } from 'zod';
 import { color, cssColor } from '../color.ts';
 import { COST_WEIGHTS, HINT, SMOOTH } from '../cost-model.ts';
-import { num, opacity, palette } from '../fields.ts';
+import { hidden, num, opacity, palette } from '../fields.ts';
 import { defineLayer, layerCanvas } from './kind.ts';
 
 export const stripes = defineLayer({
-  schema: z.strictObject({ type: z.literal('stripes'), colors: palette(1), width: num(1, 4096).default(10), angle: num(-360, 360).default(45), opacity }),
+  schema: z.strictObject({ type: z.literal('stripes'), colors: palette(1), width: num(1, 4096).default(10), angle: num(-360, 360).default(45), opacity, hidden }),
   random: false,
   defaults: { type: 'stripes', colors: ['#ffffff', '#eeeeee'] },
   draw(s, layer, { w, h }) {

@@ -3,12 +3,12 @@ import type { SKRSContext2D } from '@napi-rs/canvas';
 import { z } from 'zod';
 import { color, cssColor, type RGBA } from '../color.ts';
 import { BUSY, COST_WEIGHTS, HINT, SMOOTH } from '../cost-model.ts';
-import { num, opacity, palette } from '../fields.ts';
+import { hidden, num, opacity, palette } from '../fields.ts';
 import { range, type Rng } from '../random.ts';
 import { defineLayer, layerCanvas } from './kind.ts';
 
 export const triangles = defineLayer({
-  schema: z.strictObject({ type: z.literal('triangles'), cellSize: num(4, 4096).default(60), colors: palette(1), variance: num(0, 1).default(0.75), opacity }),
+  schema: z.strictObject({ type: z.literal('triangles'), cellSize: num(4, 4096).default(60), colors: palette(1), variance: num(0, 1).default(0.75), opacity, hidden }),
   random: true,
   defaults: { type: 'triangles', colors: ['#264653', '#2a9d8f', '#e9c46a'] },
   draw(s, layer, { w, h, rng }) {
