@@ -7,6 +7,7 @@ import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { PreviewState } from '../hooks/usePreview.ts';
 import type { ZoomControl } from '../hooks/useZoom.ts';
 import { backdropBackground } from '../state/backdrop.ts';
+import { fieldLabel } from '../state/design-path.ts';
 import { canStep } from '../state/zoom.ts';
 import { BackdropPicker, useBackdrop } from './BackdropPicker.tsx';
 import { GlyphOverlay } from './GlyphOverlay.tsx';
@@ -116,7 +117,7 @@ export function PreviewPane(props: { preview: PreviewState; zoom: ZoomControl; s
         <span className="warning" role="status" data-testid="design-warning">
           {warnings.length > 0 && (
             <>
-              ⚠ {warnings[0].field ? `${warnings[0].field}: ` : ''}
+              ⚠ {warnings[0].field ? `${fieldLabel(warnings[0].field)}: ` : ''}
               {warnings[0].rule}
               {warnings.length > 1 ? ` (and ${warnings.length - 1} more)` : ''}
             </>
@@ -124,7 +125,7 @@ export function PreviewPane(props: { preview: PreviewState; zoom: ZoomControl; s
         </span>
         {preview.issues.length > 0 && (
           <span className="error" role="alert" data-testid="design-error">
-            {preview.issues[0].field ? `${preview.issues[0].field}: ` : ''}
+            {preview.issues[0].field ? `${fieldLabel(preview.issues[0].field)}: ` : ''}
             {preview.issues[0].rule}
             {preview.issues.length > 1 ? ` (and ${preview.issues.length - 1} more)` : ''}
           </span>
