@@ -22,7 +22,7 @@ describe('inspector', () => {
     fireEvent.change(width, { target: { value: '300' } });
     await waitFor(() => expect(lastDesign(api).width).toBe(300));
     fireEvent.change(width, { target: { value: '99999' } });
-    await waitFor(() => expect(screen.getByTestId('design-error').textContent).toBe('width: must be at most 8192'));
+    await waitFor(() => expect(screen.getByTestId('design-error').textContent).toBe('Width: must be at most 8192'));
     expect(width.getAttribute('aria-invalid')).toBe('true');
     const field = width.closest('.field') as HTMLElement;
     expect(within(field).getByRole('alert').textContent).toBe('must be at most 8192');
@@ -60,7 +60,7 @@ describe('inspector', () => {
     fireEvent.change(screen.getByLabelText('Text colour'), { target: { value: 'palette' } });
     const colour = await screen.findByLabelText('Text colours 1');
     fireEvent.change(colour, { target: { value: 'not-a-colour' } });
-    await waitFor(() => expect(screen.getByTestId('design-error').textContent).toMatch(/^text\.color\.palette\.0: /));
+    await waitFor(() => expect(screen.getByTestId('design-error').textContent).toMatch(/^Text › colour › colour 1: /));
     expect(lastDesign(api).text.mode).toBe('math');
   });
 
