@@ -18,6 +18,7 @@ import { applyQuery, single } from './query.ts';
 import { Router, type Handler } from './router.ts';
 import type { ServerState } from './server-state.ts';
 import { studioAccess } from './studio-guards.ts';
+import { captchaAudioFor, storeIsCaseSensitive } from './captcha-audio.ts';
 
 export const CAPTCHA_COOKIE = 'captcha_id';
 /** `captcha_id_7878`: a page on another port of the same host cannot replace or use up this server's cookie. */
@@ -98,6 +99,8 @@ async function issueCaptcha(app: ServerState, res: ServerResponse, design: Desig
   // Random captchas come from a batch-rendered stock of never-served images.
   const out = await render(app, res, unseeded(design), RENDER_BUDGETS.captcha, true);
   const { id, expiresAt } = app.store.issue(out.answer ?? '');
+  // The id cannot give its answer back: /captcha.wav speaks it from here.
+  if (out.answer) captchaAudioFor(app).remember(id, out.answer, expiresAt);
   return { out, id, expiresAt };
 }
 
@@ -242,6 +245,7 @@ const issueJson: Handler<ServerState> = async ({ req, res, url, app }) => {
   const { out, id, expiresAt } = await issueCaptcha(app, res, design);
   const body: Record<string, unknown> = { id, image: `data:${out.mime};base64,${out.bytes.toString('base64')}`, expiresAt: new Date(expiresAt).toISOString(), width: out.width, height: out.height };
   if (app.exposeAnswers) body.answer = out.answer;
+  body.audio = `/captcha.wav?id=${id}`;
   sendJson(res, 200, body, captchaHeaders(app, id, out.answer));
 };
 
@@ -254,7 +258,19 @@ const verify: Handler<ServerState> = async ({ req, res, app }) => {
   // Unknown ids and empty answers are simply not valid (and consume the id).
   // A store that cannot tell (Redis down) throws: 503, never valid.
   const valid = await app.store.verify(id, answer ?? '');
+  captchaAudioFor(app).forget(id);
   sendJson(res, 200, { valid });
+};
+
+/**
+ * The issued captcha's answer spoken (?id=, else the captcha cookie), without
+ * consuming it: a few plays per id, one 404 for every id that has no audio.
+ */
+const captchaWav: Handler<ServerState> = ({ req, res, query, app }) => {
+  const id = single(query, 'id') ?? cookie(req, app.cookieName());
+  const wav = captchaAudioFor(app).play(id, { caseSensitive: storeIsCaseSensitive(app.store) });
+  res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': wav.length, 'Cache-Control': 'no-store' });
+  res.end(wav);
 };
 
 /** A design-time route (the caller sends the design): behind the studio guard where it is mounted. */
@@ -278,6 +294,7 @@ export function publicRoutes(): Router<ServerState> {
     .get('/healthz', healthz)
     .get('/background.png', image('seed-000-background'))
     .get('/captcha.png', captcha())
+    .get('/captcha.wav', captchaWav)
     .get('/designs/:name{[^/]+}.:ext{png|jpg|webp}', designImage)
     .post('/api/captcha', issueJson)
     .post('/api/captcha/verify', verify)
