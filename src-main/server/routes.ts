@@ -245,7 +245,6 @@ const issueJson: Handler<ServerState> = async ({ req, res, url, app }) => {
   const { out, id, expiresAt } = await issueCaptcha(app, res, design);
   const body: Record<string, unknown> = { id, image: `data:${out.mime};base64,${out.bytes.toString('base64')}`, expiresAt: new Date(expiresAt).toISOString(), width: out.width, height: out.height };
   if (app.exposeAnswers) body.answer = out.answer;
-  body.audio = `/captcha.wav?id=${id}`;
   sendJson(res, 200, body, captchaHeaders(app, id, out.answer));
 };
 
