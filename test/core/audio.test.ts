@@ -113,3 +113,18 @@ describe('spoken answers', () => {
     expect(speech).toBeGreaterThan(lead * 2);
   });
 });
+
+describe("the designer's preview audio", () => {
+  it('speaks the answer the preview shows at the same seed, for random and math captchas', async () => {
+    const { renderDesign } = await import('../../src-main/core/render.ts');
+    const { parseDesign } = await import('../../src-main/core/design.ts');
+    const { getPreset } = await import('../../src-main/core/presets.ts');
+    const { designAnswer } = await import('../../src-main/core/audio-preview.ts');
+    const base = getPreset('seed-002-captcha')!;
+    const math = { ...base, text: { ...base.text!, mode: 'math' as const } };
+    for (const input of [base, math]) {
+      const design = parseDesign(input);
+      for (const seed of [1, 99, 123456]) expect(designAnswer(design, seed)).toBe(renderDesign(design, { seed }).challenge!.answer);
+    }
+  });
+});
