@@ -32,7 +32,7 @@ describe.skipIf(skipReason)('Play audio in Chromium', () => {
     const secs = wav.samples.length / wav.sampleRate;
     expect(secs).toBeGreaterThan(spokenClips(answer).length * 0.4);
     // Chromium decoded it: its duration is the file's (a CSP without media-src data: would leave it NaN, and log an error).
-    await s.page.waitForFunction(() => (document.querySelector<HTMLAudioElement>('[data-testid=audio-preview]')?.readyState ?? 0) >= 1);
+    await s.page.waitForFunction(() => (document.querySelector<HTMLAudioElement>('[data-testid=audio-preview]')?.readyState ?? 0) >= 1, undefined, { timeout: 10_000 });
     const duration = await audio.evaluate((el: HTMLAudioElement) => el.duration);
     expect(Math.abs(duration - secs)).toBeLessThan(0.05);
     expect(s.errors).toEqual([]);
@@ -40,6 +40,8 @@ describe.skipIf(skipReason)('Play audio in Chromium', () => {
 
   it('drops the clip when a reroll changes the answer', async () => {
     const seq = await waitForPreview(s.page);
+    await s.page.getByRole('button', { name: 'Play audio' }).click();
+    await s.page.getByTestId('audio-preview').waitFor();
     await s.page.getByRole('button', { name: 'Reroll' }).click();
     await waitForPreview(s.page, seq);
     expect(await s.page.getByTestId('audio-preview').count()).toBe(0);
