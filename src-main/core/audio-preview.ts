@@ -1,9 +1,8 @@
 /**
- * The designer's "Play audio": the answer a design shows at a seed, spoken as
- * the server would speak an issued captcha of it. The answer comes from the
+ * The designer's "Play audio" speaks the answer a design shows at a seed
+ * (audio/clips.ts mixes it). The answer comes from the
  * same seeded stream the render takes it from (render.ts), so no image is drawn.
  */
-import { captchaAudioWav } from './audio-clips.ts';
 import { isSpeakable } from './audio.ts';
 import type { Design } from './design.ts';
 import { InputError } from './input-error.ts';
@@ -20,10 +19,4 @@ export function designAnswer(design: Design, seed: number): string {
     throw new InputError(field, `audio captchas speak only digits and the letters a-z; "${bad}" cannot be spoken`, { kind: 'refused' });
   }
   return answer;
-}
-
-/** The spoken answer as a WAV data URL; the mix is seeded too, so a preview plays the same each time. */
-export function previewAudioDataUrl(design: Design, seed: number, opts: { caseSensitive?: boolean } = {}): string {
-  const wav = captchaAudioWav(designAnswer(design, seed), seededRng(seed, 'audio'), opts);
-  return `data:audio/wav;base64,${wav.toString('base64')}`;
 }

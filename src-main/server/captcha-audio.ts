@@ -6,7 +6,7 @@
  * "Audio captchas", for why this and not an id that carries the answer encrypted.
  */
 import { cryptoRng } from '../core/random.ts';
-import { captchaAudioWav } from '../core/audio-clips.ts';
+import { captchaAudioWav } from '../audio/clips.ts';
 import { InputError } from '../core/input-error.ts';
 import type { AnswerStore } from './captcha-store.ts';
 

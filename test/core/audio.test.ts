@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AUDIO_TIMING, mixCaptchaAudio, spokenClips } from '../../src-main/core/audio.ts';
-import { captchaAudioWav, loadAudioClips, shippedAudioClips } from '../../src-main/core/audio-clips.ts';
+import { captchaAudioWav, loadAudioClips, shippedAudioClips } from '../../src-main/audio/clips.ts';
 import { decodeWav, encodeWav, WAV_HEADER_BYTES } from '../../src-main/core/audio-wav.ts';
 import { CHARSET_CHARS } from '../../src-main/core/text.ts';
 import { InputError } from '../../src-main/core/input-error.ts';

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIO_TIMING, spokenClips } from '../../src-main/core/audio.ts';
-import { shippedAudioClips } from '../../src-main/core/audio-clips.ts';
+import { shippedAudioClips } from '../../src-main/audio/clips.ts';
 import { decodeWav } from '../../src-main/core/audio-wav.ts';
 import { CaptchaAudio, NO_AUDIO } from '../../src-main/server/captcha-audio.ts';
 import { createStudioServer, type StudioServer } from '../../src-main/server/server.ts';

@@ -8,7 +8,8 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { createElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { DesignInput, StudioApi } from '../../src-main/api.ts';
-import { designAnswer, previewAudioDataUrl } from '../../src-main/core/audio-preview.ts';
+import { previewAudioDataUrl } from '../../src-main/audio/clips.ts';
+import { designAnswer } from '../../src-main/core/audio-preview.ts';
 import { decodeWav } from '../../src-main/core/audio-wav.ts';
 import { parseDesign } from '../../src-main/core/design.ts';
 import { getPreset } from '../../src-main/core/presets.ts';

@@ -1,15 +1,18 @@
 /**
  * The shipped clips (audio/ at the project root, beside fonts/), read once per
- * process. A missing folder is an error naming it, at first use, not at start-up:
+ * process, and the mixes made of them. Outside core/, which reads files only for
+ * fonts and presets: the mixer itself (core/audio.ts) is pure. A missing folder is an error naming it, at first use, not at start-up:
  * a server that never speaks a captcha does not need them.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mixCaptchaAudio, type AudioClips } from './audio.ts';
-import { decodeWav, encodeWav } from './audio-wav.ts';
-import { InputError } from './input-error.ts';
-import type { Rng } from './random.ts';
-import { findResourceDir } from './resources.ts';
+import { mixCaptchaAudio, type AudioClips } from '../core/audio.ts';
+import { designAnswer } from '../core/audio-preview.ts';
+import { decodeWav, encodeWav } from '../core/audio-wav.ts';
+import type { Design } from '../core/design.ts';
+import { InputError } from '../core/input-error.ts';
+import { seededRng, type Rng } from '../core/random.ts';
+import { findResourceDir } from '../core/resources.ts';
 
 let loaded: AudioClips | undefined;
 
@@ -38,4 +41,10 @@ export function shippedAudioClips(): AudioClips {
 /** The answer spoken over noise, as WAV file bytes. */
 export function captchaAudioWav(answer: string, rng: Rng, opts: { caseSensitive?: boolean } = {}): Buffer {
   return encodeWav(mixCaptchaAudio(answer, shippedAudioClips(), rng, opts));
+}
+
+/** The designer's Play audio: the design's answer at `seed`, mixed with a seeded stream so a preview plays the same each time; a WAV data URL. */
+export function previewAudioDataUrl(design: Design, seed: number, opts: { caseSensitive?: boolean } = {}): string {
+  const wav = captchaAudioWav(designAnswer(design, seed), seededRng(seed, 'audio'), opts);
+  return `data:audio/wav;base64,${wav.toString('base64')}`;
 }
