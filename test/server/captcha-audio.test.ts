@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUDIO_TIMING, spokenClips } from '../../src-main/core/audio.ts';
 import { shippedAudioClips } from '../../src-main/audio/clips.ts';
 import { decodeWav } from '../../src-main/core/audio-wav.ts';
-import { CaptchaAudio, NO_AUDIO } from '../../src-main/server/captcha-audio.ts';
+import { CaptchaAudio, NO_AUDIO, storeIsCaseSensitive } from '../../src-main/server/captcha-audio.ts';
+import { CaptchaStore } from '../../src-main/server/captcha-store.ts';
 import { createStudioServer, type StudioServer } from '../../src-main/server/server.ts';
 import { recordAnswers } from '../support/answers.ts';
 import { call, postJson } from '../support/http.ts';
@@ -114,5 +115,12 @@ describe('CaptchaAudio (the answers kept for audio)', () => {
     expect(audio.size).toBe(3);
     expect(() => audio.play('a')).toThrow(NO_AUDIO);
     expect(audio.play('d').length).toBeGreaterThan(44);
+  });
+});
+
+describe('"capital" before upper-case letters', () => {
+  it('only when the store compares answers case-sensitively', () => {
+    expect(storeIsCaseSensitive(new CaptchaStore())).toBe(false);
+    expect(storeIsCaseSensitive(new CaptchaStore({ ignoreCase: false }))).toBe(true);
   });
 });
