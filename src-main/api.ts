@@ -295,6 +295,13 @@ export const studioMethods = {
     web: 'server',
   }),
   renderThumbnail: method({ doc: 'A small PNG data URL of the design (for the preset and recent lists).', names: ['design', 'seed'], args: z.tuple([designArg, optionalSeed]), result: z.string(), web: 'server' }),
+  previewAudio: method({
+    doc: "The design's answer at the seed spoken over noise, as the server speaks an issued captcha: a WAV data URL (the designer's Play audio).",
+    names: ['design', 'seed'],
+    args: z.tuple([designArg, seedSchema]),
+    result: z.string(),
+    web: 'server',
+  }),
   openDesign: method({
     doc: 'Opens a design file: `file` (web, drag and drop), a recent `path` (desktop), or a dialog. Null when cancelled.',
     names: ['from'],

@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import type { ArgsOut, BatchResult, FitTextResult, PreviewOutcome, PreviewView, DesignInput, ExportResult, FontSummary, OpenedDesign, PickedFile, PublishedDesign, RecentDesign, SamplesResult, SavedDesign, ServerStatus, StudioHandlers, StudioInfo } from '../api.ts';
 import { EVENTS } from '../api.ts';
 import { parseDesign, type Design } from '../core/design.ts';
+import { previewAudioDataUrl } from '../audio/clips.ts';
 import { InputError } from '../core/input-error.ts';
 import { EXTENSION, fileSlug } from '../core/naming.ts';
 import { getPreset, listPresets, type PresetSummary } from '../core/presets.ts';
@@ -77,6 +78,10 @@ export class DesktopStudio implements StudioHandlers {
 
   renderThumbnail(design: DesignInput, seed?: number | null): Promise<string> {
     return this.service.thumbnail(design, seed);
+  }
+
+  async previewAudio(design: DesignInput, seed: number): Promise<string> {
+    return previewAudioDataUrl(this.service.design(design), seed);
   }
 
   renderSamples(design: DesignInput, seeds: number[]): Promise<SamplesResult> {

@@ -17,7 +17,7 @@ const TYPES: Record<string, string> = {
 const SAFE = /^(?:[A-Za-z0-9_-][\w.-]{0,127}\/)?[A-Za-z0-9_-][\w.-]{0,127}$/;
 
 export const STUDIO_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; media-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const notFound = (rel: string) => new InputError('path', `nothing at /studio/${rel}`, { kind: 'not-found' });
 

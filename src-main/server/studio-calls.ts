@@ -12,6 +12,7 @@ import { fileSlug, publicFont } from '../core/naming.ts';
 import { getPreset, listPresets } from '../core/presets.ts';
 import { parseDesignText } from '../files/design-files.ts';
 import { parseDesign } from '../core/design.ts';
+import { previewAudioDataUrl } from '../audio/clips.ts';
 import { callStudio, isStudioMethod } from '../studio/calls.ts';
 import type { StudioService } from '../studio/studio-service.ts';
 import type { DesignSource } from './design-source.ts';
@@ -38,6 +39,7 @@ function webStudioHandlers(env: WebStudioEnv): StudioHandlers<WebServerMethod> {
     listFonts: () => env.service.listFonts().map(publicFont),
     renderThumbnail: (design: DesignInput, seed) => env.service.thumbnail(design, seed),
     renderSamples: (design, seeds) => env.service.samples(design, seeds),
+    previewAudio: (design, seed) => previewAudioDataUrl(env.service.design(design), seed),
     fitText: async (design) => ({ changes: await env.service.pool.fitText(env.service.design(design)) }),
     // The page reads the file; the server checks it. Recent files live in the browser.
     openDesign: (from) => {

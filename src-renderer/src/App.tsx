@@ -135,7 +135,7 @@ export function App({ api }: { api: StudioApi }) {
         <div className="columns">
           <Sidebar current={doc.preset} onPreset={doc.openPreset} onRecent={onRecent} recentVersion={doc.recentVersion} />
           <main className="centre">
-            <PreviewPane preview={preview} zoom={zoom} seed={seed} locked={locked} onReroll={reroll} onLock={lock} />
+            <PreviewPane design={design} preview={preview} zoom={zoom} seed={seed} locked={locked} onReroll={reroll} onLock={lock} />
             <SampleGrid api={api} design={design} valid={valid} random={preview.image?.random !== false} seed={seed} onPick={pick} />
             {design && (
               <div className="panels">

@@ -17,6 +17,8 @@ const BAD_INPUT: [string, unknown[], RegExp][] = [
   [IPC.getPreset, [{ name: 1 }], /name: must be a preset name/],
   [IPC.renderThumbnail, [{ width: 0 }], /width: must be at least 1/],
   [IPC.renderThumbnail, [{}, 1.5], /seed: must be a whole number/],
+  [IPC.previewAudio, [{ width: 0 }, 1], /width: must be at least 1/],
+  [IPC.previewAudio, [{}, 1.5], /seed: must be a whole number/],
   [IPC.importFont, [{ name: 'x.ttf', bytes: 'nope' }], /file\.bytes/],
   [IPC.importFont, [{ name: 'evil.exe', bytes: new Uint8Array(10) }], /font: must be a \.ttf or \.otf file/],
   [IPC.importFont, [{ name: 'broken.ttf', bytes: new Uint8Array(100) }], /font: broken\.ttf is not a usable font/],

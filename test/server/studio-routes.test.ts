@@ -182,6 +182,7 @@ const SAMPLES: Record<WebServerMethod, unknown[]> = {
   getPreset: ['seed-002-captcha'],
   listFonts: [],
   renderThumbnail: [small, 7],
+  previewAudio: [small, 7],
   renderSamples: [small, [1, 2]],
   fitText: [small],
   openDesign: [pickedFileArg('opened.json', JSON.stringify(small))],

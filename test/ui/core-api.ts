@@ -46,6 +46,7 @@ export function coreApi(over: Partial<StudioApi> = {}): StudioApi {
       return { changes: fitText(c.design) };
     },
     renderThumbnail: async () => 'data:image/png;base64,',
+    previewAudio: nope,
     // The answers are the core's at each seed; the images are not needed by component tests.
     renderSamples: async (d, seeds) => ({
       samples: seeds.map((seed) => {

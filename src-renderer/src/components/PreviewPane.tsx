@@ -9,6 +9,8 @@ import type { ZoomControl } from '../hooks/useZoom.ts';
 import { backdropBackground } from '../state/backdrop.ts';
 import { fieldLabel } from '../state/design-path.ts';
 import { canStep } from '../state/zoom.ts';
+import type { DesignInput } from '../../../src-main/api.ts';
+import { AudioPreview } from './AudioPreview.tsx';
 import { BackdropPicker, useBackdrop } from './BackdropPicker.tsx';
 import { GlyphOverlay } from './GlyphOverlay.tsx';
 import { designSize, PreviewCanvas } from './PreviewCanvas.tsx';
@@ -38,7 +40,7 @@ function useStageRoom(stage: React.RefObject<HTMLDivElement | null>, setRoom: Zo
   }, [stage, setRoom]);
 }
 
-export function PreviewPane(props: { preview: PreviewState; zoom: ZoomControl; seed: number; locked: boolean; onReroll(): void; onLock(locked: boolean): void }) {
+export function PreviewPane(props: { preview: PreviewState; zoom: ZoomControl; seed: number; locked: boolean; onReroll(): void; onLock(locked: boolean): void; /** The design shown, for Play audio (none: no button). */ design?: DesignInput | null }) {
   const { preview, zoom: view } = props;
   const { zoom } = view;
   const img = preview.image;
@@ -112,6 +114,7 @@ export function PreviewPane(props: { preview: PreviewState; zoom: ZoomControl; s
             Answer: <strong className="mono" data-testid="answer">{img.answer}</strong>
           </span>
         )}
+        {img?.answer != null && props.design && <AudioPreview design={props.design} seed={props.seed} />}
         {preview.busy && <span className="muted">rendering…</span>}
         {/* A live region that is always there, so a warning appearing is announced; a warning is not an error (the image is served as is). */}
         <span className="warning" role="status" data-testid="design-warning">

@@ -34,7 +34,13 @@ export function snippets(origin: string, published: PublishedDesign): Snippet[] 
   if (published.captcha) {
     return [
       { ...url, note: 'Each request issues a fresh captcha; its id comes back in a cookie and the X-Captcha-Id header.' },
-      { id: 'img', label: '<img> tag', what: 'image tag', text: `<img src="${attr(src)}" ${size} alt="captcha">` },
+      {
+        id: 'img',
+        label: '<img> tag',
+        what: 'image tag',
+        // The audio form speaks the captcha this image issued (by its cookie): a non-visual alternative (WCAG 1.1.1).
+        text: `<img src="${attr(src)}" ${size} alt="captcha">\n<a href="${attr(`${origin}/captcha.wav`)}">Listen to the captcha</a>`,
+      },
       {
         id: 'form',
         label: 'Form, checked with fetch',
@@ -83,8 +89,9 @@ function captchaForm(origin: string, published: PublishedDesign): string {
   const issue = published.issuePath ?? '/api/captcha';
   return `<form id="captcha-form">
   <img id="captcha-image" width="${published.width}" height="${published.height}" alt="captcha">
+  <audio id="captcha-audio" controls preload="none" aria-label="Listen to the captcha"></audio>
   <input type="hidden" name="captcha_id">
-  <label>Characters in the image <input name="answer" autocomplete="off" required></label>
+  <label>Characters in the image or audio <input name="answer" autocomplete="off" required></label>
   <button type="submit">Verify</button>
   <output id="captcha-result" aria-live="polite"></output>
 </form>
@@ -93,11 +100,12 @@ function captchaForm(origin: string, published: PublishedDesign): string {
     var server = ${jsString(origin)};
     var form = document.getElementById('captcha-form');
     var result = document.getElementById('captcha-result');
-    // A fresh captcha as JSON: {id, image (a data URL), expiresAt, width, height}.
+    // A fresh captcha as JSON: {id, image (a data URL), expiresAt, width, height}; its audio is /captcha.wav?id= (played a few times at most).
     async function fresh() {
       var c = await (await fetch(server + ${jsString(issue)}, { method: 'POST' })).json();
       document.getElementById('captcha-image').src = c.image;
       form.elements.captcha_id.value = c.id;
+      document.getElementById('captcha-audio').src = server + '/captcha.wav?id=' + encodeURIComponent(c.id);
     }
     form.addEventListener('submit', async function (e) {
       e.preventDefault();
