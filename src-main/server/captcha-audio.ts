@@ -91,5 +91,5 @@ export function captchaAudioFor(app: object): CaptchaAudio {
 
 /** Whether the store compares answers case-sensitively (the in-memory store says; Redis's default ignores case). */
 export function storeIsCaseSensitive(store: AnswerStore): boolean {
-  return (store as { ignoreCase?: unknown }).ignoreCase === false;
+  return !store.ignoreCase;
 }

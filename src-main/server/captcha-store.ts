@@ -54,6 +54,8 @@ export interface StoreHealth {
  */
 export interface AnswerStore {
   readonly ttlMs: number;
+  /** The case rule answers are checked by ("AbC" passes for "abc"): audio says "capital" only when it matters. */
+  readonly ignoreCase: boolean;
   /** Throws StoreUnavailableError (503) when an id issued now could not be verified: checked before rendering. */
   checkIssuable(): void;
   /** Throws StoreUnavailableError like checkIssuable. */

@@ -81,6 +81,7 @@ type ScriptedRedis = Redis & { captchaStudioUseId(key: string, nonce: string, ex
 
 export class RedisAnswerStore implements AnswerStore {
   readonly ttlMs: number;
+  readonly ignoreCase: boolean;
   readonly maxEntries: number;
   readonly where: string;
   private readonly now: () => number;
@@ -104,7 +105,8 @@ export class RedisAnswerStore implements AnswerStore {
     this.maxEntries = opts.maxEntries ?? 1_000_000;
     this.now = opts.now ?? Date.now;
     const secret = opts.secret ?? randomSecret();
-    this.seal = new IdSeal(secret, opts.ignoreCase ?? true);
+    this.ignoreCase = opts.ignoreCase ?? true;
+    this.seal = new IdSeal(secret, this.ignoreCase);
     this.where = describeStore(opts.spec);
     this.log = opts.log ?? ((line) => console.warn(line));
     // Not the secret itself: a hash that names this deployment's set.

@@ -9,6 +9,8 @@ import { shippedAudioClips } from '../../src-main/audio/clips.ts';
 import { decodeWav } from '../../src-main/core/audio-wav.ts';
 import { CaptchaAudio, NO_AUDIO, storeIsCaseSensitive } from '../../src-main/server/captcha-audio.ts';
 import { CaptchaStore } from '../../src-main/server/captcha-store.ts';
+import { RedisAnswerStore } from '../../src-main/server/redis-store.ts';
+import { parseStoreSpec, type StoreSpec } from '../../src-main/server/store-spec.ts';
 import { createStudioServer, type StudioServer } from '../../src-main/server/server.ts';
 import { recordAnswers } from '../support/answers.ts';
 import { call, postJson } from '../support/http.ts';
@@ -122,5 +124,9 @@ describe('"capital" before upper-case letters', () => {
   it('only when the store compares answers case-sensitively', () => {
     expect(storeIsCaseSensitive(new CaptchaStore())).toBe(false);
     expect(storeIsCaseSensitive(new CaptchaStore({ ignoreCase: false }))).toBe(true);
+    // The shared Redis store keeps the same rule (constructing it does not connect).
+    const spec = parseStoreSpec('redis://127.0.0.1:1/0') as Extract<StoreSpec, { kind: 'redis' }>;
+    expect(storeIsCaseSensitive(new RedisAnswerStore({ spec }))).toBe(false);
+    expect(storeIsCaseSensitive(new RedisAnswerStore({ spec, ignoreCase: false }))).toBe(true);
   });
 });
