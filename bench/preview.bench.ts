@@ -23,7 +23,6 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Page } from 'playwright-core';
-import { createStudioServer } from '../src-main/server/server.ts';
 import { PREVIEW_DRAWN, type PreviewDrawnDetail } from '../src-renderer/src/preview-drawn.ts';
 import { writeBenchSection } from './report.ts';
 import { buildUiIfStale } from '../test/support/build-ui.ts';
@@ -56,6 +55,21 @@ const argv = process.argv.slice(2);
 const baseRev = argv.includes('--base') ? argv[argv.indexOf('--base') + 1] : undefined;
 const root = join(import.meta.dirname, '..');
 
+/** `captcha-studio serve` from a tree, in its own process (as a user runs it): its URL and how to stop it. */
+async function serve(tree: string): Promise<{ url: string; stop(): void }> {
+  const child: ChildProcess = spawn(process.execPath, ['src-main/bin/captcha-studio.mjs', 'serve', '--port', '0'], { cwd: tree, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += String(d);
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`the server in ${tree} exited (${code}) before listening`)));
+  });
+  return { url, stop: () => void child.kill('SIGTERM') };
+}
+
 /** REV's server, from its own worktree and build: its URL, and how to stop it and remove the tree. */
 async function startBase(rev: string): Promise<{ url: string; label: string; stop(): void }> {
   const label = execFileSync('git', ['rev-parse', '--short', rev], { cwd: root, encoding: 'utf8' }).trim();
@@ -66,21 +80,12 @@ async function startBase(rev: string): Promise<{ url: string; label: string; sto
   const bin = join(dirname(pkg), (JSON.parse(readFileSync(pkg, 'utf8')) as { bin: Record<string, string> }).bin['electron-vite']);
   execFileSync(process.execPath, [bin, 'build'], { cwd: tree, stdio: 'ignore' });
   if (!existsSync(join(tree, 'out/renderer/index.html'))) throw new Error(`${rev}: its UI did not build`);
-  const child: ChildProcess = spawn(process.execPath, ['src-main/bin/captcha-studio.mjs', 'serve', '--port', '0'], { cwd: tree, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += String(d);
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`${rev}'s server exited (${code}) before listening`)));
-  });
+  const server = await serve(tree);
   return {
-    url,
+    url: server.url,
     label,
     stop() {
-      child.kill('SIGTERM');
+      server.stop();
       execFileSync('git', ['worktree', 'remove', '--force', tree], { cwd: root, stdio: 'ignore' });
     },
   };
@@ -88,8 +93,10 @@ async function startBase(rev: string): Promise<{ url: string; label: string; sto
 
 // Measures the built UI: built now when missing or older than its sources, as the browser tests do.
 buildUiIfStale();
-const server = createStudioServer({ port: 0 });
-const { url } = await server.start();
+// Both builds' servers run in processes of their own, as `npm run serve` does: a server
+// inside this process would share its event loop with the browser driver.
+const server = await serve(root);
+const { url } = server;
 const base = baseRev ? await startBase(baseRev) : undefined;
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
 
@@ -186,7 +193,7 @@ for (const [preset, w, h] of [
 }
 
 await browser.close();
-await server.stop();
+server.stop();
 base?.stop();
 
 if (REPORT) {
@@ -194,7 +201,7 @@ if (REPORT) {
     'preview',
     'Designer preview latency (input change to new canvas pixels)',
     [
-      `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, Debian Chromium via playwright-core (1280×800 window, device pixel ratio 1), web mode over loopback HTTP.`,
+      `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, Debian Chromium via playwright-core (1280×800 window, device pixel ratio 1), web mode over loopback HTTP, each server a \`captcha-studio serve\` process of its own.`,
       `Command: \`npm run bench:preview${base ? ` -- --base ${base.label}` : ''}\` (${ROUNDS} edits of the height field per row, first ${WARMUP} dropped as warm-up). Time runs from the edit's input event to putImageData of the result (the canvas's \`preview-drawn\` event), both timed by the benchmark's page script; "from request" starts at the app's preview request instead. "fit" is the designer's default view; at fit a large design is rendered at the view's scale ("rendered" is the canvas's backing size). Target: median ≤ ${TARGET.median} ms and p90 ≤ ${TARGET.p90} ms.`,
       '',
       base

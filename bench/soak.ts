@@ -94,7 +94,10 @@ function rssMiB(): number {
 
 // ---- requests --------------------------------------------------------------------
 
-const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+// Idle sockets are dropped after 4 s, before the server's 5 s keep-alive timeout closes them:
+// reusing one the server is closing at that moment is a "socket hang up" of the client's
+// making (undici's default is 4 s for the same reason). Two servers leave more sockets idle.
+const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY, timeout: 4000 });
 interface Reply {
   status: number;
   headers: Record<string, string | string[] | undefined>;
