@@ -22,9 +22,10 @@ for (const shot of [
     await s.page.click(`[data-preset="${shot.preset}"]`);
     await waitForPreview(s.page);
     // The samples grid and the thumbnails fill in after the preview: wait for their images.
-    await s.page.waitForFunction(() => document.querySelectorAll('.sample-grid .sample img').length >= 8 && document.querySelector('.samples')?.getAttribute('aria-busy') !== 'true');
-    await s.page.waitForFunction(() => [...document.querySelectorAll('img')].every((i) => i.complete));
-    await s.page.waitForFunction(() => document.querySelectorAll('.sidebar .thumb img').length >= 10);
+    // (A design that draws the same image at every seed shows a note instead of samples.)
+    await s.page.waitForFunction(() => (document.querySelectorAll('.sample-grid .sample img').length >= 8 || document.querySelector('.samples p.muted')) && document.querySelector('.samples')?.getAttribute('aria-busy') !== 'true');
+    await s.page.waitForFunction(() => document.querySelectorAll('.sidebar .thumb img').length >= 12);
+    await s.page.waitForFunction(() => [...document.querySelectorAll('img')].every((i) => i.complete && i.naturalWidth > 0));
     await s.page.screenshot({ path: join(DOCS, shot.file) });
     console.log(`wrote docs/${shot.file}`);
   } finally {
