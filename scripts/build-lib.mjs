@@ -4,9 +4,10 @@
 // `npm run build:lib` and the library tests' globalSetup (test/support/build-lib.ts).
 // Plain JS: it must run before anything is built.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
+import { staleSince } from './stale.mjs';
 import { pathToFileURL } from 'node:url';
 
 export const ROOT = join(import.meta.dirname, '..');
@@ -16,20 +17,9 @@ const STAMP = join(LIB_DIR, '.built');
 /** The library's sources (its closure lies in core/, server/ and library/) and how they are built. */
 const INPUTS = ['src-main/core', 'src-main/server', 'src-main/library', 'tsconfig.lib.json', 'tsconfig.base.json', 'scripts/build-lib.mjs'];
 
-function* entries(path) {
-  if (!existsSync(path)) return;
-  yield path;
-  if (statSync(path).isDirectory()) for (const name of readdirSync(path, { recursive: true, encoding: 'utf8' })) yield join(path, name);
-}
-
 /** Why dist/lib is not the current library, or undefined when it is up to date. */
 export function staleBecause() {
-  if (!existsSync(STAMP)) return 'dist/lib is missing';
-  const builtAt = statSync(STAMP).mtimeMs;
-  for (const input of INPUTS) {
-    for (const file of entries(join(ROOT, input))) if (statSync(file).mtimeMs > builtAt) return `${relative(ROOT, file)} changed since the last build`;
-  }
-  return undefined;
+  return staleSince(ROOT, STAMP, INPUTS, 'dist/lib is missing');
 }
 
 /**

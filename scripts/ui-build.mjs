@@ -3,30 +3,19 @@
 // (test/support/build-ui.ts), so both rebuild on the same rule. Plain JS: serve.mjs runs
 // without a TypeScript loader.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
+import { staleSince } from './stale.mjs';
 
 export const ROOT = join(import.meta.dirname, '..');
 const BUILT = join(ROOT, 'out/renderer/index.html');
 /** What the renderer and preload bundles are made of (the UI imports only types from the rest of src-main). */
 const INPUTS = ['src-renderer', 'src-main/preload', 'src-main/ipc-channels.ts', 'electron.vite.config.ts'];
 
-/** A file, or a folder and everything in it (a folder's own mtime moves when a file in it is deleted or renamed). */
-function* entries(path) {
-  if (!existsSync(path)) return; // an installed copy without sources: out/ is all there is
-  yield path;
-  if (statSync(path).isDirectory()) for (const name of readdirSync(path, { recursive: true, encoding: 'utf8' })) yield join(path, name);
-}
-
 /** Why the build in out/ is not the current UI, or undefined when it is up to date. */
 export function staleBecause() {
-  if (!existsSync(BUILT)) return 'out/renderer/index.html is missing';
-  const builtAt = statSync(BUILT).mtimeMs;
-  for (const input of INPUTS) {
-    for (const file of entries(join(ROOT, input))) if (statSync(file).mtimeMs > builtAt) return `${relative(ROOT, file)} changed since the last build`;
-  }
-  return undefined;
+  return staleSince(ROOT, BUILT, INPUTS, 'out/renderer/index.html is missing');
 }
 
 function electronViteBin() {
