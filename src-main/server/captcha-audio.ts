@@ -78,17 +78,6 @@ export class CaptchaAudio {
   }
 }
 
-/** Each server's audio answers, beside its state without widening it. */
-const perServer = new WeakMap<object, CaptchaAudio>();
-export function captchaAudioFor(app: object): CaptchaAudio {
-  let a = perServer.get(app);
-  if (!a) {
-    a = new CaptchaAudio();
-    perServer.set(app, a);
-  }
-  return a;
-}
-
 /** Whether the store compares answers case-sensitively (the in-memory store says; Redis's default ignores case). */
 export function storeIsCaseSensitive(store: AnswerStore): boolean {
   return !store.ignoreCase;

@@ -18,7 +18,7 @@ import { applyQuery, single } from './query.ts';
 import { Router, type Handler } from './router.ts';
 import type { ServerState } from './server-state.ts';
 import { studioAccess } from './studio-guards.ts';
-import { captchaAudioFor, storeIsCaseSensitive } from './captcha-audio.ts';
+import { storeIsCaseSensitive } from './captcha-audio.ts';
 
 export const CAPTCHA_COOKIE = 'captcha_id';
 /** `captcha_id_7878`: a page on another port of the same host cannot replace or use up this server's cookie. */
@@ -100,7 +100,7 @@ async function issueCaptcha(app: ServerState, res: ServerResponse, design: Desig
   const out = await render(app, res, unseeded(design), RENDER_BUDGETS.captcha, true);
   const { id, expiresAt } = app.store.issue(out.answer ?? '');
   // The id cannot give its answer back: /captcha.wav speaks it from here.
-  if (out.answer) captchaAudioFor(app).remember(id, out.answer, expiresAt);
+  if (out.answer) app.audio.remember(id, out.answer, expiresAt);
   return { out, id, expiresAt };
 }
 
@@ -257,7 +257,7 @@ const verify: Handler<ServerState> = async ({ req, res, app }) => {
   // Unknown ids and empty answers are simply not valid (and consume the id).
   // A store that cannot tell (Redis down) throws: 503, never valid.
   const valid = await app.store.verify(id, answer ?? '');
-  captchaAudioFor(app).forget(id);
+  app.audio.forget(id);
   sendJson(res, 200, { valid });
 };
 
@@ -267,7 +267,7 @@ const verify: Handler<ServerState> = async ({ req, res, app }) => {
  */
 const captchaWav: Handler<ServerState> = ({ req, res, query, app }) => {
   const id = single(query, 'id') ?? cookie(req, app.cookieName());
-  const wav = captchaAudioFor(app).play(id, { caseSensitive: storeIsCaseSensitive(app.store) });
+  const wav = app.audio.play(id, { caseSensitive: storeIsCaseSensitive(app.store) });
   res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': wav.length, 'Cache-Control': 'no-store' });
   res.end(wav);
 };

@@ -2,6 +2,7 @@
 import type { ServerStatus } from '../api.ts';
 import type { RenderPool } from '../render/pool.ts';
 import type { AccessPolicy } from './access.ts';
+import type { CaptchaAudio } from './captcha-audio.ts';
 import type { AnswerStore } from './captcha-store.ts';
 import type { CaptchaSupply } from './captcha-supply.ts';
 import type { DesignSource } from './design-source.ts';
@@ -14,6 +15,8 @@ export interface ServerState {
   supply: CaptchaSupply;
   cache: ImageCache;
   store: AnswerStore;
+  /** Issued captchas' answers for their audio form (GET /captcha.wav), until used or expired. */
+  audio: CaptchaAudio;
   designs: DesignSource;
   /** Which Host names are answered, and who may use the design-time routes. */
   access: AccessPolicy;

@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ImageCache } from './image-cache.ts';
+import { CaptchaAudio } from './captcha-audio.ts';
 import { CaptchaSupply } from './captcha-supply.ts';
 import { PoolBusyError, RenderAbortedError, RenderCrashError, RenderPool, RenderTimeoutError, type PoolOptions } from '../render/pool.ts';
 import type { AnswerStore, CaptchaStoreOptions } from './captcha-store.ts';
@@ -205,6 +206,7 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
     this.state = {
       pool: this.pool,
       supply: new CaptchaSupply(this.pool),
+      audio: new CaptchaAudio(),
       cache: this.cache,
       store: this.store,
       designs: this.designs,
