@@ -8,19 +8,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePng } from '../support/png.ts';
 import { noRedis, RedisProcess } from '../support/redis.ts';
 import { answerRecordingStore, builtCore, builtServer, type LibServer } from './built-library.ts';
+import { until } from '../support/until.ts';
 
 let lib: typeof LibServer;
 beforeAll(async () => {
   lib = await builtServer();
 });
-
-async function until(what: string, ok: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function refusal(make: () => unknown): { field: string; message: string } {
   try {

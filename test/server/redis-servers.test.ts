@@ -11,6 +11,7 @@ import { createStudioServer, type StudioServer } from '../../src-main/server/ser
 import { recordAnswers } from '../support/answers.ts';
 import { call, postJson, type Reply } from '../support/http.ts';
 import { noRedis, RedisProcess } from '../support/redis.ts';
+import { until } from '../support/until.ts';
 
 const skip = noRedis();
 if (skip) console.log(skip);
@@ -25,14 +26,6 @@ let baseB: string;
 /** What each server sealed into the ids it issued (test/support/answers.ts). */
 let answerOf: (id: string) => string | undefined;
 const logged: string[] = [];
-
-async function until(what: string, ok: () => Promise<boolean>, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function issue(base: string): Promise<{ id: string; answer: string }> {
   const r = await postJson(base, '/api/captcha', {});

@@ -10,6 +10,10 @@ import { createAnswerStore } from '../../src-main/server/answer-stores.ts';
 import { RedisAnswerStore, type RedisStoreOptions } from '../../src-main/server/redis-store.ts';
 import { parseStoreSpec } from '../../src-main/server/store-spec.ts';
 import { noRedis, RedisProcess } from '../support/redis.ts';
+import { until as poll } from '../support/until.ts';
+
+/** This file's deadline: 10 s, polled every 20 ms. */
+const until = (what: string, ok: () => boolean | Promise<boolean>) => poll(what, ok, 10_000, 20);
 
 const skip = noRedis();
 if (skip) console.log(skip);
@@ -27,15 +31,6 @@ async function store(opts: Partial<RedisStoreOptions> = {}, db = 1): Promise<Red
   open.push(s);
   await s.open();
   return s;
-}
-
-/** Polls with a deadline (no fixed sleeps). */
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 describe.skipIf(skip)('Redis answer store', () => {
