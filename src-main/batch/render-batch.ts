@@ -21,7 +21,7 @@ export interface BatchFile {
 }
 
 /** At most this many images per worker message (random designs; seeded ones need one seed each). */
-const CHUNK = 8;
+const CHUNK = 32;
 /**
  * Device pixels per worker message: several small images share one message round
  * trip, which costs about as much as rendering one; a large image is its own job,
@@ -74,7 +74,7 @@ export interface BatchOptions {
 
 export async function renderBatch(pool: RenderPool, design: Design, count: number, sink: (file: BatchFile) => void | Promise<void>, opts: BatchOptions = {}): Promise<void> {
   const jobs: { start: number; n: number }[] = [];
-  const per = imagesPerJob(design, count, pool.size);
+  const per = imagesPerJob(design, count, pool.size * 2);
   for (let i = 0; i < count; i += per) jobs.push({ start: i, n: Math.min(per, count - i) });
   const results = new Map<number, RenderOutput[]>();
   const rows: { file: string; answer: string | null }[] = [];
@@ -84,7 +84,10 @@ export async function renderBatch(pool: RenderPool, design: Design, count: numbe
   // Rendered results wait in `results` for the sink. A slow sink (a zip on a slow
   // disk) holds the renders back instead of letting results pile up in memory:
   // workers wait while this many are waiting, and wake when the sink takes one.
-  const maxWaiting = Math.max(2, pool.size * 2);
+  // Two jobs in flight per worker: its next one is already queued when it finishes,
+  // instead of waiting for a message round trip through this process.
+  const runners = Math.min(pool.size * 2, jobs.length);
+  const maxWaiting = Math.max(2, runners * 2);
   const waiters: (() => void)[] = [];
   const wake = () => {
     for (const w of waiters.splice(0)) w();
@@ -126,7 +129,7 @@ export async function renderBatch(pool: RenderPool, design: Design, count: numbe
   };
   // Wait for both the renders and the writes, whichever fails first, so no error is left unobserved.
   let failure: unknown;
-  await Promise.all(Array.from({ length: Math.min(pool.size, jobs.length) }, run)).catch((e) => (failure = e));
+  await Promise.all(Array.from({ length: runners }, run)).catch((e) => (failure = e));
   await writing.catch((e) => (failure ??= e));
   opts.signal?.removeEventListener('abort', wake);
   if (failure !== undefined) throw failure;

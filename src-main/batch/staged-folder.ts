@@ -20,8 +20,8 @@
  *     has its old folder removed (the swap happened);
  *   - a file (not a folder) is refused.
  */
-import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, statSync } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { closeSync, fsyncSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, writeSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FileWriteError } from '../files/design-files.ts';
@@ -84,6 +84,29 @@ function syncDir(path: string): void {
     // Best effort: durability across power loss, not correctness.
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Flushes the files written into `dir` (not its subfolders: staging folders are flat)
+ * before it is moved into place. On Linux that is one syncfs(2) of the file system
+ * holding it, through coreutils' `sync --file-system`: a batch of 20,000 images
+ * spent half its time in one fdatasync per file (measured: 5,000 captchas took
+ * 17.5 s with them, 9.2 s with none). Elsewhere, or when that fails, each file is
+ * fsynced here, after all are written, which lets the OS write them out together.
+ */
+async function flushFiles(dir: string): Promise<void> {
+  if (process.platform === 'linux') {
+    const flushed = await new Promise<boolean>((done) => execFile('sync', ['--file-system', dir], (err) => done(!err)));
+    if (flushed) return;
+  }
+  for (const name of readdirSync(dir)) {
+    const fd = openSync(join(dir, name), 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 
@@ -199,7 +222,8 @@ export async function writeFolderAtomically<T>(target: string, fill: (staging: s
   const staging = mkdtempSync(join(parent, `${stagingPrefix(path)}-${process.pid}-`));
   try {
     const result = await fill(staging);
-    // The files were flushed by their writers (writeStagedFile); the folder's own entries are flushed here, once.
+    // Every file's bytes, then the folder's entries, are on disk before the move makes them visible.
+    await flushFiles(staging);
     syncDir(staging);
     moveIntoPlace(staging, path, opts.replace ?? false);
     return result;
@@ -212,22 +236,25 @@ export async function writeFolderAtomically<T>(target: string, fill: (staging: s
 /**
  * Writes one new file into a staging folder. No temporary name and rename per
  * file, as writeFileAtomic needs for a file in place: nobody sees the staging
- * folder until it is moved in whole. The file is flushed (fdatasync: its bytes
- * and size) before the folder's entries are, so the moved-in folder is complete
- * on disk. Asynchronous, so a batch keeps its workers fed while the disk works.
+ * folder until it is moved in whole, and writeFolderAtomically flushes all the
+ * files at once before it does (flushFiles), so none is synced here.
+ * Synchronous on purpose: a batch's files are small, and three thread-pool round
+ * trips per file (open, write, close) made the writes, one file after another,
+ * the slowest part of a batch (the workers waited on them); a direct write takes
+ * tens of microseconds. Async in signature, for the sinks that call it.
  */
 export async function writeStagedFile(staging: string, name: string, data: Uint8Array | string): Promise<void> {
   const path = join(staging, name);
   // Names come from fileSlug/batchFileName; anything else is a bug, not a path to follow.
   if (basename(name) !== name || name === '..' || name === '.') throw new Error(`not a file name: ${JSON.stringify(name)}`);
-  let h: FileHandle | undefined;
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+  let fd: number | undefined;
   try {
-    h = await open(path, 'wx', 0o644);
-    await h.writeFile(data);
-    await h.datasync();
+    fd = openSync(path, 'wx', 0o644);
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
   } catch (e) {
     throw new FileWriteError(path, e as NodeJS.ErrnoException);
   } finally {
-    await h?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }
