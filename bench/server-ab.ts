@@ -46,9 +46,17 @@ function serve(cwd: string, port: number): Promise<ChildProcess> {
 
 const scripts = mkdtempSync(join(tmpdir(), 'wrk-ab-'));
 let n = 0;
+/** Distinct sizes near 1920x1080 (seed 000's page sends each visitor's window size); the start moves on every run, so neither server sees a size twice. */
+let sizeStart = 0;
 function wrk(url: string, path: string, distinct: boolean, seconds = SECONDS): { rps: number; p99: number; bad: number } {
   const script = join(scripts, `s${n++}.lua`);
-  writeFileSync(script, distinct ? `local i = 0\nrequest = function()\n  i = i + 1\n  return wrk.format("GET", "${path}" .. i)\nend\n` : `wrk.path = "${path}"\n`);
+  sizeStart += 5_000; // more than a run sends (8 s at 600 req/s): no size repeats within 44 runs
+  writeFileSync(
+    script,
+    distinct
+      ? `local i = ${sizeStart}\nrequest = function()\n  i = i + 1\n  return wrk.format("GET", "${path}width=" .. (1760 + i % 320) .. "&height=" .. (990 + math.floor(i / 320) % 700))\nend\n`
+      : `wrk.path = "${path}"\n`,
+  );
   const out = execFileSync('/usr/bin/wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--timeout', '10s', '--latency', '-s', script, url], { encoding: 'utf8' });
   const p99 = /\n\s+99%\s+([\d.]+)(us|ms|s)/.exec(out);
   const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
@@ -62,7 +70,7 @@ function wrk(url: string, path: string, distinct: boolean, seconds = SECONDS): {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const WORKLOADS: [string, string, boolean][] = [
   ['captcha (`/get_validCode_img`)', '/get_validCode_img', false],
-  ['1920x1080 background, uncached (distinct seeds)', '/background.png?width=1920&height=1080&seed=', true],
+  ['seed 000 background, a distinct size near 1920x1080 per request (uncached)', '/utils/genback/?', true],
   ['1920x1080 background, cached (same URL)', '/background.png?width=1920&height=1080', false],
 ];
 
