@@ -3,7 +3,7 @@
  * the inspector on the right. It only gathers a design and asks the StudioApi
  * for pixels; every rule about designs lives in the main process.
  */
-import { useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import type { StudioApi } from '../../src-main/api.ts';
 import { ConfirmDialog } from './components/ConfirmDialog.tsx';
 import { ApiContext, DesignContext, type DesignCtx } from './components/design-context.ts';
@@ -16,7 +16,7 @@ import { Sidebar } from './components/Sidebar.tsx';
 import { useAutosave } from './hooks/useAutosave.ts';
 import { useDocument } from './hooks/useDocument.ts';
 import { useMenuCommands, type CommandHandlers } from './hooks/useMenuCommands.ts';
-import { usePreview } from './hooks/usePreview.ts';
+import { usePreview, type PreviewSink } from './hooks/usePreview.ts';
 import { usePreviewSeed } from './hooks/usePreviewSeed.ts';
 import { useRerollKey, useShortcuts } from './hooks/useShortcuts.ts';
 import { useStableCallback } from './hooks/useStableCallback.ts';
@@ -33,7 +33,10 @@ export function App({ api }: { api: StudioApi }) {
   const { seed, locked, reroll, lock, pick } = usePreviewSeed(design, edit, !doc.canUndo && !doc.canRedo);
   // A just-opened design (no undo history) opens fitted to the view.
   const zoom = useZoom({ design, fresh: !doc.canUndo && !doc.canRedo });
-  const preview = usePreview(api, design, seed, renderScale(zoom.zoom, zoom.devicePixelRatio, typeof design?.scale === 'number' ? design.scale : 1));
+  // The preview canvas registers here, so new pixels are drawn before the app re-renders.
+  const previewSink = useRef<PreviewSink | null>(null);
+  const onSink = useCallback((draw: PreviewSink | null) => void (previewSink.current = draw), []);
+  const preview = usePreview(api, design, seed, renderScale(zoom.zoom, zoom.devicePixelRatio, typeof design?.scale === 'number' ? design.scale : 1), previewSink);
   const valid = preview.issues.length === 0 && preview.image !== null;
   useAutosave(api, design, valid && doc.dirty);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -135,7 +138,7 @@ export function App({ api }: { api: StudioApi }) {
         <div className="columns">
           <Sidebar current={doc.preset} onPreset={doc.openPreset} onRecent={onRecent} recentVersion={doc.recentVersion} />
           <main className="centre">
-            <PreviewPane design={design} preview={preview} zoom={zoom} seed={seed} locked={locked} onReroll={reroll} onLock={lock} />
+            <PreviewPane design={design} preview={preview} onSink={onSink} zoom={zoom} seed={seed} locked={locked} onReroll={reroll} onLock={lock} />
             <SampleGrid api={api} design={design} valid={valid} random={preview.image?.random !== false} seed={seed} onPick={pick} />
             {design && (
               <div className="panels">

@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
-import { cleanup, render, screen } from '@testing-library/react';
+import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, expect, it, vi } from 'vitest';
 import { PreviewCanvas } from '../../src-renderer/src/components/PreviewCanvas.tsx';
+import type { PreviewSink } from '../../src-renderer/src/hooks/usePreview.ts';
 import { PREVIEW_DRAWN, type PreviewDrawnDetail } from '../../src-renderer/src/preview-drawn.ts';
 
 afterEach(() => {
@@ -50,4 +51,27 @@ it('keeps the pixels as rendered in its backing store and sizes itself by the de
   // Full size shown at 300%: its real pixels, enlarged as squares.
   render(<PreviewCanvas img={{ ...img, width: 1920, height: 1080, pixels: new Uint8Array(1920 * 1080 * 4), scale: 1 }} zoom={3} />);
   expect((screen.getByTestId('preview') as HTMLCanvasElement).style.imageRendering).toBe('pixelated');
+});
+
+it('draws an image handed to its sink at once, and not again when React renders the same image', () => {
+  const putImageData = vi.fn();
+  vi.spyOn(HTMLCanvasElement.prototype, 'getContext').mockReturnValue({ putImageData } as unknown as CanvasRenderingContext2D);
+  vi.stubGlobal('ImageData', class {});
+  const sink: { current: PreviewSink | null } = { current: null };
+  const onSink = (d: PreviewSink | null) => void (sink.current = d);
+  const first = { ok: true as const, width: 3, height: 2, pixels: new Uint8Array(24), seed: 1, answer: null, seq: 1, requestedAt: 0, designWidth: 3, designHeight: 2, scale: 1, random: false, glyphs: [], warnings: [] };
+  const { rerender } = render(<PreviewCanvas img={first} zoom={2} onSink={onSink} />);
+  expect(putImageData).toHaveBeenCalledTimes(1);
+  expect(sink.current).toBeTypeOf('function');
+  // A new, larger image arrives: on the canvas before any render, at the size React will give it.
+  const next = { ...first, width: 4, height: 3, pixels: new Uint8Array(48), seq: 2, designWidth: 4, designHeight: 3 };
+  act(() => sink.current!(next));
+  const canvas = screen.getByTestId('preview') as HTMLCanvasElement;
+  expect(putImageData).toHaveBeenCalledTimes(2);
+  expect([canvas.width, canvas.height, canvas.style.width, canvas.style.height, canvas.dataset.seq]).toEqual([4, 3, '8px', '6px', '2']);
+  rerender(<PreviewCanvas img={next} zoom={2} onSink={onSink} />);
+  expect(putImageData).toHaveBeenCalledTimes(2);
+  expect(canvas.style.width).toBe('8px');
+  cleanup();
+  expect(sink.current).toBeNull();
 });

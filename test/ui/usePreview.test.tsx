@@ -2,7 +2,7 @@
 import { act, render, waitFor } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { DesignInput, PreviewOutcome } from '../../src-main/api.ts';
-import { usePreview, type PreviewState } from '../../src-renderer/src/hooks/usePreview.ts';
+import { usePreview, type PreviewSink, type PreviewState } from '../../src-renderer/src/hooks/usePreview.ts';
 import { coreApi } from './core-api.ts';
 
 /** An API whose renders finish only when the test says so, in any order. */
@@ -13,12 +13,26 @@ function controlledApi() {
 }
 const px = (w: number): PreviewOutcome => ({ ok: true, width: w, height: 1, pixels: new Uint8Array(w * 4), seed: 1, answer: null, designWidth: w, designHeight: 1, scale: 1, random: true, glyphs: [], warnings: [] });
 
-function Probe({ api, design, seed, scale = null, out }: { api: ReturnType<typeof controlledApi>['api']; design: DesignInput; seed: number; scale?: number | null; out: { state?: PreviewState } }) {
-  out.state = usePreview(api, design, seed, scale);
+function Probe({ api, design, seed, scale = null, out, sink }: { api: ReturnType<typeof controlledApi>['api']; design: DesignInput; seed: number; scale?: number | null; out: { state?: PreviewState }; sink?: { current: PreviewSink | null } }) {
+  out.state = usePreview(api, design, seed, scale, sink);
   return null;
 }
 
 describe('latest-wins preview', () => {
+  it('hands each newest good image to the sink before the state that renders it, and nothing stale or invalid', async () => {
+    const { api, calls } = controlledApi();
+    const out: { state?: PreviewState } = {};
+    const drawn: { width: number; stateWidth: number | undefined }[] = [];
+    const sink = { current: (img: Parameters<PreviewSink>[0]) => void drawn.push({ width: img.width, stateWidth: out.state!.image?.width }) };
+    const view = render(<Probe api={api} design={{ width: 5 }} seed={1} out={out} sink={sink} />);
+    await act(async () => calls[0].resolve(px(5)));
+    expect(drawn).toEqual([{ width: 5, stateWidth: undefined }]);
+    expect(out.state!.image!.width).toBe(5);
+    view.rerender(<Probe api={api} design={{ width: 99999 }} seed={1} out={out} sink={sink} />);
+    await act(async () => calls[1].resolve({ ok: false, issues: [{ field: 'width', rule: 'must be at most 8192' }] }));
+    expect(drawn).toHaveLength(1);
+  });
+
   it('keeps one render in flight and collapses edits made meanwhile into the newest one', async () => {
     const { api, calls } = controlledApi();
     const out: { state?: PreviewState } = {};

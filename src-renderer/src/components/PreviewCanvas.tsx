@@ -1,11 +1,12 @@
 /**
- * The preview's canvas: it owns the element and draws each new image into it from an
- * effect. Its backing store is the pixels as rendered (at the view's scale, or full
+ * The preview's canvas: it owns the element and draws each new image into it, as
+ * soon as it arrives when given a sink to register (usePreview calls it before React
+ * re-renders), else from a layout effect; an image already drawn is not drawn again. Its backing store is the pixels as rendered (at the view's scale, or full
  * size); its CSS size is the design's size times the zoom, so a render at display size
  * maps one pixel to one device pixel.
  */
-import { useEffect, useRef } from 'react';
-import type { PreviewState } from '../hooks/usePreview.ts';
+import { useCallback, useLayoutEffect, useRef } from 'react';
+import type { PreviewSink, PreviewState } from '../hooks/usePreview.ts';
 import { PREVIEW_DRAWN, type PreviewDrawnDetail } from '../preview-drawn.ts';
 
 type Image = NonNullable<PreviewState['image']>;
@@ -25,16 +26,33 @@ export function putPixels(canvas: HTMLCanvasElement, img: Image): boolean {
   return true;
 }
 
-export function PreviewCanvas({ img, zoom, devicePixelRatio = 1 }: { img: Image | null; zoom: number; devicePixelRatio?: number }) {
+export function PreviewCanvas({ img, zoom, devicePixelRatio = 1, onSink }: { img: Image | null; zoom: number; devicePixelRatio?: number; /** Told the function that draws an image at once (null when unmounted). */ onSink?: (draw: PreviewSink | null) => void }) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const zoomNow = useRef(zoom);
+  useLayoutEffect(() => {
+    zoomNow.current = zoom;
+  }, [zoom]);
 
-  useEffect(() => {
+  const draw = useCallback((next: Image) => {
     const c = canvas.current;
-    if (!c || !img || !putPixels(c, img)) return;
+    if (!c || c.dataset.seq === String(next.seq) || !putPixels(c, next)) return;
+    // Drawn ahead of React's render: the CSS size it will give, so the new backing store
+    // is not stretched into the old box for a frame.
+    c.style.width = `${next.designWidth * zoomNow.current}px`;
+    c.style.height = `${next.designHeight * zoomNow.current}px`;
     // Which preview is on screen, for browser tests that wait for a redraw.
-    c.dataset.seq = String(img.seq);
-    c.dispatchEvent(new CustomEvent<PreviewDrawnDetail>(PREVIEW_DRAWN, { bubbles: true, detail: { seq: img.seq, requestedAt: img.requestedAt } }));
-  }, [img]);
+    c.dataset.seq = String(next.seq);
+    c.dispatchEvent(new CustomEvent<PreviewDrawnDetail>(PREVIEW_DRAWN, { bubbles: true, detail: { seq: next.seq, requestedAt: next.requestedAt } }));
+  }, []);
+
+  useLayoutEffect(() => {
+    onSink?.(draw);
+    return () => onSink?.(null);
+  }, [onSink, draw]);
+  // Images that did not come through the sink (none registered yet, or a test).
+  useLayoutEffect(() => {
+    if (img) draw(img);
+  }, [img, draw]);
 
   const size = img && designSize(img);
   // Enlarged pixels stay sharp squares (the image's real pixels); a render at display size is shown 1:1.

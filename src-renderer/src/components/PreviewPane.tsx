@@ -4,7 +4,7 @@
  * draw something random) Reroll and the seed lock.
  */
 import { useEffect, useLayoutEffect, useRef } from 'react';
-import type { PreviewState } from '../hooks/usePreview.ts';
+import type { PreviewSink, PreviewState } from '../hooks/usePreview.ts';
 import type { ZoomControl } from '../hooks/useZoom.ts';
 import { backdropBackground } from '../state/backdrop.ts';
 import { fieldLabel } from '../state/design-path.ts';
@@ -40,7 +40,7 @@ function useStageRoom(stage: React.RefObject<HTMLDivElement | null>, setRoom: Zo
   }, [stage, setRoom]);
 }
 
-export function PreviewPane(props: { preview: PreviewState; zoom: ZoomControl; seed: number; locked: boolean; onReroll(): void; onLock(locked: boolean): void; /** The design shown, for Play audio (none: no button). */ design?: DesignInput | null }) {
+export function PreviewPane(props: { preview: PreviewState; /** Told how PreviewCanvas draws new pixels on arrival. */ onSink?: (draw: PreviewSink | null) => void; zoom: ZoomControl; seed: number; locked: boolean; onReroll(): void; onLock(locked: boolean): void; /** The design shown, for Play audio (none: no button). */ design?: DesignInput | null }) {
   const { preview, zoom: view } = props;
   const { zoom } = view;
   const img = preview.image;
@@ -99,7 +99,7 @@ export function PreviewPane(props: { preview: PreviewState; zoom: ZoomControl; s
       </div>
       <div className="stage" ref={stage} data-testid="stage" tabIndex={0} role="region" aria-label="Preview stage">
         <div className="stage-image" data-backdrop={backdrop.kind} style={{ width: size ? size.width * zoom : undefined, height: size ? size.height * zoom : undefined, background: backdropBackground(backdrop) }}>
-          <PreviewCanvas img={img} zoom={zoom} devicePixelRatio={view.devicePixelRatio} />
+          <PreviewCanvas img={img} zoom={zoom} devicePixelRatio={view.devicePixelRatio} onSink={props.onSink} />
           {size && <GlyphOverlay glyphs={img.glyphs} zoom={zoom} width={size.width} height={size.height} />}
         </div>
       </div>

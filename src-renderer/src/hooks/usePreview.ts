@@ -4,8 +4,10 @@
  * than the one shown is never drawn, and nothing here blocks the UI thread.
  * `scale` asks for the pixels at the size they are shown (device pixels per design
  * pixel); null asks for full size. A new scale is a new request like any edit.
+ * `sink`, when the preview canvas has registered one, gets each new image the moment it
+ * arrives, before React re-renders the app around it: pixels first, status second.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { DesignInput, DesignIssue, PreviewPixels, StudioApi } from '../../../src-main/api.ts';
 
 export interface PreviewState {
@@ -18,11 +20,15 @@ export interface PreviewState {
   busy: boolean;
 }
 
+export type PreviewImage = NonNullable<PreviewState['image']>;
+/** Draws an image straight onto the preview canvas (PreviewCanvas registers it). */
+export type PreviewSink = (img: PreviewImage) => void;
+
 /** One shared empty list: a valid result must not change the inspector's context (no re-render of every field). */
 const NO_ISSUES: DesignIssue[] = [];
 const BUSY_AFTER_MS = 150;
 
-export function usePreview(api: StudioApi, design: DesignInput | null, seed: number, scale: number | null = null): PreviewState {
+export function usePreview(api: StudioApi, design: DesignInput | null, seed: number, scale: number | null = null, sink?: RefObject<PreviewSink | null>): PreviewState {
   const [state, setState] = useState<PreviewState>({ image: null, issues: NO_ISSUES, error: null, busy: false });
   const queued = useRef<{ design: DesignInput; seed: number; scale: number | null; seq: number; at: number } | null>(null);
   const inFlight = useRef(false);
@@ -54,7 +60,11 @@ export function usePreview(api: StudioApi, design: DesignInput | null, seed: num
           if (!alive.current || req.seq < shown.current) continue; // stale: a newer one was shown
           if (out.ok) {
             shown.current = req.seq;
-            setState((s) => ({ ...s, image: { ...out, seq: req.seq, requestedAt: req.at }, issues: NO_ISSUES, error: null }));
+            const image: PreviewImage = { ...out, seq: req.seq, requestedAt: req.at };
+            // On a loaded 2-core machine the app's re-render and its frame cost more than
+            // the render itself: the new pixels go on the canvas now, the rest follows.
+            sink?.current?.(image);
+            setState((s) => ({ ...s, image, issues: NO_ISSUES, error: null }));
           } else if (!('superseded' in out)) {
             shown.current = req.seq;
             setState((s) => ({ ...s, issues: out.issues, error: null }));
@@ -68,7 +78,7 @@ export function usePreview(api: StudioApi, design: DesignInput | null, seed: num
       if (alive.current) setState((s) => (s.busy ? { ...s, busy: false } : s));
     };
     void pump();
-  }, [api, design, seed, scale]);
+  }, [api, design, seed, scale, sink]);
 
   return state;
 }
