@@ -152,6 +152,12 @@ function errorFrom(e: Extract<StrengthWorkerMessage, { type: 'error' }>['error']
   return err;
 }
 
+let liveWorkers = 0;
+/** Strength workers whose thread has not exited yet (tests check that a cancel ends them). */
+export function strengthWorkersAlive(): number {
+  return liveWorkers;
+}
+
 export type WorkerStrengthOptions = Omit<StrengthOptions, 'fonts' | 'images' | 'seeds'> & { seeds?: number[]; fontFiles?: string[] };
 
 /**
@@ -179,6 +185,8 @@ export function runStrengthInWorker(design: Design, opts: WorkerStrengthOptions 
       reject(e as Error);
       return;
     }
+    liveWorkers++;
+    worker.once('exit', () => liveWorkers--);
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;

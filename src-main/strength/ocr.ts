@@ -50,9 +50,9 @@ function otsu(hist: Uint32Array, n: number): number {
 /**
  * The sample as Tesseract reads best: each pixel's distance from the background around it
  * (so glyphs of any colour on any colour count as ink), upscaled (bilinear), thresholded
- * by Otsu, black ink on white with a white margin.
+ * by Otsu (or lower, at `maxCut`, to keep faint glyphs), black ink on white with a white margin.
  */
-export function prepareForOcr(img: RgbImage, glyphPx: number): { width: number; height: number; rgba: Uint8ClampedArray } {
+export function prepareForOcr(img: RgbImage, glyphPx: number, maxCut = 255): { width: number; height: number; rgba: Uint8ClampedArray } {
   const { width: w, height: h, rgb } = img;
   const k = Math.max(1, Math.min(4, Math.round(TARGET_HEIGHT / h)));
   const W = w * k;
@@ -80,7 +80,7 @@ export function prepareForOcr(img: RgbImage, glyphPx: number): { width: number; 
       hist[big[y * W + x]]++;
     }
   }
-  const cut = otsu(hist, W * H);
+  const cut = Math.min(otsu(hist, W * H), maxCut);
   const OW = W + 2 * BORDER;
   const OH = H + 2 * BORDER;
   const rgba = new Uint8ClampedArray(OW * OH * 4).fill(255);
@@ -115,8 +115,16 @@ function abortError(): Error {
   return new DOMException('the strength check was cancelled', 'AbortError');
 }
 
-/** Page modes tried on the first samples: 7 one text line, 8 one word. */
-const MODES = ['7', '8'] as const;
+/**
+ * The ways tried on the first samples: page mode 7 (one text line) or 8 (one word), and
+ * Otsu's threshold alone or capped low, which keeps faint glyphs (and faint noise).
+ */
+const VARIANTS = [
+  { psm: '7', maxCut: 255 },
+  { psm: '8', maxCut: 255 },
+  { psm: '7', maxCut: 16 },
+  { psm: '8', maxCut: 16 },
+] as const;
 const CALIBRATION = 8;
 
 export interface OcrReader {
@@ -157,9 +165,9 @@ export async function ocrReader(design: Design, opts: { ignoreCase: boolean; sig
   await worker.setParameters({ tessedit_char_whitelist: whitelistFor(design, opts.ignoreCase), user_defined_dpi: '300' });
   const math = design.text?.mode === 'math';
 
-  let mode: string | null = null;
+  let chosen: number | null = null;
   let current = '';
-  const tried: Record<string, number> = { '7': 0, '8': 0 };
+  const hits = VARIANTS.map(() => 0);
   let calibrated = 0;
 
   const recognise = async (png: Buffer, psm: string): Promise<string> => {
@@ -174,23 +182,27 @@ export async function ocrReader(design: Design, opts: { ignoreCase: boolean; sig
     }).finally(() => (rejectPending = null));
     return r.data.text.replace(/\s+/g, '');
   };
+  const glyphPx = design.text?.size ?? 28;
+  const readAs = async (s: Sample, v: (typeof VARIANTS)[number]) => {
+    const img = prepareForOcr(s.image, glyphPx * s.scale, v.maxCut);
+    return recognise(encodePng(img.rgba, img.width, img.height, { effort: 0, opaque: true }), v.psm);
+  };
+  const best = () => hits.reduce((b, h, i) => (h > hits[b] ? i : b), 0);
 
   const read = async (s: Sample): Promise<Read> => {
-    const img = prepareForOcr(s.image, (design.text?.size ?? 28) * s.scale);
-    const png = encodePng(img.rgba, img.width, img.height, { effort: 0, opaque: true });
     let text: string;
-    if (mode) text = await recognise(png, mode);
+    if (chosen !== null) text = await readAs(s, VARIANTS[chosen]);
     else {
-      // The first samples are read both ways, each scored in the mode that did better on the
-      // ones before it (never picked by its own answer); the rest in the mode that did best.
-      const lead = tried['8'] > tried['7'] ? '8' : '7';
-      const reads: Record<string, string> = {};
-      for (const m of MODES) {
-        reads[m] = await recognise(png, m);
-        tried[m] += charHits(reads[m], s.text, opts.ignoreCase);
+      // The first samples are read every way, each scored as read the way that did best on
+      // the ones before it (never picked by its own answer); the rest only the best way.
+      const lead = best();
+      const reads: string[] = [];
+      for (const [i, v] of VARIANTS.entries()) {
+        reads.push(await readAs(s, v));
+        hits[i] += charHits(reads[i], s.text, opts.ignoreCase);
       }
       text = reads[lead];
-      if (++calibrated >= CALIBRATION) mode = tried['8'] > tried['7'] ? '8' : '7';
+      if (++calibrated >= CALIBRATION) chosen = best();
     }
     if (math) text = text.replace(/[x*]/g, '×');
     return { answer: math ? (solveQuestion(text) ?? '') : text, text };
@@ -199,4 +211,4 @@ export async function ocrReader(design: Design, opts: { ignoreCase: boolean; sig
 }
 
 export const OCR_SUMMARY =
-  'Tesseract 5 (tesseract.js, English model) on each captcha turned grey, thresholded (Otsu) and upscaled, with only the design\'s characters allowed, in its best page mode (one line or one word).';
+  "Tesseract 5 (tesseract.js, English model) on each captcha cleaned up as an attacker would (ink told from the background around it, thresholded, upscaled), with only the design's characters allowed, in the page mode and threshold that read its first samples best.";
