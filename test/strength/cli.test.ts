@@ -24,10 +24,10 @@ describe('captcha-studio strength', () => {
   });
 
   it('prints the report as JSON with --json, scored with case under --case-sensitive', async () => {
-    const r = await cli('strength', 'digits-captcha', '-n', '4', '--attacks', 'segmentation', '--case-sensitive', '--json');
+    const r = await cli('strength', 'seed-002-captcha', '-n', '4', '--attacks', 'segmentation', '--case-sensitive', '--json');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.out) as StrengthReport;
-    expect(report).toMatchObject({ design: 'digits-captcha', ignoreCase: false, guess: { space: 10_000 } });
+    expect(report).toMatchObject({ design: 'seed-002-captcha', ignoreCase: false, guess: { space: 62 ** 5 } });
     expect(report.attacks.map((a) => [a.attack, a.samples])).toEqual([['segmentation', 4]]);
   });
 
