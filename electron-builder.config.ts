@@ -24,7 +24,8 @@ const config: Configuration = {
   ],
   asar: true,
   // @napi-rs/canvas loads a platform .node binary, which must be a real file on disk.
-  asarUnpack: ['node_modules/@napi-rs/**'],
+  // Tesseract's worker (the strength check's OCR attack) reads its wasm and English model through fs by path.
+  asarUnpack: ['node_modules/@napi-rs/**', 'node_modules/tesseract.js-core/**', 'node_modules/@tesseract.js-data/eng/**'],
   // @napi-rs/canvas is N-API (ABI-stable across Node and Electron) and ships prebuilt: nothing to rebuild.
   npmRebuild: false,
   linux: {
