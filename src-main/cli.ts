@@ -3,6 +3,7 @@
  *   render <preset|design.json> --out FILE [--seed N] [--width W] [--height H] ...
  *   render <preset|design.json> --count N --out-dir DIR      (batch + answers.csv)
  *   serve [--port P] ...                                     (the image server and web mode)
+ *   strength <preset|design.json> [--samples N] ...          (how easily machines read it)
  *   presets | fonts | --version; COMMAND --help for a command's own options
  * Exit codes: 0 done, 1 unexpected failure, 2 bad input (nothing written).
  */
@@ -22,6 +23,7 @@ import { FileWriteError, loadDesign, writeFileAtomic } from './files/design-file
 import { renderBatchToFolder } from './batch/render-batch.ts';
 import { checkTarget, TargetExistsError } from './batch/staged-folder.ts';
 import { RenderPool } from './render/pool.ts';
+import { STRENGTH_LINE, STRENGTH_OPTIONS, strengthCommand } from './strength/cli-command.ts';
 
 const MAX_BATCH = 100_000;
 /**
@@ -78,13 +80,15 @@ const SERVE_OPTIONS = `serve options:
 const USAGE = `usage:
 ${RENDER_LINES}
 ${SERVE_LINE}
+${STRENGTH_LINE}
   captcha-studio presets            list built-in presets
   captcha-studio fonts              list available fonts
   captcha-studio --version          print the version
   captcha-studio COMMAND --help     a command's own options
 
 ${RENDER_OPTIONS}
-${SERVE_OPTIONS}`;
+${SERVE_OPTIONS}
+${STRENGTH_OPTIONS}`;
 
 const RENDER_USAGE = `usage:\n${RENDER_LINES}\n\n${RENDER_OPTIONS}`;
 const SERVE_USAGE = `usage:\n${SERVE_LINE}\n\n${SERVE_OPTIONS}`;
@@ -358,6 +362,8 @@ export function main(argv: string[], io: Io = defaultIo): number | Promise<numbe
         return serveCommand(rest, io).catch((e) => report(e, io));
       case 'render':
         return renderCommand(rest, io).catch((e) => report(e, io));
+      case 'strength':
+        return strengthCommand(rest, io).catch((e) => report(e, io));
       case 'presets':
         return presetsCommand(io);
       case 'fonts':

@@ -1,18 +1,22 @@
 /**
  * Legibility checks the designer shows beside the preview: glyphs that leave the
  * canvas (cut off, so the answer cannot be read). Layout only (text.ts layoutText),
- * nothing is painted; pure apart from font metrics.
+ * nothing is painted; pure apart from font metrics. The strength check's fuller pass
+ * over the checked seeds (legibilityIssues) also renders them, to measure contrast.
  */
-import type { Design, DesignIssue, TextSpec } from './design.ts';
-import type { FontRegistry } from './fonts.ts';
+import { color, contrastRatio } from './color.ts';
+import { parseDesign, type Design, type DesignIssue, type TextSpec } from './design.ts';
+import { fontRegistry, type FontRegistry } from './fonts.ts';
 import { seededRng } from './random.ts';
-import { checkFonts, glyphBoxes, layoutText, makeChallenge, type GlyphBox } from './text.ts';
+import { renderDesign, type ImageSet } from './render.ts';
+import { Surface } from './surface.ts';
+import { checkFonts, glyphBoxes, layoutText, makeChallenge, paintText, type GlyphBox, type LaidGlyph } from './text.ts';
 
 /** The seeds a design's text is checked with: enough to catch the long answers and the wide glyphs, bounded work. */
 export const CHECK_SEEDS: readonly number[] = Array.from({ length: 64 }, (_, i) => i + 1);
 
-/** The glyph boxes the text of `design` gets with `seed`, as renderDesign lays it out (answers from the seed); null when a font is missing (the render reports that). */
-export function glyphsAt(design: Design, t: TextSpec, seed: number, fonts: FontRegistry): GlyphBox[] | null {
+/** The glyphs the text of `design` gets with `seed`, laid out as renderDesign lays them out (answers from the seed); null when a font is missing. */
+function layoutAt(design: Design, t: TextSpec, seed: number, fonts: FontRegistry): LaidGlyph[] | null {
   const size = { w: design.width, h: design.height };
   const challenge = makeChallenge(t, size, seededRng(seed, 'answer'));
   try {
@@ -20,7 +24,13 @@ export function glyphsAt(design: Design, t: TextSpec, seed: number, fonts: FontR
   } catch {
     return null;
   }
-  return glyphBoxes(layoutText(t, challenge.text, { ...size, rng: seededRng(seed, 'text'), fonts }), size.w, size.h);
+  return layoutText(t, challenge.text, { ...size, rng: seededRng(seed, 'text'), fonts });
+}
+
+/** The glyph boxes the text of `design` gets with `seed`, as renderDesign lays it out (answers from the seed); null when a font is missing (the render reports that). */
+export function glyphsAt(design: Design, t: TextSpec, seed: number, fonts: FontRegistry): GlyphBox[] | null {
+  const glyphs = layoutAt(design, t, seed, fonts);
+  return glyphs && glyphBoxes(glyphs, design.width, design.height);
 }
 
 /** True when some glyph leaves the canvas for this text spec and this seed. */
@@ -61,4 +71,222 @@ export function legibilityWarnings(design: Design, glyphs: readonly GlyphBox[]):
   const chars = shown.map((i) => JSON.stringify(glyphs[i].char)).join(', ');
   const one = out.length === 1;
   return [{ field: fieldFor(t), rule: `${one ? 'glyph' : 'glyphs'} ${which} (${chars}) ${one ? 'leaves' : 'leave'} the canvas: ${FIX}` }];
+}
+
+// ---- the strength check's pass over the checked seeds --------------------------------------
+
+/** A letter or digit whose ink is smaller than this both ways (design pixels, about a CSS pixel each) is hard to read. */
+export const MIN_GLYPH_PX = 10;
+/** Palette colours have no minimum of their own: they are held to the default minimum of random colours (WCAG's 3:1 for large text). */
+export const PALETTE_MIN_CONTRAST = 3;
+/** A glyph with this share of its ink under other glyphs' ink is taken as hidden. */
+export const HIDDEN_SHARE = 0.5;
+/** Contrast is measured on renders of at most about this many pixels: enough for a glyph's fill, bounded work for big designs. */
+const CONTRAST_PIXELS = 250_000;
+
+interface Worst {
+  value: number;
+  seed: number;
+  glyph: number;
+  char: string;
+}
+
+const at = (w: Worst) => `glyph ${w.glyph + 1} (${JSON.stringify(w.char)}) at seed ${w.seed}`;
+
+/** The minimum contrast a design's glyphs are held to. */
+export function minimumContrast(t: TextSpec): number {
+  return t.color.mode === 'random' ? t.color.minContrast : PALETTE_MIN_CONTRAST;
+}
+
+/**
+ * The lowest contrast between a glyph's fill and the background under it (its cell, as
+ * the core averages it when it picks colours) over `seeds`: the text is rendered without
+ * noise drawn over it and without the wave, once with the text and once without, and each
+ * glyph's fill is the commonest colour that changed inside its ink box (outline excluded).
+ */
+function lowestContrast(design: Design, t: TextSpec, seeds: readonly number[], fonts: FontRegistry, images?: ImageSet): Worst | null {
+  const plain = parseDesign({
+    ...design,
+    noise: design.noise.placement === 'under' ? design.noise : { ...design.noise, lines: 0, curves: 0, dots: 0 },
+    distortion: { wave: { ...design.distortion.wave, amplitude: 0 } },
+  });
+  const bare = parseDesign({ ...plain, text: undefined });
+  const k = Math.min(design.scale, Math.sqrt(CONTRAST_PIXELS / (design.width * design.height)));
+  // An outline is not the fill: its pixels are left out when the fill's colour is looked for.
+  const outline = t.outline ? color(t.outline.color) : null;
+  let worst: Worst | null = null;
+  for (const seed of seeds) {
+    const glyphs = layoutAt(design, t, seed, fonts);
+    if (!glyphs) continue;
+    const withText = renderDesign(plain, { seed, fonts, images, viewScale: k });
+    const under = renderDesign(bare, { seed, fonts, images, viewScale: k });
+    const W = withText.width;
+    const H = withText.height;
+    const a = withText.pixels;
+    const b = under.pixels;
+    glyphs.forEach((g, i) => {
+      const counts = new Map<number, number>();
+      for (let y = Math.max(0, Math.floor(g.ink.y0 * k)); y < Math.min(H, Math.ceil(g.ink.y1 * k)); y++) {
+        for (let x = Math.max(0, Math.floor(g.ink.x0 * k)); x < Math.min(W, Math.ceil(g.ink.x1 * k)); x++) {
+          const o = (y * W + x) * 4;
+          if (Math.abs(a[o] - b[o]) + Math.abs(a[o + 1] - b[o + 1]) + Math.abs(a[o + 2] - b[o + 2]) < 24) continue;
+          if (outline && Math.abs(a[o] - outline[0]) + Math.abs(a[o + 1] - outline[1]) + Math.abs(a[o + 2] - outline[2]) < 48) continue;
+          const key = (a[o] << 16) | (a[o + 1] << 8) | a[o + 2];
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+      }
+      let fill = -1;
+      let most = 0;
+      for (const [key, n] of counts) if (n > most) [fill, most] = [key, n];
+      if (fill < 0) return;
+      const bg = averageRgb(b, W, H, g.x * k, g.y * k, (g.x + g.advance) * k, (g.y + g.ascent + g.descent) * k);
+      const ratio = contrastRatio([fill >> 16, (fill >> 8) & 255, fill & 255], bg);
+      if (!worst || ratio < worst.value) worst = { value: ratio, seed, glyph: i, char: g.ch };
+    });
+  }
+  return worst;
+}
+
+/** The average colour of a box of RGBA pixels, transparent parts counted as white (as Surface.averageColor does). */
+function averageRgb(px: Uint8ClampedArray, W: number, H: number, x0: number, y0: number, x1: number, y1: number): [number, number, number] {
+  let r = 0;
+  let g = 0;
+  let b = 0;
+  let n = 0;
+  for (let y = Math.max(0, Math.floor(y0)); y < Math.min(H, Math.ceil(y1)); y++) {
+    for (let x = Math.max(0, Math.floor(x0)); x < Math.min(W, Math.ceil(x1)); x++) {
+      const i = (y * W + x) * 4;
+      const a = px[i + 3] / 255;
+      r += px[i] * a + 255 * (1 - a);
+      g += px[i + 1] * a + 255 * (1 - a);
+      b += px[i + 2] * a + 255 * (1 - a);
+      n++;
+    }
+  }
+  return n ? [r / n, g / n, b / n] : [255, 255, 255];
+}
+
+const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
+
+/** One glyph's ink as the core paints it (turned, outlined), alone: a mask over its cell's box in design pixels. */
+interface Ink {
+  x0: number;
+  y0: number;
+  w: number;
+  h: number;
+  on: Uint8Array;
+  count: number;
+}
+
+function inkOf(t: TextSpec, g: LaidGlyph): Ink {
+  const x0 = Math.floor(Math.min(g.box.x0, g.ink.x0)) - 1;
+  const y0 = Math.floor(Math.min(g.box.y0, g.ink.y0)) - 1;
+  const w = Math.max(1, Math.ceil(Math.max(g.box.x1, g.ink.x1)) + 1 - x0);
+  const h = Math.max(1, Math.ceil(Math.max(g.box.y1, g.ink.y1)) + 1 - y0);
+  const s = new Surface(w, h, 1);
+  const black: TextSpec = { ...t, color: { mode: 'palette', palette: ['#000000'] } };
+  paintText(s, black, [{ ...g, x: g.x - x0, y: g.y - y0 }], seededRng(0, 'ink'));
+  const px = s.pixels();
+  const on = new Uint8Array(w * h);
+  let count = 0;
+  for (let i = 0; i < on.length; i++) {
+    if (px[i * 4 + 3] < 128) continue;
+    on[i] = 1;
+    count++;
+  }
+  return { x0, y0, w, h, on, count };
+}
+
+/** The share of `a`'s ink that `b`'s ink covers. */
+function covered(a: Ink, b: Ink): number {
+  if (!a.count || a.x0 >= b.x0 + b.w || b.x0 >= a.x0 + a.w || a.y0 >= b.y0 + b.h || b.y0 >= a.y0 + a.h) return 0;
+  let n = 0;
+  for (let y = 0; y < a.h; y++) {
+    const by = y + a.y0 - b.y0;
+    if (by < 0 || by >= b.h) continue;
+    for (let x = 0; x < a.w; x++) {
+      const bx = x + a.x0 - b.x0;
+      if (a.on[y * a.w + x] && bx >= 0 && bx < b.w && b.on[by * b.w + bx]) n++;
+    }
+  }
+  return n / a.count;
+}
+
+/**
+ * The smallest letter or digit (the larger side of its unturned ink, design pixels: "一" is
+ * thin but wide) and the glyph most covered by the others' ink, over `seeds`.
+ */
+function smallestAndHidden(design: Design, t: TextSpec, seeds: readonly number[], fonts: FontRegistry): { smallest: Worst | null; hidden: Worst | null } {
+  let smallest: Worst | null = null;
+  let hidden: Worst | null = null;
+  for (const seed of seeds) {
+    const glyphs = layoutAt(design, t, seed, fonts);
+    if (!glyphs) continue;
+    const inks = glyphs.map((g) => inkOf(t, g));
+    glyphs.forEach((g, i) => {
+      if (LETTER_OR_DIGIT.test(g.ch)) {
+        const m = g.inkMetrics;
+        const side = Math.max(m.up + m.down, m.left + m.right);
+        if (!smallest || side < smallest.value) smallest = { value: side, seed, glyph: i, char: g.ch };
+      }
+      // What the other glyphs' ink covers of this one's, together.
+      const mine = inks[i];
+      if (!mine.count) return;
+      const union: Ink = { ...mine, on: new Uint8Array(mine.on.length), count: 0 };
+      inks.forEach((o, j) => {
+        if (j === i || covered(mine, o) === 0) return;
+        for (let y = 0; y < mine.h; y++) {
+          for (let x = 0; x < mine.w; x++) {
+            const ox = x + mine.x0 - o.x0;
+            const oy = y + mine.y0 - o.y0;
+            if (ox >= 0 && oy >= 0 && ox < o.w && oy < o.h && o.on[oy * o.w + ox]) union.on[y * mine.w + x] = 1;
+          }
+        }
+      });
+      union.count = union.on.reduce((n, v) => n + v, 0);
+      const share = covered(mine, union);
+      if (!hidden || share > hidden.value) hidden = { value: share, seed, glyph: i, char: g.ch };
+    });
+  }
+  return { smallest, hidden };
+}
+
+/**
+ * What makes a design hard for people to read, over the checked seeds (and the design's
+ * own): glyphs that leave the canvas, glyph fills whose contrast with the background under
+ * them is below the design's minimum, letters and digits smaller than MIN_GLYPH_PX, and
+ * glyphs mostly covered by the others. One issue per kind, naming the worst case found.
+ * `images`: the design's image layers, decoded (contrast is not measured without them).
+ */
+export function legibilityIssues(design: Design, opts: { fonts?: FontRegistry; images?: ImageSet; seeds?: readonly number[] } = {}): DesignIssue[] {
+  const t = design.text;
+  if (!t) return [];
+  const fonts = opts.fonts ?? fontRegistry();
+  const seeds = opts.seeds ?? (design.seed !== undefined ? [design.seed, ...CHECK_SEEDS] : CHECK_SEEDS);
+  const issues: DesignIssue[] = [];
+  const cut = seeds.find((seed) => cutAt(design, t, seed, fonts));
+  if (cut !== undefined) issues.push({ field: fieldFor(t), rule: `glyphs leave the canvas (seed ${cut} is one): ${FIX}` });
+  const needsImages = design.background.some((l) => l.type === 'image' && !l.hidden);
+  const low = needsImages && !opts.images ? null : lowestContrast(design, t, seeds, fonts, opts.images);
+  const min = minimumContrast(t);
+  if (low && low.value < min - 0.01) {
+    const whose = t.color.mode === 'random' ? 'the design\'s minimum' : 'the minimum for palette colours';
+    issues.push({
+      field: 'text.color',
+      rule: `glyph contrast falls to ${low.value.toFixed(2)}:1 (${at(low)}) against the background under it, below ${whose} of ${min}:1: choose colours further from the background`,
+    });
+  }
+  const { smallest, hidden } = smallestAndHidden(design, t, seeds, fonts);
+  const small: Worst | null = smallest;
+  if (small && small.value < MIN_GLYPH_PX) {
+    issues.push({ field: 'text.size', rule: `glyphs are as small as ${small.value.toFixed(1)} px (${at(small)}), below the ${MIN_GLYPH_PX} px people read reliably: make the text larger` });
+  }
+  const hid: Worst | null = hidden;
+  if (hid && hid.value >= HIDDEN_SHARE) {
+    issues.push({
+      field: 'text.spacing',
+      rule: `${Math.round(hid.value * 100)}% of ${at(hid)} lies under other glyphs, too much to read: space the glyphs further apart or turn them less`,
+    });
+  }
+  return issues;
 }
