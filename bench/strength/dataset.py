@@ -80,7 +80,10 @@ def wilson(hits, total, z=1.959964):
     d = 1 + z * z / total
     c = (p + z * z / (2 * total)) / d
     r = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / d
-    return {'hits': hits, 'total': total, 'rate': p, 'low': max(0.0, c - r), 'high': min(1.0, c + r)}
+    # Exact ends where the formula only rounds to them (0 hits has a lower bound of 0, not 1e-19).
+    low = 0.0 if hits == 0 else max(0.0, c - r)
+    high = 1.0 if hits == total else min(1.0, c + r)
+    return {'hits': hits, 'total': total, 'rate': p, 'low': low, 'high': high}
 
 
 def score(reads, answers, job):
