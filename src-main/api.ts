@@ -230,6 +230,95 @@ export type Sample = z.infer<typeof sample>;
 const samplesResult = z.object({ samples: z.array(sample) });
 export type SamplesResult = z.infer<typeof samplesResult>;
 
+// ---- the strength check (issue 14) ----------------------------------------------
+
+/**
+ * What a strength check reports, as the UI reads it. These mirror src-main/strength/report.ts
+ * (the attacks' own contract), which this file may not import (lint: api.ts imports only the
+ * core); strength/jobs.ts hands the attacks' report on as this type, so the compiler keeps
+ * the two in step.
+ */
+export type AttackName = 'ocr' | 'segmentation';
+/** A success rate with its 95% interval (Wilson score), as 0..1 fractions. */
+export interface Rate {
+  hits: number;
+  total: number;
+  rate: number;
+  low: number;
+  high: number;
+}
+/** A sample an attack read right: render it again by seed (renderSamples) and show what was read. */
+export interface SolvedSample {
+  seed: number;
+  answer: string;
+  read: string;
+}
+export interface AttackResult {
+  attack: AttackName;
+  summary: string;
+  samples: number;
+  full: Rate;
+  perChar: Rate;
+  solved: SolvedSample[];
+  ms: number;
+}
+export interface GuessOdds {
+  space: number;
+  best: number;
+  text: string;
+}
+export interface PresetRating {
+  preset: string;
+  version: string;
+  measured: string;
+  attacks: Record<string, Rate>;
+  budget: string;
+}
+export interface StrengthProgress {
+  stage: 'guess' | 'legibility' | AttackName | 'done';
+  done: number;
+  total: number;
+}
+export interface StrengthReport {
+  design: string;
+  guess: GuessOdds;
+  attacks: AttackResult[];
+  rating: PresetRating | null;
+  legibility: DesignIssue[];
+  caveat: string;
+  ignoreCase: boolean;
+  ms: number;
+}
+/** A strength check as a poll answers it: its progress, then its report or why it failed. */
+export interface StrengthStatus {
+  id: string;
+  state: 'running' | 'done' | 'cancelled' | 'failed';
+  progress: StrengthProgress;
+  report?: StrengthReport;
+  error?: string;
+}
+
+export const STRENGTH_ATTACKS = ['ocr', 'segmentation'] as const satisfies readonly AttackName[];
+export const MIN_STRENGTH_SAMPLES = 20;
+export const MAX_STRENGTH_SAMPLES = 1000;
+const STRENGTH_SAMPLES_RULE = `must be a whole number from ${MIN_STRENGTH_SAMPLES} to ${MAX_STRENGTH_SAMPLES}`;
+const STRENGTH_ATTACKS_RULE = `must be a list of one or more of ${STRENGTH_ATTACKS.map((a) => `"${a}"`).join(', ')}, each once`;
+const strengthOptions = z.object(
+  {
+    samples: z.number({ error: STRENGTH_SAMPLES_RULE }).int({ error: STRENGTH_SAMPLES_RULE }).min(MIN_STRENGTH_SAMPLES, { error: STRENGTH_SAMPLES_RULE }).max(MAX_STRENGTH_SAMPLES, { error: STRENGTH_SAMPLES_RULE }).optional(),
+    attacks: z
+      .array(z.enum(STRENGTH_ATTACKS, { error: STRENGTH_ATTACKS_RULE }), { error: STRENGTH_ATTACKS_RULE })
+      .min(1, { error: STRENGTH_ATTACKS_RULE })
+      .refine((a) => new Set(a).size === a.length, { error: STRENGTH_ATTACKS_RULE })
+      .optional(),
+    /** The page's own id: each client runs one check at a time (a new one cancels its older one). */
+    client: z.string({ error: 'must be a client id' }).regex(/^[\w-]{1,64}$/, { error: 'must be a client id of 1 to 64 letters, digits, - or _' }).optional(),
+  },
+  { error: 'must be {samples, attacks, client}' },
+);
+export type StrengthOptions = z.input<typeof strengthOptions>;
+const strengthId = z.string({ error: 'must be a strength check id' }).regex(/^[\w-]{1,64}$/, { error: 'must be a strength check id' });
+
 // ---- the table -------------------------------------------------------------------
 
 /**
@@ -359,6 +448,15 @@ export const studioMethods = {
   }),
   stopServer: method({ doc: 'Stops the local server (desktop); web mode answers its status.', names: [], args: z.tuple([]), result: serverStatus, web: 'server' }),
   publishDesign: method({ doc: 'Makes the design reachable on the local server for the snippets.', names: ['design'], args: z.tuple([designArg]), result: publishedDesign, web: 'server' }),
+  startStrengthCheck: method({
+    doc: "Starts a strength check of the design (blind-guess odds, attacks, legibility) in a worker: its id, to poll. The client's older check is cancelled; refused (busy) while the machine runs as many as it allows.",
+    names: ['design', 'options'],
+    args: z.tuple([designArg, strengthOptions.nullish()]),
+    result: z.object({ id: z.string() }),
+    web: 'server',
+  }),
+  strengthStatus: method({ doc: "A strength check's progress, then its report or why it failed.", names: ['id'], args: z.tuple([strengthId]), result: typed<StrengthStatus>(), web: 'server' }),
+  cancelStrengthCheck: method({ doc: 'Stops a running strength check; a finished or unknown one is left as it is.', names: ['id'], args: z.tuple([strengthId]), result: z.union([z.void(), z.null()]), web: 'server' }),
 } as const;
 
 export type StudioMethods = typeof studioMethods;

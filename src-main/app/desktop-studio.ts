@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { ArgsOut, BatchResult, FitTextResult, PreviewOutcome, PreviewView, DesignInput, ExportResult, FontSummary, OpenedDesign, PickedFile, PublishedDesign, RecentDesign, SamplesResult, SavedDesign, ServerStatus, StudioHandlers, StudioInfo } from '../api.ts';
+import type { ArgsOut, BatchResult, FitTextResult, PreviewOutcome, PreviewView, DesignInput, ExportResult, FontSummary, OpenedDesign, PickedFile, PublishedDesign, RecentDesign, SamplesResult, SavedDesign, ServerStatus, StrengthStatus, StudioHandlers, StudioInfo } from '../api.ts';
 import { EVENTS } from '../api.ts';
 import { parseDesign, type Design } from '../core/design.ts';
 import { previewAudioDataUrl } from '../audio/clips.ts';
@@ -18,6 +18,7 @@ import { getPreset, listPresets, type PresetSummary } from '../core/presets.ts';
 import { DesignFileError, parseDesignText, readDesignFile, saveDesignFile, writeFileAtomic } from '../files/design-files.ts';
 import { BatchCancelled, exportBatchToFolder } from '../batch/render-batch.ts';
 import type { StudioService } from '../studio/studio-service.ts';
+import { startStrengthCheck, strengthJobs } from '../strength/jobs.ts';
 import type { EmbeddedServer } from './embedded-server.ts';
 import type { SettingsStore } from './settings.ts';
 
@@ -239,6 +240,19 @@ export class DesktopStudio implements StudioHandlers {
 
   publishDesign(input: DesignInput): PublishedDesign {
     return this.server.designs.publish(this.parse(input));
+  }
+
+  /** The app has one window: one running check (a new one cancels the older). Scored ignoring case, as the embedded server checks answers. */
+  startStrengthCheck(design: DesignInput, options?: ArgsOut<'startStrengthCheck'>[1]): { id: string } {
+    return startStrengthCheck(strengthJobs(), this.service, 'window', design, options, true);
+  }
+
+  strengthStatus(id: string): StrengthStatus {
+    return strengthJobs().status(id);
+  }
+
+  cancelStrengthCheck(id: string): void {
+    strengthJobs().cancel(id);
   }
 
   private parse(input: DesignInput): Design {

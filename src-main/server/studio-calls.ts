@@ -16,6 +16,7 @@ import { previewAudioDataUrl } from '../audio/clips.ts';
 import { callStudio, isStudioMethod } from '../studio/calls.ts';
 import type { StudioService } from '../studio/studio-service.ts';
 import type { DesignSource } from './design-source.ts';
+import { startStrengthCheck, strengthJobs } from '../strength/jobs.ts';
 
 export interface WebStudioEnv {
   service: StudioService;
@@ -24,6 +25,8 @@ export interface WebStudioEnv {
   version: string;
   /** The request-log stream key this server's own pages get (same-origin only). */
   eventsKey: string;
+  /** The server's case rule for answers (its AnswerStore's), which strength checks score by; ignore case when not given, the server's default. */
+  ignoreCase?: boolean;
 }
 
 function webStudioHandlers(env: WebStudioEnv): StudioHandlers<WebServerMethod> {
@@ -56,6 +59,10 @@ function webStudioHandlers(env: WebStudioEnv): StudioHandlers<WebServerMethod> {
     startServer: () => env.status(),
     stopServer: () => env.status(),
     publishDesign: (design) => env.designs.publish(env.service.design(design)),
+    // One running check per page (its client id), a few per process: strength/jobs.ts.
+    startStrengthCheck: (design, options) => startStrengthCheck(strengthJobs(), env.service, `web:${options?.client ?? 'page'}`, design, options, env.ignoreCase ?? true),
+    strengthStatus: (id) => strengthJobs().status(id),
+    cancelStrengthCheck: (id) => strengthJobs().cancel(id),
   };
 }
 

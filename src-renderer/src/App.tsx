@@ -12,6 +12,7 @@ import { Inspector } from './components/Inspector.tsx';
 import { PreviewPane } from './components/PreviewPane.tsx';
 import { ServerPanel } from './components/ServerPanel.tsx';
 import { SampleGrid } from './components/SampleGrid.tsx';
+import { StrengthPanel } from './components/StrengthPanel.tsx';
 import { Sidebar } from './components/Sidebar.tsx';
 import { useAutosave } from './hooks/useAutosave.ts';
 import { useDocument } from './hooks/useDocument.ts';
@@ -140,6 +141,7 @@ export function App({ api }: { api: StudioApi }) {
           <main className="centre">
             <PreviewPane design={design} preview={preview} onSink={onSink} zoom={zoom} seed={seed} locked={locked} onReroll={reroll} onLock={lock} />
             <SampleGrid api={api} design={design} valid={valid} random={preview.image?.random !== false} seed={seed} onPick={pick} />
+            <StrengthPanel api={api} design={design} valid={valid} />
             {design && (
               <div className="panels">
                 <ExportPanel ref={exportPanel} design={design} seed={seed} valid={valid} mode={info.mode} />

@@ -50,6 +50,19 @@ describe.skipIf(skipReason)('accessibility in Chromium', () => {
     expect(await violations(s.page)).toEqual([]);
   });
 
+  it('the designer has no axe violations with a strength report shown, in both themes', async () => {
+    const panel = s.page.getByRole('region', { name: 'Strength' });
+    await panel.getByLabel('Samples').fill('20');
+    await panel.getByLabel('OCR (Tesseract)').uncheck();
+    await panel.getByRole('button', { name: 'Check strength' }).click();
+    await s.page.waitForSelector('[data-testid=strength-report]', { timeout: 60_000 });
+    await s.page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.strength-sample img')].every((i) => i.complete));
+    for (const theme of ['light', 'dark'] as const) {
+      await s.page.emulateMedia({ colorScheme: theme });
+      expect(await violations(s.page), theme).toEqual([]);
+    }
+  }, 90_000);
+
   it('the designer has no axe violations with a layered background open', async () => {
     await s.page.emulateMedia({ colorScheme: 'light' });
     const seq = Number(await s.page.getAttribute('canvas[data-testid=preview]', 'data-seq'));

@@ -191,12 +191,21 @@ const SAMPLES: Record<WebServerMethod, unknown[]> = {
   startServer: [],
   stopServer: [],
   publishDesign: [{ ...small, name: 'published-by-test' }],
+  startStrengthCheck: [small, { samples: 20, attacks: ['segmentation'] }],
+  // Filled with a started check's id before the rows are called (below).
+  strengthStatus: [],
+  cancelStrengthCheck: ['no-such-check'],
 };
 const rows = Object.entries(studioMethods) as [keyof typeof studioMethods, (typeof studioMethods)[keyof typeof studioMethods]][];
 const serverRows = rows.filter(([, spec]) => spec.web === 'server').map(([name]) => name as WebServerMethod);
 const clientRows = rows.filter(([, spec]) => spec.web === 'client').map(([name]) => name);
 
 describe('the generic route serves exactly the table\'s server rows', () => {
+  beforeAll(async () => {
+    const started = await studioCall(base, 'startStrengthCheck', [small, { samples: 20, attacks: ['segmentation'] }]);
+    SAMPLES.strengthStatus = [(started.json() as { id: string }).id];
+  });
+
   it('has a sample for every server row (the table and this test agree)', () => {
     expect(serverRows.length).toBeGreaterThan(5);
     expect(Object.keys(SAMPLES).sort()).toEqual([...serverRows].sort());

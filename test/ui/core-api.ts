@@ -47,6 +47,9 @@ export function coreApi(over: Partial<StudioApi> = {}): StudioApi {
     },
     renderThumbnail: async () => 'data:image/png;base64,',
     previewAudio: nope,
+    startStrengthCheck: nope,
+    strengthStatus: nope,
+    cancelStrengthCheck: nope,
     // The answers are the core's at each seed; the images are not needed by component tests.
     renderSamples: async (d, seeds) => ({
       samples: seeds.map((seed) => {
