@@ -30,7 +30,9 @@ async function diffAt(design: Design, view: number, seed = 5): Promise<{ diff: n
 // Text at a quarter of its size is hinted and anti-aliased on its own (a 28 px glyph drawn
 // at 7 px is not exactly its 28 px self averaged), so captchas get more room than
 // backgrounds. A render at the wrong scale, or of another seed, differs by 15 to 20.
-const LIMIT = { text: { 0.25: 11, 0.37: 9, 0.5: 6 }, background: { 0.25: 1.5, 0.37: 1.5, 0.5: 1 } } as const;
+// Thin curves in the glyphs' own ink (the presets that resist attacks, issue 14) are hinted
+// the same way, hence the room up to 12.5 at a quarter.
+const LIMIT = { text: { 0.25: 12.5, 0.37: 11, 0.5: 6 }, background: { 0.25: 1.5, 0.37: 1.5, 0.5: 1 } } as const;
 
 describe('rendering at a view scale', () => {
   for (const { name } of listPresets()) {

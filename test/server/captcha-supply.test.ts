@@ -34,8 +34,8 @@ describe('captcha supply', () => {
       const r = supply.request(d);
       if (!r.waiting) fromStock++;
       const got = await r.result;
-      expect(decodePng(got.bytes).width).toBe(120);
-      expect(got.answer).toMatch(/^\d{4}$/);
+      expect(decodePng(got.bytes).width).toBe(200);
+      expect(got.answer).toMatch(/^\d{6}$/);
       seen.add(got.bytes.toString('base64'));
     }
     // Batches of 4 with one batch kept in stock: most hand-outs need no wait.

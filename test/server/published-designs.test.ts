@@ -123,7 +123,7 @@ describe('versioned /designs/ URLs', () => {
     expect(p.issuePath).toMatch(/^\/api\/captcha\?design=my-code&sig=[\w-]{43}$/);
     const issued = await call(base, p.issuePath, { method: 'POST' });
     expect(issued.status).toBe(200);
-    expect(issued.json()).toMatchObject({ width: 120, height: 40 });
+    expect(issued.json()).toMatchObject({ width: 200, height: 56 });
   });
 });
 

@@ -108,7 +108,7 @@ describe('captcha flow', () => {
     const img = await call(base, server.signPath('/captcha.png?design=digits-captcha'));
     const cookie = String(img.headers['set-cookie']).split(';')[0];
     const answer = decodeURIComponent(String(img.headers['x-captcha-answer']));
-    expect(answer).toMatch(/^\d{4}$/);
+    expect(answer).toMatch(/^\d{6}$/);
     const v = await call(base, '/api/captcha/verify', { method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' }, body: `answer=${answer}` });
     expect(v.json()).toEqual({ valid: true });
   });
