@@ -40,6 +40,10 @@ const BAD_INPUT: [string, unknown[], RegExp][] = [
   [IPC.renderSamples, [{}, Array(17).fill(1)], /seeds: must be a list of 1 to 16 seeds/],
   [IPC.renderSamples, [{}, [1, -1]], /seeds\.1: must be a whole number/],
   [IPC.fitText, [{ width: 'wide' }], /width/],
+  [IPC.startStrengthCheck, [{}, { samples: 5 }], /options\.samples: must be a whole number from 20 to 1000/],
+  [IPC.startStrengthCheck, [{}, { attacks: ['cnn'] }], /options\.attacks\.0/],
+  [IPC.strengthStatus, ['../x'], /id: must be a strength check id/],
+  [IPC.cancelStrengthCheck, [{}], /id: must be a strength check id/],
 ];
 /** Handlers that take no input (extra arguments are ignored). */
 const NO_INPUT: string[] = [IPC.info, IPC.listPresets, IPC.listFonts, IPC.listRecent, IPC.restoreAutosave, IPC.serverStatus, IPC.stopServer];
