@@ -1,5 +1,5 @@
 /**
- * npm run bench:server-ab -- --base REV [--rounds 3] [--seconds 8]
+ * npm run bench:server-ab -- --base REV [--rounds 3] [--seconds 8] [--only captcha|background|cached]
  *
  * This tree's server against the same server at an earlier commit, side by side on
  * this machine: both run `captcha-studio serve` in their own process on loopback, and
@@ -15,8 +15,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeBenchSection } from './report.ts';
 
-const { values: v } = parseArgs({ options: { base: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, write: { type: 'boolean' } } });
-if (!v.base) throw new Error('usage: npm run bench:server-ab -- --base REV [--rounds N] [--seconds S] [--write]');
+const { values: v } = parseArgs({ options: { base: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, write: { type: 'boolean' }, only: { type: 'string' } } });
+if (!v.base) throw new Error('usage: npm run bench:server-ab -- --base REV [--rounds N] [--seconds S] [--only captcha|background|cached] [--write]');
 if (!existsSync('/usr/bin/wrk')) throw new Error('needs Debian package wrk');
 const ROUNDS = Number(v.rounds ?? 3);
 const SECONDS = Number(v.seconds ?? 8);
@@ -68,11 +68,14 @@ function wrk(url: string, path: string, distinct: boolean, seconds = SECONDS): {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const WORKLOADS: [string, string, boolean][] = [
-  ['captcha (`/get_validCode_img`)', '/get_validCode_img', false],
-  ['seed 000 background, a distinct size near 1920x1080 per request (uncached)', '/utils/genback/?', true],
-  ['1920x1080 background, cached (same URL)', '/background.png?width=1920&height=1080', false],
+const ALL_WORKLOADS: [string, string, boolean, string][] = [
+  ['captcha (`/get_validCode_img`)', '/get_validCode_img', false, 'captcha'],
+  ['seed 000 background, a distinct size near 1920x1080 per request (uncached)', '/utils/genback/?', true, 'background'],
+  ['1920x1080 background, cached (same URL)', '/background.png?width=1920&height=1080', false, 'cached'],
 ];
+// --only runs one workload: a step on one route is measured without waiting on the others.
+const WORKLOADS = ALL_WORKLOADS.filter(([, , , tag]) => !v.only || tag === v.only);
+if (!WORKLOADS.length) throw new Error(`--only: must be one of ${ALL_WORKLOADS.map((w) => w[3]).join(', ')}`);
 
 const servers: ChildProcess[] = [];
 try {
@@ -101,7 +104,7 @@ try {
     rows.push(`| ${name} | ${ra.toFixed(0)} (${a.map((x) => x.rps.toFixed(0)).join(', ')}) | ${median(a.map((x) => x.p99)).toFixed(1)} | ${rb.toFixed(0)} (${b.map((x) => x.rps.toFixed(0)).join(', ')}) | ${median(b.map((x) => x.p99)).toFixed(1)} | ${(rb / ra).toFixed(2)}x | ${a.reduce((s, x) => s + x.bad, 0)} / ${b.reduce((s, x) => s + x.bad, 0)} |`);
   }
   const lines = [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; both servers \`captcha-studio serve --no-studio\` with default workers on 127.0.0.1, wrk 4.1 (1 thread, ${CONNECTIONS} connections, ${SECONDS} s a round), ${ROUNDS} alternating rounds each after 3 s of warm-up per workload.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; both servers \`captcha-studio serve --no-studio\` with default workers on 127.0.0.1, wrk 4.1 (1 thread, ${CONNECTIONS} connections, ${SECONDS} s a round), ${ROUNDS} alternating rounds each after 3 s of warm-up per workload${v.only ? ` (only ${v.only})` : ''}.`,
     `Command: \`npm run bench:server-ab -- --base ${baseRev} --rounds ${ROUNDS} --seconds ${SECONDS}\` (this tree: ${headRev}${dirty ? ' with uncommitted changes' : ''}).`,
     '',
     `| workload | ${baseRev} req/s, median (rounds) | p99 ms | this tree req/s, median (rounds) | p99 ms | ratio | errors/non-2xx |`,
