@@ -103,6 +103,26 @@ describe('StrengthPanel', () => {
     expect(f.strengthStatus).toHaveBeenCalledWith('job-1');
   });
 
+  it("shows bench:strength's measured rating for an unchanged preset, and tiny rates as under 0.1%", async () => {
+    const f = fakeChecks();
+    const rated = report();
+    rated.rating = {
+      preset: 'digits-captcha',
+      version: '0123456789ab',
+      measured: '2026-11-22',
+      attacks: { tesseract: { hits: 3, total: 1000, rate: 0.003, low: 0.0006, high: 0.0088 }, 'cnn-positions': { hits: 570, total: 1000, rate: 0.57, low: 0.539, high: 0.6 } },
+      budget: '10,000 training images, 3 minutes per model.',
+    };
+    f.set({ id: 'job-1', state: 'done', progress: { stage: 'done', done: 20, total: 20 }, report: rated });
+    render(<StrengthPanel api={f.api} design={captcha} valid />);
+    fireEvent.click(screen.getByRole('button', { name: 'Check strength' }));
+    const rating = await screen.findByTestId('strength-rating');
+    expect(within(rating).getByRole('heading').textContent).toBe('Measured by bench:strength for the preset “digits-captcha”');
+    expect(within(rating).getAllByRole('listitem').map((li) => li.textContent)).toEqual(['tesseract: 0.3% (3 of 1000; 95%: <0.1%–0.9%)', 'cnn-positions: 57% (570 of 1000; 95%: 54%–60%)']);
+    expect(rating.textContent).toContain('10,000 training images, 3 minutes per model. Measured 2026-11-22.');
+    expect(region().textContent).not.toContain('No measured rating');
+  });
+
   it('marks the report out of date when the design changes, and not when the same design comes back', async () => {
     const f = fakeChecks();
     f.set({ id: 'job-1', state: 'done', progress: { stage: 'done', done: 20, total: 20 }, report: report() });

@@ -44,6 +44,8 @@ function readOpen(): boolean {
 
 function percent(x: number): string {
   const p = x * 100;
+  // A rate above 0 never reads as 0%: one answer in a thousand read is not none.
+  if (p > 0 && p < 0.1) return '<0.1%';
   return `${p < 10 && p > 0 ? p.toFixed(1) : Math.round(p)}%`;
 }
 
@@ -171,7 +173,6 @@ function StrengthReportView({ api, report, design, stale }: { api: StudioApi; re
       )}
       <p>
         <strong>Blind guess:</strong> {report.guess.text}
-        {report.guess.best > 0 && <> (the best single guess is right {percent(report.guess.best)} of the time)</>}
         {report.ignoreCase ? '; answers are checked ignoring case, as the server does.' : '; answers are checked case-sensitively, as the server does.'}
       </p>
       {report.attacks.length > 0 && (
@@ -217,7 +218,7 @@ function StrengthReportView({ api, report, design, stale }: { api: StudioApi; re
           </p>
         </div>
       ) : (
-        <p className="muted">No measured rating: bench:strength rates the built-in presets as they ship, and this design is not one of them unchanged.</p>
+        <p className="muted">No measured rating: bench:strength measures built-in presets as they ship, and has no figures for this design.</p>
       )}
       <h3>Legibility</h3>
       {report.legibility.length === 0 ? (
