@@ -140,6 +140,6 @@ const envs = new WeakMap<StudioWeb, WebStudioEnv>();
 function envOf(c: Ctx): WebStudioEnv {
   const w = web(c);
   let env = envs.get(w);
-  if (!env) envs.set(w, (env = { service: w.service, designs: c.app.designs, status: c.app.status, version: c.app.version, eventsKey: w.streams.key }));
+  if (!env) envs.set(w, (env = { service: w.service, designs: c.app.designs, status: c.app.status, version: c.app.version, eventsKey: w.streams.key, ignoreCase: c.app.store.ignoreCase }));
   return env;
 }
