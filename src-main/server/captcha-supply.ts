@@ -36,6 +36,12 @@ export class CaptchaSupply {
     readonly maxDesigns = 32,
     /** Batches in flight per design, so a burst cannot take the whole queue. */
     readonly maxInFlight = 4,
+    /**
+     * Batches kept in stock beyond what waiters need. One per worker keeps every
+     * worker drawing under sustained load: with one, a worker sits idle while the
+     * other's batch drains the stock, and the next request waits for it.
+     */
+    readonly stockBatches = 1,
   ) {}
 
   /**
@@ -96,15 +102,15 @@ export class CaptchaSupply {
     if (i < 0) return;
     s.waiters.splice(i, 1);
     w.reject(new RenderAbortedError());
-    // The newest batches beyond what the remaining waiters and one batch of stock need;
+    // The newest batches beyond what the remaining waiters and the stock need;
     // the pool drops those still queued, and running ones land in the stock.
-    const needed = Math.max(0, Math.ceil((s.waiters.length + this.batch - s.ready.length) / this.batch));
+    const needed = Math.max(0, Math.ceil((s.waiters.length + this.stockBatches * this.batch - s.ready.length) / this.batch));
     for (const c of s.batches.slice(needed)) c.abort();
   }
 
-  /** Keeps one batch in stock beyond what waiters need. */
+  /** Keeps `stockBatches` batches in stock beyond what waiters need. */
   private refill(s: Stock): void {
-    while (s.batches.length < this.maxInFlight && s.ready.length + s.batches.length * this.batch < s.waiters.length + this.batch) {
+    while (s.batches.length < this.maxInFlight && s.ready.length + s.batches.length * this.batch < s.waiters.length + this.stockBatches * this.batch) {
       const batch = new AbortController();
       s.batches.push(batch);
       const landed = () => s.batches.splice(s.batches.indexOf(batch), 1);

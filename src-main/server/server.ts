@@ -205,7 +205,10 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
     }
     this.state = {
       pool: this.pool,
-      supply: new CaptchaSupply(this.pool),
+      // Batches of 16 (one worker message, a pipe write and a wake-up each way, per 16 captchas)
+      // and a batch in stock per worker, so under load every worker keeps drawing: about 1.2x
+      // the captcha route's req/s of batches of 8 with one in stock (BENCHMARKS.md).
+      supply: new CaptchaSupply(this.pool, 16, 32, 4, this.pool.size),
       audio: new CaptchaAudio(),
       cache: this.cache,
       store: this.store,

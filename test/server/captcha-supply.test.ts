@@ -42,6 +42,24 @@ describe('captcha supply', () => {
     expect(fromStock).toBeGreaterThan(6);
   });
 
+  it('asks for stockBatches batches beyond what waiters need (a batch per worker keeps every worker drawing)', () => {
+    const d = getPreset('seed-002-captcha')!;
+    const batchesAsked = (stockBatches: number, waiters: number): number => {
+      let asked = 0;
+      // Batches that never land: what is asked for is all there is to count.
+      const counting = { renderMany: () => (asked++, new Promise(() => {})) } as unknown as RenderPool;
+      const supply = new CaptchaSupply(counting, 4, 8, 8, stockBatches);
+      for (let i = 0; i < waiters; i++) supply.request(d);
+      return asked;
+    };
+    // One waiter, batches of 4: one batch for it plus the stock's.
+    expect(batchesAsked(1, 1)).toBe(2);
+    expect(batchesAsked(2, 1)).toBe(3);
+    // Nine waiters need three batches; the stock adds its batches on top.
+    expect(batchesAsked(1, 9)).toBe(4);
+    expect(batchesAsked(2, 9)).toBe(5);
+  });
+
   it('keeps only a bounded stock per design and a bounded number of designs', async () => {
     const supply = new CaptchaSupply(pool, 4, 2);
     const designs = ['seed-002-captcha', 'digits-captcha', 'math-captcha'].map((n) => getPreset(n)!);
