@@ -118,6 +118,26 @@ describe('CaptchaAudio (the answers kept for audio)', () => {
     expect(() => audio.play('a')).toThrow(NO_AUDIO);
     expect(audio.play('d').length).toBeGreaterThan(44);
   });
+
+  it('keeps the answers of the last maxEntries captchas issued, whatever was forgotten in between', () => {
+    let now = 1_000_000;
+    const audio = new CaptchaAudio({ maxEntries: 3, now: () => now });
+    audio.remember('a', '11', now + 1000);
+    audio.remember('b', '22', now + 2000);
+    audio.remember('c', '33', now + 3000);
+    audio.forget('b');
+    audio.remember('d', '44', now + 4000); // the fourth issued: 'a' goes, though only two were kept
+    expect(audio.size).toBe(2);
+    expect(() => audio.play('a')).toThrow(NO_AUDIO);
+    // Expired ones go from the front, past a forgotten one, and only those.
+    now += 3000;
+    expect(() => audio.play('c')).toThrow(NO_AUDIO);
+    expect(audio.size).toBe(1);
+    expect(audio.play('d').length).toBeGreaterThan(44);
+    for (let i = 0; i < 10; i++) audio.remember(`e${i}`, '55', now + 60_000);
+    expect(audio.size).toBe(3);
+    expect(audio.play('e9').length).toBeGreaterThan(44);
+  });
 });
 
 describe('"capital" before upper-case letters', () => {
