@@ -83,6 +83,27 @@ describe('captcha store', async () => {
     expect(s.size).toBe(1);
   });
 
+  it('drops used ids as they expire, thousands at a time, and still refuses every unexpired one again', async () => {
+    const c = clock();
+    const s = new CaptchaStore({ ttlMs: 10_000, now: c.now });
+    const waves: string[][] = [];
+    // Waves of 3,000 used ids half a TTL apart: each wave drops the one two before it from
+    // the front of the queue of used ids, which is compacted while the wave before stays.
+    for (let w = 0; w < 6; w++) {
+      const wave = Array.from({ length: 3000 }, (_, i) => s.issue(`w${w}-${i}`).id);
+      for (const [i, id] of wave.entries()) expect(s.verifyNow(id, `w${w}-${i}`)).toBe(true);
+      waves.push(wave);
+      expect(s.size).toBe(w === 0 ? 3000 : 6000);
+      c.advance(5_000);
+    }
+    c.advance(-5_000);
+    // The last two waves are unexpired: every one of their ids is refused a second time.
+    for (const w of [4, 5]) for (const [i, id] of waves[w].entries()) expect(s.verifyNow(id, `w${w}-${i}`)).toBe(false);
+    c.advance(15_000);
+    expect(s.verifyNow(s.issue('x').id, 'x')).toBe(true);
+    expect(s.size).toBe(1);
+  });
+
   it('refuses forged and altered ids without remembering them', async () => {
     const s = new CaptchaStore({ maxEntries: 10 });
     const { id } = s.issue('abc');
