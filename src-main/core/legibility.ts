@@ -9,7 +9,7 @@ import { parseDesign, type Design, type DesignIssue, type TextSpec } from './des
 import { fontRegistry, type FontRegistry } from './fonts.ts';
 import { seededRng } from './random.ts';
 import { renderDesign, type ImageSet } from './render.ts';
-import { Surface } from './surface.ts';
+import { averageColorOf, Surface } from './surface.ts';
 import { checkFonts, glyphBoxes, layoutText, makeChallenge, paintText, type GlyphBox, type LaidGlyph } from './text.ts';
 
 /** The seeds a design's text is checked with: enough to catch the long answers and the wide glyphs, bounded work. */
@@ -139,31 +139,12 @@ function lowestContrast(design: Design, t: TextSpec, seeds: readonly number[], f
       let most = 0;
       for (const [key, n] of counts) if (n > most) [fill, most] = [key, n];
       if (fill < 0) return;
-      const bg = averageRgb(b, W, H, g.x * k, g.y * k, (g.x + g.advance) * k, (g.y + g.ascent + g.descent) * k);
+      const bg = averageColorOf(b, W, H, g.x * k, g.y * k, (g.x + g.advance) * k, (g.y + g.ascent + g.descent) * k);
       const ratio = contrastRatio([fill >> 16, (fill >> 8) & 255, fill & 255], bg);
       if (!worst || ratio < worst.value) worst = { value: ratio, seed, glyph: i, char: g.ch };
     });
   }
   return worst;
-}
-
-/** The average colour of a box of RGBA pixels, transparent parts counted as white (as Surface.averageColor does). */
-function averageRgb(px: Uint8ClampedArray, W: number, H: number, x0: number, y0: number, x1: number, y1: number): [number, number, number] {
-  let r = 0;
-  let g = 0;
-  let b = 0;
-  let n = 0;
-  for (let y = Math.max(0, Math.floor(y0)); y < Math.min(H, Math.ceil(y1)); y++) {
-    for (let x = Math.max(0, Math.floor(x0)); x < Math.min(W, Math.ceil(x1)); x++) {
-      const i = (y * W + x) * 4;
-      const a = px[i + 3] / 255;
-      r += px[i] * a + 255 * (1 - a);
-      g += px[i + 1] * a + 255 * (1 - a);
-      b += px[i + 2] * a + 255 * (1 - a);
-      n++;
-    }
-  }
-  return n ? [r / n, g / n, b / n] : [255, 255, 255];
 }
 
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;

@@ -238,27 +238,7 @@ export class Surface {
 
   /** Average colour of a device-pixel rectangle, for contrast decisions. */
   averageColor(x0: number, y0: number, x1: number, y1: number): [number, number, number] {
-    const px = this.pixels();
-    const xa = Math.max(0, Math.floor(x0));
-    const ya = Math.max(0, Math.floor(y0));
-    const xb = Math.min(this.width, Math.ceil(x1));
-    const yb = Math.min(this.height, Math.ceil(y1));
-    let r = 0;
-    let g = 0;
-    let b = 0;
-    let n = 0;
-    for (let y = ya; y < yb; y++) {
-      for (let x = xa; x < xb; x++) {
-        const i = (y * this.width + x) * 4;
-        const a = px[i + 3] / 255;
-        // Transparent areas count as white: that is what most pages show behind them.
-        r += px[i] * a + 255 * (1 - a);
-        g += px[i + 1] * a + 255 * (1 - a);
-        b += px[i + 2] * a + 255 * (1 - a);
-        n++;
-      }
-    }
-    return n ? [r / n, g / n, b / n] : [255, 255, 255];
+    return averageColorOf(this.pixels(), this.width, this.height, x0, y0, x1, y1);
   }
 }
 
@@ -298,4 +278,30 @@ function fillSpan(px: Uint8ClampedArray, width: number, y: number, x0: number, x
     return;
   }
   for (let x = x0, o = (y * width + x0) * 4; x < x1; x++, o += 4) blendAt(px, o, r, g, b, a);
+}
+
+/**
+ * Average colour of a rectangle of RGBA pixels (`width` x `height`, clipped to them), for
+ * contrast decisions. Transparent areas count as white: that is what most pages show behind them.
+ */
+export function averageColorOf(px: Uint8ClampedArray, width: number, height: number, x0: number, y0: number, x1: number, y1: number): [number, number, number] {
+  const xa = Math.max(0, Math.floor(x0));
+  const ya = Math.max(0, Math.floor(y0));
+  const xb = Math.min(width, Math.ceil(x1));
+  const yb = Math.min(height, Math.ceil(y1));
+  let r = 0;
+  let g = 0;
+  let b = 0;
+  let n = 0;
+  for (let y = ya; y < yb; y++) {
+    for (let x = xa; x < xb; x++) {
+      const i = (y * width + x) * 4;
+      const a = px[i + 3] / 255;
+      r += px[i] * a + 255 * (1 - a);
+      g += px[i + 1] * a + 255 * (1 - a);
+      b += px[i + 2] * a + 255 * (1 - a);
+      n++;
+    }
+  }
+  return n ? [r / n, g / n, b / n] : [255, 255, 255];
 }
