@@ -183,6 +183,26 @@ export type FitTextResult = z.infer<typeof fitTextResult>;
 /** Bad design: every issue names its field. `superseded`: a newer preview replaced this one. */
 export type PreviewOutcome = PreviewPixels | { ok: false; issues: DesignIssue[] } | { ok: false; superseded: true; issues: [] };
 
+/**
+ * Web mode's preview channel: one WebSocket per page at PREVIEW_SOCKET_PATH, carrying
+ * what POST /api/studio/preview carries without a fetch per edit (a fetch costs Chromium
+ * about 6 ms more than a socket message on a 2-core machine: BENCHMARKS.md, preview).
+ * The page sends text frames of PreviewSocketRequest; each is answered once, matched by id:
+ * a binary frame [u32 little-endian n][n bytes of PreviewSocketImage JSON][raw RGBA pixels]
+ * for a rendered image, or a text frame of PreviewSocketReply for anything else.
+ */
+export const PREVIEW_SOCKET_PATH = '/api/studio/preview-socket';
+/** The page imports types only: it spells the path as this type, so a change here fails its type-check. */
+export type PreviewSocketPath = typeof PREVIEW_SOCKET_PATH;
+export interface PreviewSocketRequest {
+  id: number;
+  design: unknown;
+  seed: unknown;
+  view?: PreviewView | null;
+}
+export type PreviewSocketImage = { id: number } & Omit<PreviewPixels, 'pixels'>;
+export type PreviewSocketReply = { id: number } & (Exclude<PreviewOutcome, PreviewPixels> | { ok: false; error: string; field?: string });
+
 export interface BatchProgress {
   id: string;
   done: number;

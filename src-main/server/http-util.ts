@@ -9,6 +9,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 export const MAX_BODY = 1024 * 1024;
+/** Designs may carry an image layer as a data URL (up to 16 MiB of text). */
+export const MAX_DESIGN_BODY = 24 * 1024 * 1024;
 
 /** How much of an oversized body is read and dropped so the 413 reaches the client. */
 const DISCARD_LIMIT = 16 * 1024 * 1024;

@@ -6,7 +6,8 @@
  * routes are off unless a studio token enables them (access.ts).
  */
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { ImageCache } from './image-cache.ts';
 import { CaptchaAudio } from './captcha-audio.ts';
@@ -22,6 +23,7 @@ import { MethodNotAllowedError, Router } from './router.ts';
 import type { Ctx, ServerState } from './server-state.ts';
 import { checkSecret, randomSecret, signPath } from './signing.ts';
 import { studioApi, studioPages } from './studio-routes.ts';
+import { sameOrigin } from './studio-guards.ts';
 import { isStudioTraffic, StudioWeb } from './studio-web.ts';
 import type { BatchZipLimits } from './batch-jobs.ts';
 import { AccessPolicy, isLoopback, TokenError } from './access.ts';
@@ -29,7 +31,7 @@ import type { LogStreamOptions } from './log-streams.ts';
 import { StudioService, type FontQuota } from '../studio/studio-service.ts';
 import { findResourceDir } from '../core/resources.ts';
 import type { ServerStatus } from '../api.ts';
-import { DEFAULT_SERVER_PORT } from '../api.ts';
+import { DEFAULT_SERVER_PORT, PREVIEW_SOCKET_PATH } from '../api.ts';
 import { createRequire } from 'node:module';
 
 export interface ServerOptions {
@@ -226,6 +228,7 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
       version: VERSION,
     };
     const server = createServer((req, res) => void this.handle(req, res));
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     server.keepAliveTimeout = 5000;
     server.headersTimeout = 10_000;
     server.requestTimeout = 30_000;
@@ -305,7 +308,7 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
     res.setHeader('X-Content-Type-Options', 'nosniff');
     try {
       // A rebinding defence, not access control (see AccessPolicy.hostAllowed).
-      if (!this.access.hostAllowed(req)) throw new InputError('host', 'is not a name this server answers to (loopback names, its address, or a name given with --public-host)', { kind: 'forbidden' });
+      if (!this.access.hostAllowed(req)) throw hostRefused();
       let url: URL;
       try {
         url = new URL(req.url ?? '/', 'http://localhost');
@@ -334,6 +337,46 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
       onError(e, res, method, path);
     }
   }
+
+  /**
+   * WebSocket upgrades: only web mode's preview channel (preview-socket.ts), behind the
+   * guards its HTTP twin gets (host, studio access, web mode, same origin). A refusal is
+   * answered as plain HTTP with the JSON error body every route uses.
+   */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    try {
+      if (!this.access.hostAllowed(req)) throw hostRefused();
+      let path: string;
+      try {
+        path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      } catch {
+        throw new InputError('path', 'is not a valid URL');
+      }
+      if (path !== PREVIEW_SOCKET_PATH || !this.web) throw new InputError('path', `no WebSocket is served here${this.web ? '' : ' (web mode is off)'}`, { kind: 'not-found' });
+      this.access.require(req);
+      sameOrigin(req);
+      this.web.previewSockets.upgrade(req, socket, head);
+    } catch (e) {
+      refuseUpgrade(socket, e);
+    }
+  }
+}
+
+function hostRefused(): InputError {
+  return new InputError('host', 'is not a name this server answers to (loopback names, its address, or a name given with --public-host)', { kind: 'forbidden' });
+}
+
+/** An upgrade refused: an HTTP answer on the raw socket (no ServerResponse exists for it), then the socket closes. */
+function refuseUpgrade(socket: Duplex, e: unknown): void {
+  let status = 500;
+  let body: Record<string, string> = { error: 'internal error' };
+  if (e instanceof InputError) {
+    status = e instanceof TokenError ? 401 : STATUS[e.kind];
+    body = e.kind === 'busy' ? { error: e.message } : { error: e.message, field: e.field };
+  } else console.error('captcha-studio: internal error on a WebSocket upgrade:', e);
+  const text = JSON.stringify(body);
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
 }
 
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});

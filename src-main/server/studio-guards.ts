@@ -8,13 +8,12 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { InputError } from '../core/input-error.ts';
-import { jsonObject, mediaType, readBody } from './http-util.ts';
+import { jsonObject, MAX_DESIGN_BODY, mediaType, readBody } from './http-util.ts';
 import type { Middleware } from './router.ts';
 import type { Ctx, ServerState } from './server-state.ts';
 import type { StudioWeb } from './studio-web.ts';
 
-/** Designs may carry an image layer as a data URL (up to 16 MiB of text). */
-export const MAX_DESIGN_BODY = 24 * 1024 * 1024;
+export { MAX_DESIGN_BODY } from './http-util.ts';
 
 /** Open on loopback for the designer; on a production request, the studio token (access.ts). */
 export const studioAccess: Middleware<ServerState> = (c, next) => {

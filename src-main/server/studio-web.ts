@@ -3,6 +3,7 @@ import type { RequestLogEntry } from '../api.ts';
 import type { StudioService } from '../studio/studio-service.ts';
 import { BatchJobs, type BatchZipLimits } from './batch-jobs.ts';
 import { LogStreams } from './log-streams.ts';
+import { PreviewSockets } from './preview-socket.ts';
 
 /** Requests the studio UI makes itself: not shown in its own request log. */
 export function isStudioTraffic(path: string): boolean {
@@ -12,6 +13,8 @@ export function isStudioTraffic(path: string): boolean {
 export class StudioWeb {
   readonly streams = new LogStreams();
   readonly batches: BatchJobs;
+  /** The designer's preview channel (preview-socket.ts). */
+  readonly previewSockets: PreviewSockets;
 
   constructor(
     readonly service: StudioService,
@@ -21,6 +24,7 @@ export class StudioWeb {
     private readonly ownsService = true,
   ) {
     this.batches = new BatchJobs(service.pool, zipLimits);
+    this.previewSockets = new PreviewSockets(service.previews);
   }
 
   /** One request-log line for the studio's event streams (the server passes only lines the log shows). */
@@ -31,6 +35,7 @@ export class StudioWeb {
   /** Ends the event streams so a stopping server is not held open by them, and removes web mode's temporary files. */
   close(): void {
     this.streams.close();
+    this.previewSockets.close();
     this.batches.close();
     // Web mode's imported fonts live in the service's temporary folder.
     if (this.ownsService) this.service.dispose();

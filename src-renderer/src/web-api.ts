@@ -25,6 +25,8 @@ import type {
   WebServerMethod,
 } from '../../src-main/api.ts';
 
+import { createPreviewChannel } from './preview-socket.ts';
+
 const RECENT_KEY = 'captcha-studio:recent';
 const AUTOSAVE_KEY = 'captcha-studio:autosave';
 const MAX_RECENT = 10;
@@ -89,6 +91,8 @@ export function createWebApi(base = ''): StudioApi {
   /** Bytes travel as base64 in JSON (server/studio-calls.ts turns them back). */
   const encodeArg = (a: unknown) => (a && typeof a === 'object' && (a as PickedFile).bytes instanceof Uint8Array ? { ...(a as PickedFile), bytes: { $bytes: base64((a as PickedFile).bytes) } } : a);
   const call = <T>(method: string, args: unknown[]): Promise<T> => json<T>(post(`/api/studio/${method}`, { args: args.map(encodeArg) }));
+  // Previews go over one WebSocket when it can be had (preview-socket.ts), else over POST.
+  const previews = createPreviewChannel(base);
   const logListeners = new Set<(e: RequestLogEntry) => void>();
   let events: EventSource | null = null;
   let opening: Promise<void> | null = null;
@@ -133,6 +137,8 @@ export function createWebApi(base = ''): StudioApi {
       return res.json();
     },
     async renderPreview(design: DesignInput, seed: number, view?: PreviewView | null): Promise<PreviewOutcome> {
+      const overSocket = await previews.request(design, seed, view);
+      if (overSocket) return overSocket;
       // reply: outcome: a design with issues comes back as a 200 result, not a 4xx the console would log.
       const res = await post('/api/studio/preview', { design, seed, view, client, reply: 'outcome' });
       if (res.ok && res.headers.get('Content-Type')?.startsWith('application/json')) return (await res.json()) as PreviewOutcome;
