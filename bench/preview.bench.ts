@@ -110,9 +110,9 @@ async function openPage(at: string): Promise<Page> {
     document.addEventListener('input', () => void (w.__lastInput = performance.now()), true);
     document.addEventListener(eventName, (e) => {
       const now = performance.now();
-      const { seq, requestedAt } = (e as CustomEvent<PreviewDrawnDetail>).detail;
+      const { seq, requestedAt, drawnAt } = (e as CustomEvent<PreviewDrawnDetail>).detail;
       const c = e.target as HTMLCanvasElement;
-      drawn.push({ seq, fromInput: now - w.__lastInput, fromRequest: now - requestedAt, width: c.width, height: c.height });
+      drawn.push({ seq, fromInput: (drawnAt ?? now) - w.__lastInput, fromRequest: (drawnAt ?? now) - requestedAt, width: Number(c.dataset.width ?? c.width), height: Number(c.dataset.height ?? c.height) });
       if (drawn.length > 500) drawn.splice(0, drawn.length - 500);
     });
   }, PREVIEW_DRAWN);

@@ -24,6 +24,7 @@ import { useStableCallback } from './hooks/useStableCallback.ts';
 import { useStudioInfo } from './hooks/useStudioInfo.ts';
 import { useZoom } from './hooks/useZoom.ts';
 import { renderScale } from './state/zoom.ts';
+import { isPreviewCanvasHost } from './preview-surface.ts';
 
 export function App({ api }: { api: StudioApi }) {
   const [notice, setNotice] = useState<string | null>(null);
@@ -37,6 +38,8 @@ export function App({ api }: { api: StudioApi }) {
   // The preview canvas registers here, so new pixels are drawn before the app re-renders.
   const previewSink = useRef<PreviewSink | null>(null);
   const onSink = useCallback((draw: PreviewSink | null) => void (previewSink.current = draw), []);
+  // Web mode: the canvas goes to the preview worker, which draws without waiting for this thread.
+  const canvasHost = isPreviewCanvasHost(api) ? api : null;
   const preview = usePreview(api, design, seed, renderScale(zoom.zoom, zoom.devicePixelRatio, typeof design?.scale === 'number' ? design.scale : 1), previewSink);
   const valid = preview.issues.length === 0 && preview.image !== null;
   useAutosave(api, design, valid && doc.dirty);
@@ -139,7 +142,7 @@ export function App({ api }: { api: StudioApi }) {
         <div className="columns">
           <Sidebar current={doc.preset} onPreset={doc.openPreset} onRecent={onRecent} recentVersion={doc.recentVersion} />
           <main className="centre">
-            <PreviewPane design={design} preview={preview} onSink={onSink} zoom={zoom} seed={seed} locked={locked} onReroll={reroll} onLock={lock} />
+            <PreviewPane design={design} preview={preview} onSink={onSink} canvasHost={canvasHost} zoom={zoom} seed={seed} locked={locked} onReroll={reroll} onLock={lock} />
             <SampleGrid api={api} design={design} valid={valid} random={preview.image?.random !== false} seed={seed} onPick={pick} />
             <StrengthPanel api={api} design={design} valid={valid} />
             {design && (

@@ -10,4 +10,10 @@ export interface PreviewDrawnDetail {
   seq: number;
   /** performance.now() when that request was made, from the edit's effect. */
   requestedAt: number;
+  /**
+   * performance.now() when the pixels were put on the canvas, when that happened before
+   * this event: in the preview worker that owns the canvas (web mode), whose pixels reach
+   * the screen without the main thread. Absent: they were put on it just now.
+   */
+  drawnAt?: number;
 }

@@ -11,12 +11,10 @@ import type {
   BatchProgress,
   Design,
   DesignInput,
-  DesignIssue,
   MenuCommand,
   OpenedDesign,
   PickedFile,
   PreviewOutcome,
-  PreviewPixels,
   PreviewView,
   RecentDesign,
   RequestLogEntry,
@@ -26,6 +24,9 @@ import type {
 } from '../../src-main/api.ts';
 
 import { createPreviewChannel } from './preview-socket.ts';
+import { failure, fetchPreview } from './preview-fetch.ts';
+import type { PreviewCanvasHost } from './preview-surface.ts';
+import { startPreviewWorker } from './preview-worker-client.ts';
 
 const RECENT_KEY = 'captcha-studio:recent';
 const AUTOSAVE_KEY = 'captcha-studio:autosave';
@@ -36,17 +37,6 @@ interface StoredRecent {
   name: string;
   design: Design;
   openedAt: number;
-}
-
-async function failure(res: Response): Promise<Error> {
-  let message = `${res.status} ${res.statusText}`;
-  try {
-    const body = (await res.json()) as { error?: string };
-    if (body.error) message = body.error;
-  } catch {
-    /* not JSON */
-  }
-  return new Error(message);
 }
 
 function download(blob: Blob, name: string): void {
@@ -80,7 +70,7 @@ function remember(design: Design, name: string): void {
   }
 }
 
-export function createWebApi(base = ''): StudioApi {
+export function createWebApi(base = ''): StudioApi & Partial<PreviewCanvasHost> {
   const client = Math.random().toString(36).slice(2, 10);
   const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   const json = async <T>(p: Promise<Response>): Promise<T> => {
@@ -91,8 +81,12 @@ export function createWebApi(base = ''): StudioApi {
   /** Bytes travel as base64 in JSON (server/studio-calls.ts turns them back). */
   const encodeArg = (a: unknown) => (a && typeof a === 'object' && (a as PickedFile).bytes instanceof Uint8Array ? { ...(a as PickedFile), bytes: { $bytes: base64((a as PickedFile).bytes) } } : a);
   const call = <T>(method: string, args: unknown[]): Promise<T> => json<T>(post(`/api/studio/${method}`, { args: args.map(encodeArg) }));
-  // Previews go over one WebSocket when it can be had (preview-socket.ts), else over POST.
+  // Previews go over one WebSocket when it can be had (preview-socket.ts), else over POST;
+  // from the preview worker, which can own the canvas (preview-surface.ts), where there is one.
   const previews = createPreviewChannel(base);
+  const renderHere = async (design: unknown, seed: number, view?: PreviewView | null): Promise<PreviewOutcome> =>
+    (await previews.request(design, seed, view)) ?? fetchPreview(base, client, design, seed, view);
+  const worker = startPreviewWorker(base, client, renderHere);
   const logListeners = new Set<(e: RequestLogEntry) => void>();
   let events: EventSource | null = null;
   let opening: Promise<void> | null = null;
@@ -137,27 +131,7 @@ export function createWebApi(base = ''): StudioApi {
       return res.json();
     },
     async renderPreview(design: DesignInput, seed: number, view?: PreviewView | null): Promise<PreviewOutcome> {
-      const overSocket = await previews.request(design, seed, view);
-      if (overSocket) return overSocket;
-      // reply: outcome: a design with issues comes back as a 200 result, not a 4xx the console would log.
-      const res = await post('/api/studio/preview', { design, seed, view, client, reply: 'outcome' });
-      if (res.ok && res.headers.get('Content-Type')?.startsWith('application/json')) return (await res.json()) as PreviewOutcome;
-      if (res.status === 409) return { ok: false, superseded: true, issues: [] };
-      if (res.status === 400) {
-        const body = (await res.json()) as { issues?: DesignIssue[]; error: string; field?: string };
-        return { ok: false, issues: body.issues ?? [{ field: body.field ?? '', rule: body.error }] };
-      }
-      if (!res.ok) throw await failure(res);
-      const h = res.headers;
-      const answer = h.get('X-Answer');
-      const width = Number(h.get('X-Width'));
-      const height = Number(h.get('X-Height'));
-      // The rest of the result (design size, scale, glyph boxes, warnings) rides in one header; a server without it sent full size.
-      const metaHeader = h.get('X-Preview');
-      const meta: Omit<PreviewPixels, 'ok' | 'width' | 'height' | 'pixels' | 'seed' | 'answer'> = metaHeader
-        ? JSON.parse(decodeURIComponent(metaHeader))
-        : { designWidth: width, designHeight: height, scale: 1, random: true, glyphs: [], warnings: [] };
-      return { ok: true, width, height, seed: Number(h.get('X-Seed')), answer: answer === null ? null : decodeURIComponent(answer), ...meta, pixels: new Uint8Array(await res.arrayBuffer()) };
+      return worker ? worker.render(design, seed, view) : renderHere(design, seed, view);
     },
     async openDesign(from) {
       if (!from || !('bytes' in from)) {
@@ -265,7 +239,9 @@ export function createWebApi(base = ''): StudioApi {
   const parseOnServer = (name: string, text: string) => call<OpenedDesign>('openDesign', [{ name, bytes: new TextEncoder().encode(text) }]);
   // Any other name is a call the server serves (api.ts's `web: 'server'` rows).
   // `then` stays undefined, so the api is never mistaken for a promise.
-  const api = new Proxy(own as StudioApi, {
+  // The preview canvas can go to the worker: PreviewCanvas finds these with isPreviewCanvasHost.
+  const host: Partial<PreviewCanvasHost> = worker ? { attachPreviewCanvas: (c) => worker.attachPreviewCanvas(c), drawOnPreviewCanvas: (img) => worker.drawOnPreviewCanvas(img) } : {};
+  const api = new Proxy(Object.assign(own, host) as StudioApi & Partial<PreviewCanvasHost>, {
     get: (target, key, receiver) =>
       typeof key !== 'string' || key in target || key === 'then' || key === 'toJSON' ? Reflect.get(target, key, receiver) : (...args: unknown[]) => call(key, args),
   });

@@ -36,7 +36,7 @@ function geometry(page: Page): Promise<Geometry> {
       maxScrollTop: s.scrollHeight - s.clientHeight,
       stage: { left, right: left + s.clientWidth, top, bottom: top + s.clientHeight },
       canvas: { left: cr.left, right: cr.right, top: cr.top, bottom: cr.bottom, width: cr.width },
-      backing: { width: c.width, height: c.height },
+      backing: { width: Number(c.dataset.width), height: Number(c.dataset.height) },
     };
   });
 }
@@ -70,7 +70,7 @@ async function settled(page: Page): Promise<void> {
     if (!c || !m || !c.dataset.seq) return false;
     const w = Number(m[1]);
     const backing = zoom >= 1 ? w : w * zoom * devicePixelRatio;
-    return Math.abs(c.getBoundingClientRect().width - w * zoom) < 1 && Math.abs(c.width - backing) <= 1 && !document.querySelector('.preview-status')?.textContent?.includes('rendering');
+    return Math.abs(c.getBoundingClientRect().width - w * zoom) < 1 && Math.abs(Number(c.dataset.width) - backing) <= 1 && !document.querySelector('.preview-status')?.textContent?.includes('rendering');
   });
 }
 
@@ -101,7 +101,7 @@ describe.skipIf(skipReason)('preview canvas in Chromium', () => {
     expect(g.canvas.right).toBeLessThanOrEqual(g.stage.right);
     expect(g.canvas.bottom).toBeLessThanOrEqual(g.stage.bottom);
     // The preview costs what the screen shows, not 1920x1080 (device pixel ratio 1 here).
-    await page.waitForFunction(() => document.querySelector<HTMLCanvasElement>('canvas[data-testid=preview]')!.width < 1920);
+    await page.waitForFunction(() => Number(document.querySelector<HTMLCanvasElement>("canvas[data-testid=preview]")!.dataset.width) < 1920);
     const b = (await geometry(page)).backing;
     expect(b.width).toBeLessThanOrEqual(Math.ceil((1920 * zoom) / 100) + 1);
     expect(b.height).toBeLessThan(1080);

@@ -2,6 +2,8 @@
  * The designer's preview channel in Chromium: edits travel over one WebSocket once it is
  * open (no POST per edit), and a page whose socket is refused keeps previewing over POST.
  */
+import { createServer, request } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PREVIEW_SOCKET_PATH } from '../../src-main/api.ts';
@@ -14,10 +16,11 @@ afterEach(async () => {
   studio = undefined;
 });
 
+/** The designer opens seed 002's captcha by itself (clicking its preset again would reload it after an edit). */
 async function openSeed002(page: Page): Promise<void> {
-  await page.click('[data-preset="seed-002-captcha"]');
   await page.waitForSelector('canvas[data-testid=preview][aria-label="Preview, 270 by 40 pixels"]');
   await waitForPreview(page);
+  expect(await page.getByLabel('Height', { exact: true }).inputValue()).toBe('40');
 }
 
 /** Sets the height field and waits for the preview of that height. */
@@ -56,22 +59,56 @@ describe.skipIf(noChromium())('the preview socket in the designer', () => {
     expect(posts.length).toBe(before);
     // Binary frames of the header and 270 x height RGBA pixels.
     expect(frames.filter((n) => n >= 270 * 43 * 4).length).toBeGreaterThanOrEqual(3);
+    // The canvas belongs to the preview worker, which drew these pixels: the page cannot take a context on it.
+    expect(await page.evaluate(() => {
+      try {
+        document.querySelector<HTMLCanvasElement>('canvas[data-testid=preview]')!.getContext('2d');
+        return 'page';
+      } catch {
+        return 'worker';
+      }
+    })).toBe('worker');
     expect(studio.errors).toEqual([]);
   });
 
-  it('previews over POST when the socket is refused', async () => {
+  it('previews over POST behind a proxy that does not pass WebSockets', async () => {
     studio = await openStudio({ open: false });
     const { page, base } = studio;
-    // As a proxy that does not pass WebSockets would: the upgrade never succeeds.
-    await page.routeWebSocket(/preview-socket/, (ws) => ws.close({ code: 1011, reason: 'no sockets here' }));
-    let posts = 0;
-    page.on('request', (r) => {
-      if (r.method() === 'POST' && r.url().endsWith('/api/studio/preview')) posts++;
+    // A plain HTTP proxy in front of the server that answers every upgrade 502, as some do.
+    const target = new URL(base);
+    const proxy = createServer((req, res) => {
+      // A connection per request: a pooled one the server is closing as idle would fail a request now and then.
+      const up = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent: false }, (r) => {
+        res.writeHead(r.statusCode!, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.destroy());
+      req.pipe(up);
     });
-    await page.goto(`${base}/studio/`);
-    await page.waitForSelector('[data-preset]');
-    await openSeed002(page);
-    for (const height of [41, 42, 43]) await editHeight(page, height);
-    expect(posts).toBeGreaterThanOrEqual(4);
+    let refused = 0;
+    proxy.on('upgrade', (_req, socket) => {
+      refused++;
+      socket.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n', () => socket.destroy());
+    });
+    const sockets = new Set<Socket>();
+    proxy.on('connection', (s: Socket) => sockets.add(s));
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const via = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      let posts = 0;
+      page.on('request', (r) => {
+        if (r.method() === 'POST' && r.url().endsWith('/api/studio/preview')) posts++;
+      });
+      await page.goto(`${via}/studio/`);
+      await page.waitForSelector('[data-preset]');
+      await openSeed002(page);
+      for (const height of [41, 42, 43]) await editHeight(page, height);
+      expect(refused).toBeGreaterThanOrEqual(1);
+      expect(posts).toBeGreaterThanOrEqual(4);
+    } finally {
+      // Every socket it ever accepted, upgrades included (the server no longer tracks those).
+      proxy.close();
+      for (const s of sockets) s.destroy();
+    }
   });
 });

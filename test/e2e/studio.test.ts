@@ -30,14 +30,26 @@ interface Canvas {
   corner: number[];
 }
 
+/**
+ * What the preview canvas shows, decoded from a screenshot of it: in web mode the canvas
+ * belongs to the preview worker, so the page cannot read its pixels back. The designs
+ * here are shown at 100 % with a device pixel ratio of 1: one canvas pixel per screen pixel.
+ */
 async function canvas(): Promise<Canvas> {
-  return page.evaluate(() => {
+  const meta = await page.evaluate(() => {
     const c = document.querySelector<HTMLCanvasElement>('canvas[data-testid=preview]')!;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let hash = 0;
-    for (let i = 0; i < d.length; i++) hash = (Math.imul(hash, 31) + d[i]) | 0;
-    return { w: c.width, h: c.height, seq: Number(c.dataset.seq ?? 0), hash, corner: [d[0], d[1], d[2], d[3]] };
+    c.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    const r = c.getBoundingClientRect();
+    return { w: Number(c.dataset.width), h: Number(c.dataset.height), seq: Number(c.dataset.seq ?? 0), x: r.x, y: r.y };
   });
+  // The canvas is painted snapped to whole pixels; its box may start between two.
+  const { x, y, ...rest } = meta;
+  const shot = decodePng(await page.screenshot({ clip: { x: Math.round(x), y: Math.round(y), width: meta.w, height: meta.h } }));
+  expect([shot.width, shot.height]).toEqual([meta.w, meta.h]);
+  const d = shot.data;
+  let hash = 0;
+  for (let i = 0; i < d.length; i++) hash = (Math.imul(hash, 31) + d[i]) | 0;
+  return { ...rest, hash, corner: [d[0], d[1], d[2], d[3]] };
 }
 /** Waits for a preview newer than `after` (pixels actually redrawn). */
 async function nextCanvas(after: Canvas): Promise<Canvas> {

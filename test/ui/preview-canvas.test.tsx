@@ -75,3 +75,38 @@ it('draws an image handed to its sink at once, and not again when React renders 
   cleanup();
   expect(sink.current).toBeNull();
 });
+
+it('hands its canvas to a preview worker before drawing anything, and then only tells what the worker drew', () => {
+  const getContext = vi.spyOn(HTMLCanvasElement.prototype, 'getContext');
+  const attached: HTMLCanvasElement[] = [];
+  const drawnByPage: number[] = [];
+  const host = {
+    attachPreviewCanvas: (c: HTMLCanvasElement) => (attached.push(c), true),
+    drawOnPreviewCanvas: (img: { width: number; height: number; pixels: Uint8Array }) => void drawnByPage.push(img.pixels.length),
+  };
+  const seen: PreviewDrawnDetail[] = [];
+  const listen = (e: Event) => seen.push((e as CustomEvent<PreviewDrawnDetail>).detail);
+  document.addEventListener(PREVIEW_DRAWN, listen);
+  const base = { ok: true as const, seed: 1, answer: null, requestedAt: 10, designWidth: 3, designHeight: 2, scale: 1, random: false, glyphs: [], warnings: [] };
+  try {
+    // The first image came before the worker had the canvas: its pixels go to the worker.
+    const first = { ...base, width: 3, height: 2, pixels: new Uint8Array(24), seq: 1 };
+    const { rerender } = render(<PreviewCanvas img={first} zoom={1} host={host} />);
+    const canvas = screen.getByTestId('preview') as HTMLCanvasElement;
+    expect(attached).toEqual([canvas]);
+    expect(drawnByPage).toEqual([24]);
+    // Drawn by the worker already (no pixels come back): only the size, the seq and the event.
+    rerender(<PreviewCanvas img={{ ...base, width: 6, height: 4, pixels: new Uint8Array(0), seq: 2, drawnAt: 42.5 }} zoom={1} host={host} />);
+    expect(drawnByPage).toEqual([24]);
+    expect([canvas.dataset.seq, canvas.dataset.width, canvas.dataset.height]).toEqual(['2', '6', '4']);
+    expect(seen.map((d) => [d.seq, d.drawnAt])).toEqual([
+      [1, undefined],
+      [2, 42.5],
+    ]);
+    // A canvas with a context here could never be handed over.
+    expect(getContext).not.toHaveBeenCalled();
+    expect(attached).toHaveLength(1);
+  } finally {
+    document.removeEventListener(PREVIEW_DRAWN, listen);
+  }
+});

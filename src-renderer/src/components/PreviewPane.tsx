@@ -14,6 +14,7 @@ import { AudioPreview } from './AudioPreview.tsx';
 import { BackdropPicker, useBackdrop } from './BackdropPicker.tsx';
 import { GlyphOverlay } from './GlyphOverlay.tsx';
 import { designSize, PreviewCanvas } from './PreviewCanvas.tsx';
+import type { PreviewCanvasHost } from '../preview-surface.ts';
 
 /** The stage's free room for the image: its width and its height limit, less its padding. */
 function measureRoom(stage: HTMLElement): { width: number; height: number } {
@@ -40,7 +41,7 @@ function useStageRoom(stage: React.RefObject<HTMLDivElement | null>, setRoom: Zo
   }, [stage, setRoom]);
 }
 
-export function PreviewPane(props: { preview: PreviewState; /** Told how PreviewCanvas draws new pixels on arrival. */ onSink?: (draw: PreviewSink | null) => void; zoom: ZoomControl; seed: number; locked: boolean; onReroll(): void; onLock(locked: boolean): void; /** The design shown, for Play audio (none: no button). */ design?: DesignInput | null }) {
+export function PreviewPane(props: { preview: PreviewState; /** Told how PreviewCanvas draws new pixels on arrival. */ onSink?: (draw: PreviewSink | null) => void; /** Takes the canvas for the preview worker (web mode). */ canvasHost?: PreviewCanvasHost | null; zoom: ZoomControl; seed: number; locked: boolean; onReroll(): void; onLock(locked: boolean): void; /** The design shown, for Play audio (none: no button). */ design?: DesignInput | null }) {
   const { preview, zoom: view } = props;
   const { zoom } = view;
   const img = preview.image;
@@ -99,7 +100,7 @@ export function PreviewPane(props: { preview: PreviewState; /** Told how Preview
       </div>
       <div className="stage" ref={stage} data-testid="stage" tabIndex={0} role="region" aria-label="Preview stage">
         <div className="stage-image" data-backdrop={backdrop.kind} style={{ width: size ? size.width * zoom : undefined, height: size ? size.height * zoom : undefined, background: backdropBackground(backdrop) }}>
-          <PreviewCanvas img={img} zoom={zoom} devicePixelRatio={view.devicePixelRatio} onSink={props.onSink} />
+          <PreviewCanvas img={img} zoom={zoom} devicePixelRatio={view.devicePixelRatio} onSink={props.onSink} host={props.canvasHost} />
           {size && <GlyphOverlay glyphs={img.glyphs} zoom={zoom} width={size.width} height={size.height} />}
         </div>
       </div>
