@@ -15,7 +15,8 @@
  * without a Fit button (before issue 12) is measured at its only view, 100%.
  *
  * It builds the UI when stale. Everything it measures with lives in this file's page
- * script; the app only fires its `preview-drawn` event (src-renderer/src/preview-drawn.ts).
+ * script; the app only fires its `preview-drawn` event (src-renderer/src/preview-drawn.ts),
+ * which says when the preview worker put the pixels on the canvas where it did.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
@@ -202,7 +203,7 @@ if (REPORT) {
     'Designer preview latency (input change to new canvas pixels)',
     [
       `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, Debian Chromium via playwright-core (1280×800 window, device pixel ratio 1), web mode over loopback HTTP, each server a \`captcha-studio serve\` process of its own.`,
-      `Command: \`npm run bench:preview${base ? ` -- --base ${base.label}` : ''}\` (${ROUNDS} edits of the height field per row, first ${WARMUP} dropped as warm-up). Time runs from the edit's input event to putImageData of the result (the canvas's \`preview-drawn\` event), both timed by the benchmark's page script; "from request" starts at the app's preview request instead. "fit" is the designer's default view; at fit a large design is rendered at the view's scale ("rendered" is the canvas's backing size). Target: median ≤ ${TARGET.median} ms and p90 ≤ ${TARGET.p90} ms.`,
+      `Command: \`npm run bench:preview${base ? ` -- --base ${base.label}` : ''}\` (${ROUNDS} edits of the height field per row, first ${WARMUP} dropped as warm-up). Time runs from the edit's input event to putImageData of the result: in web mode the preview worker, which owns the canvas, puts the pixels on it and the canvas's \`preview-drawn\` event says when (\`drawnAt\`); a build without the worker is timed at the event. The input event and the event are timed by the benchmark's page script; "from request" starts at the app's preview request instead. "fit" is the designer's default view; at fit a large design is rendered at the view's scale ("rendered" is the canvas's backing size). Target: median ≤ ${TARGET.median} ms and p90 ≤ ${TARGET.p90} ms.`,
       '',
       base
         ? `Each row is measured on this build, then on ${base.label}'s (its own worktree, build and server) right after it. ${base.label} has no fit view: its designer opened every design at 100%.`
