@@ -2,18 +2,18 @@
 
   positions  one softmax head per character position (fixed length; shorter labels end
              with an "end" class), the classic captcha breaker
-  ctc        a CRNN (the same convolutions, then a bidirectional GRU over the columns)
-             trained with CTC loss: reads labels of any length without knowing where
-             the glyphs are
+  ctc        the same convolutions, then a sequence model over the columns (two 1-D
+             convolutions; see Crnn) trained with CTC loss: reads labels of any length
+             without knowing where the glyphs are
 
-Budget: --epochs passes over --train images, cut short by --seconds of training (a
-safety net for a loaded machine: the run says when the clock cut it) or by the model
-reading 99 % of an epoch's training images right (nothing left to learn). The learning
-rate follows a cosine over whichever of epochs or clock is further along, so a run cut
-by the clock still ends on a settled model.
+Budget: --epochs passes over --train images (the figures do not depend on how loaded
+the machine is), ended early when the model reads 99 % of an epoch's training images
+right (nothing left to learn). --seconds is only a safety net for a machine far slower
+than this one: a run it cuts says so. The learning rate warms up, then follows a cosine
+over the epochs. Inputs are each image less its mean colour.
 
   /usr/bin/python3 bench/strength/cnn.py JOB.json --model positions --train 10000 \
-      --epochs 30 --seconds 180 --out result.json
+      --epochs 3 --seconds 1200 --out result.json
 """
 import argparse
 import json
@@ -34,9 +34,9 @@ torch.set_num_threads(2)
 torch.manual_seed(1)
 np.random.seed(1)
 
-BATCH = 64
-LR = {'positions': 1e-3, 'ctc': 2e-3}
-WARMUP = 0.03
+BATCH = {'positions': 64, 'ctc': 32}
+LR = {'positions': 1e-3, 'ctc': 1e-3}
+WARMUP = 0.05
 # An epoch read this well on its own training images leaves nothing to learn.
 DONE = 0.99
 
@@ -72,18 +72,34 @@ class Positions(nn.Module):
 
 
 class Crnn(nn.Module):
-    def __init__(self, classes):
+    """The CTC reader: the same convolutions, the columns pooled to W/8 (fewer steps for CTC
+    to align), then two 1-D convolutions over them (each step sees about three glyphs) in
+    place of a recurrent layer. Measured on seed-002-captcha, 10,000 images: the old head
+    (bidirectional GRU over W/4 columns) ran half as many images a second on this torch
+    (generic BLAS, 2 cores) and still sat on CTC's all-blank plateau (loss ~3.8) after two
+    epochs; this one left it within the first epoch (loss 0.9 at step 300). --head gru
+    keeps the old one to compare."""
+
+    def __init__(self, classes, head='conv'):
         super().__init__()
         self.features = backbone()
-        self.collapse = nn.Sequential(nn.Conv2d(96, 128, (2, 1)), nn.ReLU(inplace=True))
-        # A GRU rather than an LSTM: three gates instead of four, and this torch's generic
-        # BLAS makes the recurrent matrix products the slowest part of a step.
-        self.rnn = nn.GRU(128, 80, bidirectional=True, batch_first=True)
-        self.out = nn.Linear(160, classes)
+        self.collapse = nn.Sequential(nn.Conv2d(96, 128, (2, 1), bias=False), nn.BatchNorm2d(128), nn.ReLU(inplace=True), nn.MaxPool2d((1, 2)))
+        self.head = head
+        if head == 'gru':
+            self.rnn = nn.GRU(128, 80, bidirectional=True, batch_first=True)
+            self.out = nn.Linear(160, classes)
+        else:
+            self.context = nn.Sequential(
+                nn.Conv1d(128, 128, 5, padding=2, bias=False), nn.BatchNorm1d(128), nn.ReLU(inplace=True),
+                nn.Conv1d(128, 128, 5, padding=2, bias=False), nn.BatchNorm1d(128), nn.ReLU(inplace=True),
+            )
+            self.out = nn.Conv1d(128, classes, 1)
 
     def forward(self, x):
-        f = self.collapse(self.features(x)).squeeze(2).transpose(1, 2)  # N x T x 128
-        return self.out(self.rnn(f)[0])  # N x T x classes
+        f = self.collapse(self.features(x)).squeeze(2)  # N x 128 x T
+        if self.head == 'gru':
+            return self.out(self.rnn(f.transpose(1, 2))[0])  # N x T x classes
+        return self.out(self.context(f)).transpose(1, 2)  # N x T x classes
 
 
 def encode(labels, charset, length):
@@ -123,14 +139,19 @@ def decode_ctc(logits, charset):
 
 
 def as_input(batch):
-    return torch.from_numpy(batch).float().div_(255.0)
+    """Each image less its own mean colour (nearly its background): glyphs in a
+    random colour on a random background become the same signal whatever the colours, which
+    an attacker does first, and without it the models sat at chance on seed 002's flat design."""
+    x = torch.from_numpy(batch).float().div_(255.0)
+    return x - x.flatten(2).mean(dim=2)[:, :, None, None]
 
 
 def train(model, kind, x, y, lengths, epochs, seconds, log, charset):
     base = LR[kind]
     opt = torch.optim.AdamW(model.parameters(), lr=base, weight_decay=1e-4)
     n = len(x)
-    steps_per_epoch = math.ceil(n / BATCH)
+    batch = BATCH[kind]
+    steps_per_epoch = math.ceil(n / batch)
     total_steps = steps_per_epoch * epochs
     start = time.time()
     step = 0
@@ -142,14 +163,15 @@ def train(model, kind, x, y, lengths, epochs, seconds, log, charset):
         seen = correct = 0
         loss_sum = 0.0
         for b in range(steps_per_epoch):
-            elapsed = time.time() - start
-            progress = max(step / total_steps, elapsed / seconds)
-            if progress >= 1:
+            # The budget is epochs; the clock only stops a run on a machine far slower than
+            # the one the budget was set on (and the result says so).
+            if time.time() - start >= seconds:
                 break
+            progress = step / total_steps
             lr = base * progress / WARMUP if progress < WARMUP else base * 0.5 * (1 + math.cos(math.pi * progress))
             for g in opt.param_groups:
                 g['lr'] = lr
-            idx = order[b * BATCH : (b + 1) * BATCH]
+            idx = order[b * batch : (b + 1) * batch]
             xb = as_input(x[idx])
             yb = torch.from_numpy(y[idx])
             out = model(xb)
@@ -167,18 +189,20 @@ def train(model, kind, x, y, lengths, epochs, seconds, log, charset):
             loss.backward()
             opt.step()
             step += 1
+            if step % 100 == 0:
+                log(f'step {step}: loss {loss.item():.3f}, {time.time() - start:.0f} s')
             seen += len(idx)
             loss_sum += loss.item() * len(idx)
         else:
             done_epochs += 1
             log(f'epoch {epoch + 1}: loss {loss_sum / max(1, seen):.3f}, training images read {correct / max(1, seen):.1%}, {time.time() - start:.0f} s')
             if correct / max(1, seen) >= DONE:
-                return done_epochs, time.time() - start, step * BATCH, 'learned'
+                return done_epochs, time.time() - start, step * batch, 'learned'
             continue
         done_epochs += seen / n
         log(f'stopped by the clock in epoch {epoch + 1} ({seen} of {n} images): loss {loss_sum / max(1, seen):.3f}, {time.time() - start:.0f} s')
-        return done_epochs, time.time() - start, step * BATCH, 'clock'
-    return done_epochs, time.time() - start, step * BATCH, 'epochs'
+        return done_epochs, time.time() - start, step * batch, 'clock'
+    return done_epochs, time.time() - start, step * batch, 'epochs'
 
 
 def predict(model, kind, x, charset):
@@ -199,6 +223,7 @@ def main():
     ap.add_argument('--epochs', type=int, default=8)
     ap.add_argument('--seconds', type=float, default=300)
     ap.add_argument('--out', required=True)
+    ap.add_argument('--head', choices=['conv', 'gru'], default='conv', help='the ctc model\'s sequence layer (gru: the old, slower one, to compare)')
     a = ap.parse_args()
     job = load_job(a.job)
     log = lambda s: print(f'[{job["preset"]} {a.model}] {s}', file=sys.stderr, flush=True)
@@ -217,7 +242,7 @@ def main():
     xt = load_images(job['test_dir'], [f for f, _ in test_rows], size)
 
     classes = len(charset) + 1
-    model = Positions(classes, length) if a.model == 'positions' else Crnn(classes)
+    model = Positions(classes, length) if a.model == 'positions' else Crnn(classes, a.head)
     epochs, seconds, images, ended = train(model, a.model, x, y, lengths, a.epochs, a.seconds, log, charset)
     t = time.time()
     reads = predict(model, a.model, xt, charset)
