@@ -74,11 +74,12 @@ class Positions(nn.Module):
 class Crnn(nn.Module):
     """The CTC reader: the same convolutions, the columns pooled to W/8 (fewer steps for CTC
     to align), then two 1-D convolutions over them (each step sees about three glyphs) in
-    place of a recurrent layer. Measured on seed-002-captcha, 10,000 images: the old head
-    (bidirectional GRU over W/4 columns) ran half as many images a second on this torch
-    (generic BLAS, 2 cores) and still sat on CTC's all-blank plateau (loss ~3.8) after two
-    epochs; this one left it within the first epoch (loss 0.9 at step 300). --head gru
-    keeps the old one to compare."""
+    place of a recurrent layer. The old head (a bidirectional GRU over W/4 columns) ran at
+    half the positions model's images a second on this torch (generic BLAS, 2 cores: 111
+    against 229 in the last run that recorded both) and, on seed-002-captcha's 10,000
+    images, still sat on CTC's all-blank plateau (loss ~3.8) after two epochs; this one left
+    it within the first epoch (loss 0.9 at step 300). --head gru puts a GRU back (over the
+    W/8 columns) to compare."""
 
     def __init__(self, classes, head='conv'):
         super().__init__()
