@@ -31,4 +31,4 @@ export type ToPreviewWorker =
   | { type: 'draw'; width: number; height: number; pixels: Uint8Array };
 
 /** Its answers: one per render, with the outcome (pixels transferred back) and, when it drew them, the time (its clock: timeOrigin + now). */
-export type FromPreviewWorker = { type: 'ready' } | { type: 'done'; id: number; outcome?: PreviewOutcome; drawnAt?: number; error?: string };
+export type FromPreviewWorker = { type: 'done'; id: number; outcome?: PreviewOutcome; drawnAt?: number; error?: string };

@@ -28,7 +28,6 @@ export function startPreviewWorker(base: string, client: string, fallback: Rende
   const post = (m: ToPreviewWorker, transfer: Transferable[] = []) => worker?.postMessage(m, transfer);
 
   worker.onmessage = ({ data: m }: MessageEvent<FromPreviewWorker>) => {
-    if (m.type === 'ready') return;
     const w = waiting.get(m.id);
     waiting.delete(m.id);
     if (!w) return;

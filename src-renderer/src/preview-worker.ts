@@ -36,7 +36,6 @@ scope.onmessage = async ({ data: m }) => {
   if (m.type === 'init') {
     [base, client] = [m.base, m.client];
     channel = createPreviewChannel(base);
-    scope.postMessage({ type: 'ready' });
   } else if (m.type === 'canvas') {
     canvas = m.canvas;
     if (last) paint(last);
