@@ -45,10 +45,6 @@ export class PreviewSockets {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_DESIGN_BODY, perMessageDeflate: false, clientTracking: true });
   }
 
-  get open(): number {
-    return this.wss.clients.size;
-  }
-
   /**
    * Takes an upgrade the server's guards let through (server.ts). Throws an InputError
    * (answered as HTTP before any upgrade) when this one is refused.

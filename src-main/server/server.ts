@@ -369,14 +369,30 @@ function hostRefused(): InputError {
 
 /** An upgrade refused: an HTTP answer on the raw socket (no ServerResponse exists for it), then the socket closes. */
 function refuseUpgrade(socket: Duplex, e: unknown): void {
-  let status = 500;
-  let body: Record<string, string> = { error: 'internal error' };
-  if (e instanceof InputError) {
-    status = e instanceof TokenError ? 401 : STATUS[e.kind];
-    body = e.kind === 'busy' ? { error: e.message } : { error: e.message, field: e.field };
-  } else console.error('captcha-studio: internal error on a WebSocket upgrade:', e);
-  const text = JSON.stringify(body);
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`);
+  let answer: ReturnType<typeof inputErrorAnswer> = { status: 500, body: { error: 'internal error' }, headers: {} };
+  if (e instanceof InputError) answer = inputErrorAnswer(e);
+  else console.error('captcha-studio: internal error on a WebSocket upgrade:', e);
+  const text = JSON.stringify(answer.body);
+  const headers = Object.entries({ ...answer.headers, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)), Connection: 'close' }).map(([k, v]) => `${k}: ${v}\r\n`);
+  socket.end(`HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status]}\r\n${headers.join('')}\r\n${text}`);
+}
+
+/** Bad input as an answer, the same on every route and on a refused upgrade: its status, JSON body and headers. */
+function inputErrorAnswer(e: InputError): { status: number; body: Record<string, string>; headers: Record<string, string> } {
+  const headers: Record<string, string> = {};
+  let status = STATUS[e.kind];
+  if (e instanceof TokenError) {
+    status = 401;
+    if (e.challenge) headers['WWW-Authenticate'] = 'Bearer realm="captcha-studio"';
+  } else if (e instanceof MethodNotAllowedError) {
+    status = 405;
+    headers.Allow = e.allow;
+  }
+  if (e.retryAfter !== undefined) headers['Retry-After'] = String(e.retryAfter);
+  // The rest of an oversized body is drained, not kept; the connection goes with this answer.
+  if (e.kind === 'too-large') headers.Connection = 'close';
+  // Busy is about the server, not the request: no field to name.
+  return { status, body: e.kind === 'busy' ? { error: e.message } : { error: e.message, field: e.field }, headers };
 }
 
 const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
@@ -405,20 +421,8 @@ function onError(e: unknown, res: ServerResponse, method: string, path: string):
     return;
   }
   if (e instanceof InputError) {
-    const headers: Record<string, string> = {};
-    let status = STATUS[e.kind];
-    if (e instanceof TokenError) {
-      status = 401;
-      if (e.challenge) headers['WWW-Authenticate'] = 'Bearer realm="captcha-studio"';
-    } else if (e instanceof MethodNotAllowedError) {
-      status = 405;
-      headers.Allow = e.allow;
-    }
-    if (e.retryAfter !== undefined) headers['Retry-After'] = String(e.retryAfter);
-    // The rest of an oversized body is drained, not kept; the connection goes with this answer.
-    if (e.kind === 'too-large') headers.Connection = 'close';
-    // Busy is about the server, not the request: no field to name.
-    return sendJson(res, status, e.kind === 'busy' ? { error: e.message } : { error: e.message, field: e.field }, headers);
+    const { status, body, headers } = inputErrorAnswer(e);
+    return sendJson(res, status, body, headers);
   }
   // The render queue is full, whichever route filled it: retry shortly.
   if (e instanceof PoolBusyError) return sendJson(res, 503, { error: 'busy: the render queue is full, retry shortly' }, { 'Retry-After': String(e.retryAfterSeconds) });
