@@ -3,8 +3,8 @@
  * the inspector on the right. It only gathers a design and asks the StudioApi
  * for pixels; every rule about designs lives in the main process.
  */
-import { useCallback, useMemo, useRef, useState } from 'react';
-import type { StudioApi } from '../../src-main/api.ts';
+import { useCallback, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { DesignInput, StudioApi } from '../../src-main/api.ts';
 import { ConfirmDialog } from './components/ConfirmDialog.tsx';
 import { ApiContext, DesignContext, type DesignCtx } from './components/design-context.ts';
 import { ExportPanel, type ExportPanelHandle } from './components/ExportPanel.tsx';
@@ -29,10 +29,14 @@ import { isPreviewCanvasHost } from './preview-surface.ts';
 export function App({ api }: { api: StudioApi }) {
   const [notice, setNotice] = useState<string | null>(null);
   const info = useStudioInfo(api, setNotice);
-  const doc = useDocument(api, { mode: info.mode, notify: setNotice });
+  // An edit asks for its preview at once, before React renders the designer around it.
+  // (Set below, once the preview exists; an edit always comes after the first commit.)
+  const askEarly = useRef<(next: DesignInput) => void>(() => {});
+  const onEdit = useCallback((next: DesignInput) => askEarly.current(next), []);
+  const doc = useDocument(api, { mode: info.mode, notify: setNotice, onEdit });
   const { design, edit } = doc;
   // No undo history: the design was just opened (a random preview seed for it).
-  const { seed, locked, reroll, lock, pick } = usePreviewSeed(design, edit, !doc.canUndo && !doc.canRedo);
+  const { seed, locked, reroll, lock, pick, seedFor } = usePreviewSeed(design, edit, !doc.canUndo && !doc.canRedo);
   // A just-opened design (no undo history) opens fitted to the view.
   const zoom = useZoom({ design, fresh: !doc.canUndo && !doc.canRedo });
   // The preview canvas registers here, so new pixels are drawn before the app re-renders.
@@ -40,7 +44,11 @@ export function App({ api }: { api: StudioApi }) {
   const onSink = useCallback((draw: PreviewSink | null) => void (previewSink.current = draw), []);
   // Web mode: the canvas goes to the preview worker, which draws without waiting for this thread.
   const canvasHost = isPreviewCanvasHost(api) ? api : null;
-  const preview = usePreview(api, design, seed, renderScale(zoom.zoom, zoom.devicePixelRatio, typeof design?.scale === 'number' ? design.scale : 1), previewSink);
+  const scaleFor = (d: DesignInput | null) => renderScale(zoom.zoom, zoom.devicePixelRatio, typeof d?.scale === 'number' ? d.scale : 1);
+  const preview = usePreview(api, design, seed, scaleFor(design), previewSink);
+  useLayoutEffect(() => {
+    askEarly.current = (next) => preview.request(next, seedFor(next), scaleFor(next));
+  });
   const valid = preview.issues.length === 0 && preview.image !== null;
   useAutosave(api, design, valid && doc.dirty);
   const fileInput = useRef<HTMLInputElement>(null);

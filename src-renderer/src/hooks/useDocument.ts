@@ -57,8 +57,17 @@ export interface DesignDocument {
  * document makes the browser ask before the tab closes; on the desktop the main
  * process asks, from the title and dirty flag sent to it here.
  */
-export function useDocument(api: StudioApi, opts: { mode: 'desktop' | 'web'; notify(message: string | null): void }): DesignDocument {
+export function useDocument(
+  api: StudioApi,
+  opts: {
+    mode: 'desktop' | 'web';
+    notify(message: string | null): void;
+    /** Told each edited design as the edit is made, before React renders it (the preview asks for it then). */
+    onEdit?(next: DesignInput): void;
+  },
+): DesignDocument {
   const { mode, notify } = opts;
+  const onEdit = useStableCallback((next: DesignInput) => opts.onEdit?.(next));
   const [history, dispatch] = useReducer(historyReducer<DesignInput | null>, null, initHistory);
   const design = history.present;
   const [source, setSource] = useState<Source>({ name: START_PRESET, path: null, saved: '', preset: START_PRESET });
@@ -106,9 +115,11 @@ export function useDocument(api: StudioApi, opts: { mode: 'desktop' | 'web'; not
   const edit = useCallback(
     (path: string, value: unknown, opts?: EditOptions) => {
       if (!design) return;
-      dispatch({ type: 'edit', value: setIn(design, path, value), key: opts?.continuous ? path : undefined, at: performance.now() });
+      const next = setIn(design, path, value);
+      onEdit(next);
+      dispatch({ type: 'edit', value: next, key: opts?.continuous ? path : undefined, at: performance.now() });
     },
-    [design],
+    [design, onEdit],
   );
 
   const save = async (saveAs = false): Promise<boolean> => {

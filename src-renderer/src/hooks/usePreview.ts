@@ -7,7 +7,7 @@
  * `sink`, when the preview canvas has registered one, gets each new image the moment it
  * arrives, before React re-renders the app around it: pixels first, status second.
  */
-import { useEffect, useRef, useState, type RefObject } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type RefObject } from 'react';
 import type { DesignInput, DesignIssue, PreviewPixels, StudioApi } from '../../../src-main/api.ts';
 
 export interface PreviewState {
@@ -28,13 +28,30 @@ export type PreviewSink = (img: PreviewImage) => void;
 const NO_ISSUES: DesignIssue[] = [];
 const BUSY_AFTER_MS = 150;
 
-export function usePreview(api: StudioApi, design: DesignInput | null, seed: number, scale: number | null = null, sink?: RefObject<PreviewSink | null>): PreviewState {
+/** What usePreview returns: the state, and a way to ask for a design before React renders it. */
+export interface Preview extends PreviewState {
+  /**
+   * Asks for `design` now, from the event that made it, ahead of the re-render that will
+   * pass it in: the server renders while React renders the designer. The render after it
+   * does not ask again for the same design (by identity), seed and scale.
+   */
+  request(design: DesignInput, seed: number, scale: number | null): void;
+}
+
+export function usePreview(api: StudioApi, design: DesignInput | null, seed: number, scale: number | null = null, sink?: RefObject<PreviewSink | null>): Preview {
   const [state, setState] = useState<PreviewState>({ image: null, issues: NO_ISSUES, error: null, busy: false });
   const queued = useRef<{ design: DesignInput; seed: number; scale: number | null; seq: number; at: number } | null>(null);
+  /** The newest design, seed and scale asked for, early or from a render. */
+  const asked = useRef<{ api: StudioApi; design: DesignInput; seed: number; scale: number | null } | null>(null);
   const inFlight = useRef(false);
   const seq = useRef(0);
   const shown = useRef(0);
   const alive = useRef(true);
+  /** The api and sink of the latest render, for requests made between renders. */
+  const deps = useRef({ api, sink });
+  useLayoutEffect(() => {
+    deps.current = { api, sink };
+  }, [api, sink]);
 
   useEffect(() => {
     alive.current = true;
@@ -43,8 +60,8 @@ export function usePreview(api: StudioApi, design: DesignInput | null, seed: num
     };
   }, []);
 
-  useEffect(() => {
-    if (!design) return;
+  const request = useCallback((design: DesignInput, seed: number, scale: number | null) => {
+    asked.current = { api: deps.current.api, design, seed, scale };
     queued.current = { design, seed, scale, seq: ++seq.current, at: performance.now() };
     const pump = async () => {
       if (inFlight.current) return;
@@ -55,6 +72,7 @@ export function usePreview(api: StudioApi, design: DesignInput | null, seed: num
       while (queued.current && alive.current) {
         const req = queued.current;
         queued.current = null;
+        const { api, sink } = deps.current;
         try {
           const out = await api.renderPreview(req.design, req.seed, req.scale === null ? null : { scale: req.scale });
           if (!alive.current || req.seq < shown.current) continue; // stale: a newer one was shown
@@ -78,7 +96,15 @@ export function usePreview(api: StudioApi, design: DesignInput | null, seed: num
       if (alive.current) setState((s) => (s.busy ? { ...s, busy: false } : s));
     };
     void pump();
-  }, [api, design, seed, scale, sink]);
+  }, []);
 
-  return state;
+  useEffect(() => {
+    if (!design) return;
+    const a = asked.current;
+    // Already asked for by the event that made it.
+    if (a && a.api === api && a.design === design && a.seed === seed && a.scale === scale) return;
+    request(design, seed, scale);
+  }, [api, design, seed, scale, sink, request]);
+
+  return useMemo(() => ({ ...state, request }), [state, request]);
 }

@@ -17,6 +17,8 @@ export interface PreviewSeed {
   locked: boolean;
   reroll(): void;
   lock(on: boolean): void;
+  /** The seed the preview will draw `design` with (an edit about to be made): its own when locked. */
+  seedFor(design: DesignInput): number;
   /** Shows the design at `seed` (a sample picked in the grid); a locked design gets it as its seed. */
   pick(seed: number): void;
 }
@@ -46,6 +48,7 @@ export function usePreviewSeed(design: DesignInput | null, edit: (path: string, 
       else setPreviewSeed(s);
     },
     lock: (on) => edit('seed', on ? previewSeed : undefined),
+    seedFor: (d) => (typeof d.seed === 'number' ? d.seed : previewSeed),
     pick(seed) {
       if (locked) edit('seed', seed);
       else setPreviewSeed(seed);
