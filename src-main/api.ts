@@ -160,7 +160,9 @@ export interface PreviewPixels {
   ok: true;
   width: number;
   height: number;
+  /** RGBA, or with `encoding: 'png'` a PNG of width x height (only where the caller accepted one). */
   pixels: Uint8Array;
+  encoding?: 'png';
   seed: number;
   answer: string | null;
   /** The design's size in design pixels (width and height above are the pixels rendered). */
@@ -188,7 +190,7 @@ export type PreviewOutcome = PreviewPixels | { ok: false; issues: DesignIssue[] 
  * what POST /api/studio/preview carries without a fetch per edit (a fetch costs Chromium
  * about 6 ms more than a socket message on a 2-core machine: BENCHMARKS.md, preview).
  * The page sends text frames of PreviewSocketRequest; each is answered once, matched by id:
- * a binary frame [u32 little-endian n][n bytes of PreviewSocketImage JSON][raw RGBA pixels]
+ * a binary frame [u32 little-endian n][n bytes of PreviewSocketImage JSON][raw RGBA pixels, or a PNG when its `encoding` says so]
  * for a rendered image, or a text frame of PreviewSocketReply for anything else.
  */
 export const PREVIEW_SOCKET_PATH = '/api/studio/preview-socket';
@@ -199,6 +201,12 @@ export interface PreviewSocketRequest {
   design: unknown;
   seed: unknown;
   view?: PreviewView | null;
+  /**
+   * 'png': the page decodes PNGs itself (createImageBitmap), so a large preview may come as
+   * one (`encoding: 'png'`): 900 KB of raw pixels cost Chromium more to receive than a PNG
+   * costs to make and decode. Small previews stay raw.
+   */
+  accept?: 'png';
 }
 export type PreviewSocketImage = { id: number } & Omit<PreviewPixels, 'pixels'>;
 export type PreviewSocketReply = { id: number } & (Exclude<PreviewOutcome, PreviewPixels> | { ok: false; error: string; field?: string });

@@ -92,6 +92,8 @@ export interface RenderOpts {
   mode?: RenderJob['mode'];
   /** Mode raw only: render at this many device pixels per design pixel instead of the design's scale. */
   viewScale?: number;
+  /** Mode raw only: the pixels PNG-encoded (RenderJob.pack). */
+  pack?: RenderJob['pack'];
   /** Overrides the pool's deadlineMs for this job, per image (running time, not time in the queue). */
   deadlineMs?: number;
   /** Aborting it drops the job if it is still queued (it rejects with RenderAbortedError); a running job finishes, bounded by its deadline. */
@@ -417,7 +419,7 @@ export class RenderPool {
       return Promise.reject(new PoolBusyError(1));
     }
     return new Promise((resolve, reject) => {
-      const job: RenderJob = { id: this.nextId++, key, seed: opts.seed, assetDir: opts.assetDir, count, mode: opts.mode, viewScale: opts.mode === 'raw' ? opts.viewScale : undefined };
+      const job: RenderJob = { id: this.nextId++, key, seed: opts.seed, assetDir: opts.assetDir, count, mode: opts.mode, viewScale: opts.mode === 'raw' ? opts.viewScale : undefined, pack: opts.mode === 'raw' ? opts.pack : undefined };
       const p: Pending = { job, design, resolve, reject, deadlineMs, queuedAt: Date.now(), detach: () => {} };
       const slot = this.idle.pop();
       if (slot) return this.start(slot, p);

@@ -20,6 +20,12 @@ export interface RenderJob {
   /** Mode raw only: device pixels per design pixel to render at instead of the design's scale (core RenderOptions.viewScale). */
   viewScale?: number;
   /**
+   * Mode raw only: the pixels as a fast PNG (core/png.ts effort 2, mime image/png) instead of
+   * raw bytes, for a page that decodes them itself: a big raw preview costs Chromium more
+   * to receive than the PNG costs to make and decode (BENCHMARKS.md, preview).
+   */
+  pack?: 'png';
+  /**
    * Process workers only: a private folder (in memory on Linux) where large raw
    * pixels are written as `rawFileName(pid, id, index)` instead of being copied
    * through the IPC channel, which costs several copies of them.

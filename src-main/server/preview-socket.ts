@@ -70,13 +70,15 @@ export class PreviewSockets {
       }
       if (!msg || typeof msg !== 'object' || !Number.isSafeInteger(msg.id)) return ws.close(POLICY, 'a preview request needs an integer id');
       const id = msg.id as number;
-      void this.previews.preview(client, msg.design, msg.seed, msg.view as PreviewView | null | undefined).then(
+      if (msg.accept !== undefined && msg.accept !== 'png')
+        return ws.send(JSON.stringify({ id, ok: false, issues: [{ field: 'accept', rule: 'must be "png" or left out' }] } satisfies PreviewSocketReply));
+      void this.previews.preview(client, msg.design, msg.seed, msg.view as PreviewView | null | undefined, { acceptPng: msg.accept === 'png' }).then(
         (out) => {
           if (ws.readyState !== ws.OPEN) return;
           // A page that sends and never reads would make this server hold every reply.
           if (ws.bufferedAmount > this.limits.maxBuffered) return ws.close(OVERLOADED, 'replies are not being read');
           if (!out.ok) return ws.send(JSON.stringify({ id, ...out } satisfies PreviewSocketReply));
-          const meta = Buffer.from(JSON.stringify({ id, ok: true, width: out.width, height: out.height, seed: out.seed, answer: out.answer, ...previewMeta(out) } satisfies PreviewSocketImage));
+          const meta = Buffer.from(JSON.stringify({ id, ok: true, width: out.width, height: out.height, seed: out.seed, answer: out.answer, encoding: out.encoding, ...previewMeta(out) } satisfies PreviewSocketImage));
           const frame = Buffer.allocUnsafe(4 + meta.length + out.pixels.byteLength);
           frame.writeUInt32LE(meta.length, 0);
           meta.copy(frame, 4);

@@ -15,6 +15,8 @@ interface Waiting {
   seed: number;
   /** Device pixels per design pixel to render at (already clamped). */
   scale: number;
+  /** Sent as a PNG (large, and the caller decodes PNGs). */
+  png: boolean;
   resolve: (o: PreviewOutcome) => void;
 }
 interface Slot {
@@ -23,6 +25,12 @@ interface Slot {
 }
 
 const SUPERSEDED: PreviewOutcome = { ok: false, superseded: true, issues: [] };
+
+/**
+ * A caller that accepts PNG gets one from this many raw bytes up (256 KB, about 256x256):
+ * below it the encode and decode cost more than the bytes saved (BENCHMARKS.md, preview).
+ */
+export const PNG_PREVIEW_FROM_BYTES = 256 * 1024;
 
 export const VIEW_SCALE_RULE = 'must be a number greater than 0';
 
@@ -81,7 +89,7 @@ export class PreviewService {
    * `view`: how the preview is shown (device pixels per design pixel); it is rendered
    * at that size, never larger than the design itself. Without one, at full size.
    */
-  preview(client: string, input: unknown, seed: unknown, view?: PreviewView | null): Promise<PreviewOutcome> {
+  preview(client: string, input: unknown, seed: unknown, view?: PreviewView | null, opts: { acceptPng?: boolean } = {}): Promise<PreviewOutcome> {
     const checked = checkPreviewInput(input, seed, this.filesAllowed);
     const viewIssue = checkView(view);
     if (!checked.ok || viewIssue) return Promise.resolve({ ok: false, issues: [...(checked.ok ? [] : checked.issues), ...(viewIssue ? [viewIssue] : [])] });
@@ -98,7 +106,10 @@ export class PreviewService {
     if (!slot) this.slots.set(client, (slot = { running: false, waiting: null }));
     return new Promise((resolve) => {
       slot.waiting?.resolve(SUPERSEDED);
-      slot.waiting = { design: checked.design, seed: checked.seed, scale, resolve };
+      // The size core/render.ts's deviceSize gives (that module loads the native canvas, kept out of the main thread).
+      const px = Math.round(checked.design.width * scale) * Math.round(checked.design.height * scale);
+      const png = opts.acceptPng === true && px * 4 >= PNG_PREVIEW_FROM_BYTES;
+      slot.waiting = { design: checked.design, seed: checked.seed, scale, png, resolve };
       if (!slot.running) void this.drain(client, slot);
     });
   }
@@ -108,20 +119,21 @@ export class PreviewService {
     while (slot.waiting) {
       const job = slot.waiting;
       slot.waiting = null;
-      job.resolve(await this.render(job.design, job.seed, job.scale));
+      job.resolve(await this.render(job.design, job.seed, job.scale, job.png));
     }
     slot.running = false;
     this.slots.delete(client);
   }
 
-  private async render(design: Design, seed: number, scale: number): Promise<PreviewOutcome> {
+  private async render(design: Design, seed: number, scale: number, png: boolean): Promise<PreviewOutcome> {
     try {
-      const out = await this.pool.render(design, { seed, mode: 'raw', viewScale: scale === design.scale ? undefined : scale });
+      const out = await this.pool.render(design, { seed, mode: 'raw', viewScale: scale === design.scale ? undefined : scale, pack: png ? 'png' : undefined });
       return {
         ok: true,
         width: out.width,
         height: out.height,
         pixels: new Uint8Array(out.bytes.buffer, out.bytes.byteOffset, out.bytes.byteLength),
+        ...(png ? { encoding: 'png' as const } : {}),
         seed: out.seed,
         answer: out.answer,
         designWidth: design.width,

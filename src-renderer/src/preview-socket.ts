@@ -5,7 +5,7 @@
  * the browser has no WebSocket): the caller then uses POST /api/studio/preview, which
  * answers the same thing, so a proxy that drops WebSockets costs speed, never previews.
  */
-import type { PreviewOutcome, PreviewPixels, PreviewSocketImage, PreviewSocketPath, PreviewSocketReply, PreviewView } from '../../src-main/api.ts';
+import type { PreviewOutcome, PreviewPixels, PreviewSocketImage, PreviewSocketPath, PreviewSocketReply, PreviewSocketRequest, PreviewView } from '../../src-main/api.ts';
 
 const PATH: PreviewSocketPath = '/api/studio/preview-socket';
 /** After a socket fails to open or drops, previews go over fetch this long before it is tried again. */
@@ -14,9 +14,11 @@ const RETRY_AFTER_MS = 5000;
 type Waiter = (outcome: PreviewOutcome | null) => void;
 
 /**
- * Replies larger than this go over POST: Chromium hands a WebSocket message over in
+ * Raw replies larger than this go over POST: Chromium hands a WebSocket message over in
  * pieces and rebuilds it, which cost a 1920x1080 preview (8 MB) about 40 % more than a
  * fetch on this machine, while below it the socket's lower cost per message wins.
+ * A caller that accepts PNG (the preview worker) always uses the socket: large previews
+ * then come compressed.
  */
 export const SOCKET_MAX_BYTES = 2 * 1024 * 1024;
 
@@ -29,7 +31,8 @@ export function expectedBytes(design: unknown, view?: PreviewView | null): numbe
 }
 
 export interface PreviewChannel {
-  request(design: unknown, seed: number, view?: PreviewView | null): Promise<PreviewOutcome | null>;
+  /** `accept: 'png'`: a large image may come as a PNG (`encoding: 'png'`), which the caller decodes. */
+  request(design: unknown, seed: number, view?: PreviewView | null, accept?: 'png'): Promise<PreviewOutcome | null>;
   close(): void;
 }
 
@@ -92,8 +95,8 @@ export function createPreviewChannel(base = ''): PreviewChannel {
   };
 
   return {
-    request(design, seed, view) {
-      if (expectedBytes(design, view) > SOCKET_MAX_BYTES) return Promise.resolve(null);
+    request(design, seed, view, accept) {
+      if (accept !== 'png' && expectedBytes(design, view) > SOCKET_MAX_BYTES) return Promise.resolve(null);
       open();
       if (!socket || !ready) return Promise.resolve(null);
       const id = ++nextId;
@@ -101,7 +104,7 @@ export function createPreviewChannel(base = ''): PreviewChannel {
       return new Promise<PreviewOutcome | null>((resolve) => {
         waiting.set(id, resolve);
         try {
-          s.send(JSON.stringify({ id, design, seed, view }));
+          s.send(JSON.stringify({ id, design, seed, view, accept } satisfies PreviewSocketRequest));
         } catch {
           drop(s);
         }

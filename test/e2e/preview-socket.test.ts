@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PREVIEW_SOCKET_PATH } from '../../src-main/api.ts';
 import { noChromium } from './chromium.ts';
+import { decodePng } from '../support/png.ts';
 import { openStudio, waitForPreview, type Studio } from './harness.ts';
 
 let studio: Studio | undefined;
@@ -68,6 +69,59 @@ describe.skipIf(noChromium())('the preview socket in the designer', () => {
         return 'worker';
       }
     })).toBe('worker');
+    expect(studio.errors).toEqual([]);
+  });
+
+  it('receives a large fitted preview as a PNG and shows the same pixels as the raw render', async () => {
+    studio = await openStudio({ open: false });
+    const { page, base } = studio;
+    const sent: { design: { name?: string }; seed: number; view?: { scale: number } | null; accept?: string }[] = [];
+    const encodings: (string | undefined)[] = [];
+    page.on('websocket', (ws) => {
+      ws.on('framesent', (f) => typeof f.payload === 'string' && sent.push(JSON.parse(f.payload)));
+      ws.on('framereceived', (f) => {
+        if (typeof f.payload === 'string') return;
+        const n = f.payload.readUInt32LE(0);
+        const meta = JSON.parse(f.payload.subarray(4, 4 + n).toString()) as { encoding?: string };
+        encodings.push(meta.encoding);
+        // The PNG signature follows the header when it says png.
+        if (meta.encoding === 'png') expect([...f.payload.subarray(4 + n, 8 + n)]).toEqual([0x89, 0x50, 0x4e, 0x47]);
+      });
+    });
+    await page.goto(`${base}/studio/`);
+    await page.waitForSelector('[data-preset]');
+    await openSeed002(page);
+    // Until the socket carries previews, they go over POST: edit until a sunset request went over it.
+    const deadline = Date.now() + 10_000;
+    let seq = await waitForPreview(page);
+    await page.click('[data-preset="sunset-background"]');
+    seq = await waitForPreview(page, seq);
+    for (let h = 1079; !sent.some((m) => m.design.name === 'sunset-background') && Date.now() < deadline; h = h === 1079 ? 1080 : 1079) {
+      await page.getByLabel('Height', { exact: true }).fill(String(h));
+      seq = await waitForPreview(page, seq);
+    }
+    const last = sent.filter((m) => m.design.name === 'sunset-background').at(-1)!;
+    expect(last.accept).toBe('png');
+    expect(last.view!.scale).toBeLessThan(0.5);
+    expect(encodings).toContain('png');
+    // The server's raw pixels for the same request, against what the canvas shows.
+    const res = await fetch(`${base}/api/studio/preview`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ design: last.design, seed: last.seed, view: last.view }) });
+    const raw = { w: Number(res.headers.get('x-width')), h: Number(res.headers.get('x-height')), px: new Uint8Array(await res.arrayBuffer()) };
+    const box = await page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('canvas[data-testid=preview]')!;
+      c.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+      const r = c.getBoundingClientRect();
+      return { x: r.x, y: r.y, w: r.width, h: r.height, backing: [Number(c.dataset.width), Number(c.dataset.height)] };
+    });
+    expect(box.backing).toEqual([raw.w, raw.h]);
+    // Points across the gradient and the sun, away from edges: shown at about one canvas pixel per screen pixel.
+    for (const [fx, fy] of [[0.5, 0.1], [0.3, 0.5], [0.7, 0.72], [0.5, 0.9]]) {
+      const shot = decodePng(await page.screenshot({ clip: { x: Math.round(box.x + fx * box.w), y: Math.round(box.y + fy * box.h), width: 1, height: 1 } }));
+      const i = (Math.round(fy * raw.h) * raw.w + Math.round(fx * raw.w)) * 4;
+      const want = [...raw.px.subarray(i, i + 3)];
+      const got = [...shot.data.subarray(0, 3)];
+      expect(Math.max(...got.map((v, k) => Math.abs(v - want[k]))), `at ${fx},${fy}: ${got} against ${want}`).toBeLessThanOrEqual(4);
+    }
     expect(studio.errors).toEqual([]);
   });
 

@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { PREVIEW_SOCKET_PATH, type PreviewSocketImage } from '../../src-main/api.ts';
 import { getPreset } from '../../src-main/core/presets.ts';
 import { createStudioServer, type StudioServer } from '../../src-main/server/server.ts';
+import { decodePng } from '../support/png.ts';
 
 let server: StudioServer;
 let base: string;
@@ -70,6 +71,32 @@ describe('the preview socket', () => {
     expect({ ...reply.meta, id: undefined, ok: undefined, width: undefined, height: undefined, seed: undefined, answer: undefined }).toMatchObject(JSON.parse(decodeURIComponent(res.headers.get('x-preview')!)));
     expect(reply.pixels.length).toBe(reply.meta.width * reply.meta.height * 4);
     expect(reply.pixels.equals(http)).toBe(true);
+  });
+
+  it('sends a large preview as a PNG of the same pixels to a page that accepts one, and a small one raw', async () => {
+    const design = getPreset('sunset-background');
+    const { ws } = await connect(`${wsBase}${PREVIEW_SOCKET_PATH}`);
+    // 634x356 at a third: 900 KB raw, over the PNG threshold.
+    const view = { scale: 0.33 };
+    ws.send(JSON.stringify({ id: 1, design, seed: 3, view }));
+    const raw = await next(ws);
+    ws.send(JSON.stringify({ id: 2, design, seed: 3, view, accept: 'png' }));
+    const png = await next(ws);
+    ws.send(JSON.stringify({ id: 3, design: getPreset('seed-002-captcha'), seed: 3, accept: 'png' }));
+    const small = await next(ws);
+    ws.send(JSON.stringify({ id: 4, design, seed: 3, view, accept: 'gif' }));
+    const bad = await next(ws);
+    ws.close();
+    if (raw.kind !== 'image' || png.kind !== 'image' || small.kind !== 'image') throw new Error('expected three images');
+    expect(raw.meta.encoding).toBeUndefined();
+    expect(png.meta).toMatchObject({ id: 2, encoding: 'png', width: raw.meta.width, height: raw.meta.height });
+    expect(png.pixels.length).toBeLessThan(raw.pixels.length / 10);
+    const decoded = decodePng(png.pixels);
+    expect([decoded.width, decoded.height]).toEqual([raw.meta.width, raw.meta.height]);
+    expect(Buffer.from(decoded.data).equals(raw.pixels)).toBe(true);
+    expect(small.meta.encoding).toBeUndefined();
+    expect(small.pixels.length).toBe(270 * 40 * 4);
+    expect(bad).toMatchObject({ kind: 'json', body: { id: 4, ok: false, issues: [{ field: 'accept' }] } });
   });
 
   it('answers a bad design with every issue by field, matched by id, and keeps the socket open', async () => {
