@@ -77,6 +77,17 @@ export const distortionSchema = z.strictObject({
       direction: z.enum(['horizontal', 'vertical']).default('horizontal'),
     })
     .prefault({}),
+  /**
+   * A random smooth bend of the whole image, both ways, different for every seed (after the
+   * wave). Absent or amplitude 0: off. Optional, so designs without it parse, render and
+   * version exactly as before.
+   */
+  warp: z
+    .strictObject({
+      amplitude: num(0, LIMITS.warpAmplitude).default(0),
+      period: num(4, 10_000).default(30),
+    })
+    .optional(),
 });
 
 export const outputSchema = z.strictObject({
@@ -183,6 +194,7 @@ export function usesRandomness(d: Design): boolean {
     randomText ||
     d.noise.lines + d.noise.curves + d.noise.dots > 0 ||
     d.distortion.wave.amplitude > 0 ||
+    (d.distortion.warp?.amplitude ?? 0) > 0 ||
     d.background.some(layerUsesRandomness)
   );
 }

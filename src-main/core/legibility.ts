@@ -101,7 +101,7 @@ export function minimumContrast(t: TextSpec): number {
 /**
  * The lowest contrast between a glyph's fill and the background under it (its cell, as
  * the core averages it when it picks colours) over `seeds`: the text is rendered without
- * noise drawn over it and without the wave, once with the text and once without, and each
+ * noise drawn over it and without the wave or warp, once with the text and once without, and each
  * glyph's fill is the commonest colour that changed inside its ink box (outline excluded).
  */
 function lowestContrast(design: Design, t: TextSpec, seeds: readonly number[], fonts: FontRegistry, images?: ImageSet): Worst | null {

@@ -13,6 +13,8 @@ export const LIMITS = {
   curves: 500,
   dots: 50_000,
   bubbles: 2_000,
+  /** distortion.warp.amplitude, design pixels: beyond this the warp tears glyphs apart rather than bending them. */
+  warpAmplitude: 50,
   customCharset: 1024,
   imageSource: 16 * 1024 * 1024,
 } as const;

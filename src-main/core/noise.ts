@@ -71,3 +71,79 @@ export function waveWarp(s: Surface, wave: Design['distortion']['wave'], rng: Rn
   }
   src.set(out);
 }
+
+/** Waves summed for each axis of the warp: enough that no two seeds bend alike, few enough to stay smooth. */
+const WARP_WAVES = 3;
+
+/**
+ * A random smooth displacement of every pixel, both ways: each axis is moved by the
+ * sum of WARP_WAVES plane waves of random direction, phase and wavelength (period x
+ * 0.75..1.5), scaled so that no pixel moves further than `amplitude` design pixels.
+ * Unlike the wave, whose shape is the same in every image, each seed bends the glyphs
+ * differently. Bilinear interpolation; edges clamp so no holes appear. Draws from `rng`
+ * only when on (amplitude > 0).
+ */
+export function warpField(s: Surface, warp: { amplitude: number; period: number }, rng: Rng): void {
+  if (warp.amplitude <= 0) return;
+  const { width: W, height: H, scale: k } = s;
+  // Each axis: sum of sin(ax*x + ay*y + phase) = sin(ax*x)cos(ay*y+phase) + cos(ax*x)sin(ay*y+phase),
+  // so per-column and per-row tables replace a sine per pixel per wave.
+  const tables = (): { sx: Float64Array; cx: Float64Array; sy: Float64Array; cy: Float64Array }[] =>
+    Array.from({ length: WARP_WAVES }, () => {
+      const angle = range(rng, 0, Math.PI);
+      const length = warp.period * k * range(rng, 0.75, 1.5);
+      const phase = range(rng, 0, Math.PI * 2);
+      const ax = (2 * Math.PI * Math.cos(angle)) / length;
+      const ay = (2 * Math.PI * Math.sin(angle)) / length;
+      const sx = new Float64Array(W);
+      const cx = new Float64Array(W);
+      const sy = new Float64Array(H);
+      const cy = new Float64Array(H);
+      for (let x = 0; x < W; x++) {
+        sx[x] = Math.sin(ax * x);
+        cx[x] = Math.cos(ax * x);
+      }
+      for (let y = 0; y < H; y++) {
+        sy[y] = Math.sin(ay * y + phase);
+        cy[y] = Math.cos(ay * y + phase);
+      }
+      return { sx, cx, sy, cy };
+    });
+  const xs = tables();
+  const ys = tables();
+  const amp = (warp.amplitude * k) / WARP_WAVES;
+  const src = s.pixels();
+  const out = new Uint8ClampedArray(src.length);
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      let dx = 0;
+      let dy = 0;
+      for (let j = 0; j < WARP_WAVES; j++) {
+        const a = xs[j];
+        dx += a.sx[x] * a.cy[y] + a.cx[x] * a.sy[y];
+        const b = ys[j];
+        dy += b.sx[x] * b.cy[y] + b.cx[x] * b.sy[y];
+      }
+      // Where this pixel's colour comes from, clamped to the image.
+      const fx = Math.min(W - 1, Math.max(0, x + dx * amp));
+      const fy = Math.min(H - 1, Math.max(0, y + dy * amp));
+      const x0 = Math.floor(fx);
+      const y0 = Math.floor(fy);
+      const x1 = Math.min(W - 1, x0 + 1);
+      const y1 = Math.min(H - 1, y0 + 1);
+      const tx = fx - x0;
+      const ty = fy - y0;
+      const p00 = (y0 * W + x0) * 4;
+      const p10 = (y0 * W + x1) * 4;
+      const p01 = (y1 * W + x0) * 4;
+      const p11 = (y1 * W + x1) * 4;
+      const o = (y * W + x) * 4;
+      for (let c = 0; c < 4; c++) {
+        const top = src[p00 + c] + (src[p10 + c] - src[p00 + c]) * tx;
+        const bottom = src[p01 + c] + (src[p11 + c] - src[p01 + c]) * tx;
+        out[o + c] = top + (bottom - top) * ty;
+      }
+    }
+  }
+  src.set(out);
+}

@@ -7,7 +7,7 @@ import { DesignError, LIMITS, isDeterministic, type Design, type ImageFormat, ty
 import { fontRegistry, type FontRegistry } from './fonts.ts';
 import { drawLayer, type ImageSet } from './layers/index.ts';
 export { loadImages, type ImageSet } from './layers/image-load.ts';
-import { drawNoise, hasNoise, waveWarp } from './noise.ts';
+import { drawNoise, hasNoise, warpField, waveWarp } from './noise.ts';
 import { encodePng } from './png.ts';
 import { cryptoRng, randomSeed, seededRng } from './random.ts';
 import { Surface, releasePixels } from './surface.ts';
@@ -85,6 +85,7 @@ export function renderDesign(design: Design, opts: RenderOptions = {}): Rendered
   }
   if (hasNoise(noise) && noise.placement === 'over') drawNoise(surface, noise, w, h, noiseRng);
   waveWarp(surface, design.distortion.wave, seededRng(seed, 'wave'));
+  if (design.distortion.warp) warpField(surface, design.distortion.warp, seededRng(seed, 'warp'));
 
   return { width: surface.width, height: surface.height, pixels: surface.pixels(), opaque: surface.opaque, seed, deterministic: fixedSeed !== undefined || isDeterministic(design), challenge, glyphs, scale };
 }
