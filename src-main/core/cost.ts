@@ -217,6 +217,10 @@ function estimate(design: Design, opts: CostOptions): CostEstimate {
     s.pixels('distortion.wave.amplitude');
     add('distortion.wave.amplitude', A * COST_WEIGHTS.wave, HINT.wave);
   }
+  if ((design.distortion.warp?.amplitude ?? 0) > 0) {
+    s.pixels('distortion.warp.amplitude');
+    add('distortion.warp.amplitude', A * COST_WEIGHTS.warp, HINT.warp);
+  }
 
   s.pixels('width');
   if (mode === 'raw') add('width', A * COST_WEIGHTS.transfer, HINT.canvas);

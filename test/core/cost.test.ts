@@ -35,6 +35,7 @@ const KINDS: Record<string, DesignInput> = {
   text: { background: [white], text: { size: 28, outline: { color: '#000', width: 1 } } },
   noise: { background: [white], noise: { lines: 4, curves: 2, dots: 30 } },
   wave: { background: [white], distortion: { wave: { amplitude: 3 } } },
+  warp: { background: [white], distortion: { warp: { amplitude: 3 } } },
   webp: { background: [white, { type: 'grain' }], output: { format: 'webp', quality: 100 } },
 };
 
@@ -71,6 +72,9 @@ describe('estimateCost', () => {
     grows((maxRadius) => ({ background: [white, { type: 'bubbles', count: 100, minRadius: 1, maxRadius }] }), [2, 20, 200, 4096]);
     grows((n) => ({ background: [white, ...Array.from({ length: n }, () => ({ type: 'bubbles' as const, count: 100 }))] }), [1, 2, 8, 31]);
     grows((lines) => ({ noise: { lines } }), [0, 1, 50, 500]);
+    // The warp costs per pixel, several times the wave: on is dearer than off, and than the wave.
+    expect(units({ width: 1920, height: 1080, distortion: { warp: { amplitude: 4 } } })).toBeGreaterThan(units({ width: 1920, height: 1080, distortion: { wave: { amplitude: 4 } } }));
+    expect(units({ width: 1920, height: 1080, distortion: { warp: { amplitude: 0 } } })).toBe(units({ width: 1920, height: 1080 }));
     grows((curves) => ({ noise: { curves } }), [0, 1, 50, 500]);
     grows((dots) => ({ noise: { dots } }), [0, 1, 1000, 50_000]);
     grows((dotRadius) => ({ noise: { dots: 1000, dotRadius } }), [1, 4, 32]);

@@ -320,6 +320,8 @@ function DistortionSection() {
       <NumberField path="distortion.wave.amplitude" label="Wave amplitude" step={0.5} fallback={0} />
       <NumberField path="distortion.wave.period" label="Wave period" fallback={40} />
       <SelectField path="distortion.wave.direction" label="Wave direction" options={WAVE_DIRECTIONS} fallback="horizontal" />
+      <NumberField path="distortion.warp.amplitude" label="Warp amplitude" step={0.5} fallback={0} />
+      <NumberField path="distortion.warp.period" label="Warp period" fallback={30} />
     </Section>
   );
 }

@@ -41,6 +41,8 @@ export const NUMBER_LIMITS: Record<string, NumberLimit> = {
   'noise.opacity': OPACITY,
   'distortion.wave.amplitude': N(0, 200),
   'distortion.wave.period': N(1, 10000),
+  'distortion.warp.amplitude': N(0, 50),
+  'distortion.warp.period': N(4, 10000),
   'output.quality': I(1, 100),
   'output.compression': I(0, 9),
   'layer:solid.opacity': OPACITY,
