@@ -40,7 +40,8 @@ const SETTERS: Record<string, Setter> = {
   lines: (d, v) => (d.noise = { ...d.noise, lines: num('lines', v) }),
   curves: (d, v) => (d.noise = { ...d.noise, curves: num('curves', v) }),
   dots: (d, v) => (d.noise = { ...d.noise, dots: num('dots', v) }),
-  wave: (d, v) => (d.distortion = { wave: { ...d.distortion?.wave, amplitude: num('wave', v) } }),
+  // Only the wave's amplitude: the rest of the distortion (the warp) stays as designed.
+  wave: (d, v) => (d.distortion = { ...d.distortion, wave: { ...d.distortion?.wave, amplitude: num('wave', v) } }),
 };
 /** May be given several times: `font=A&font=B` is a pool of two. */
 const LISTS = new Set(['font']);
