@@ -22,7 +22,7 @@ export interface RenderJob {
   /**
    * Mode raw only: the pixels as a fast PNG (core/png.ts effort 2, mime image/png) instead of
    * raw bytes, for a page that decodes them itself: a big raw preview costs Chromium more
-   * to receive than the PNG costs to make and decode (BENCHMARKS.md, preview).
+   * to receive than the PNG costs to make and decode (studio/preview.ts, PNG_PREVIEW_FROM_BYTES).
    */
   pack?: 'png';
   /**
