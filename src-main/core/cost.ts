@@ -34,6 +34,7 @@ import { DesignError, type Design, type OutputSpec, type TextSpec } from './desi
 import { SIZE_VARS, evalLength, type Length } from './expr.ts';
 import { estimateLayerCost } from './layers/index.ts';
 import { hasNoise as drawsNoise } from './noise.ts';
+import { PREVIEW_PNG_EFFORT } from './png.ts';
 import { fixedText } from './text.ts';
 
 export { COST_WEIGHTS, ENCODE_WEIGHTS } from './cost-model.ts';
@@ -65,6 +66,8 @@ export interface CostOptions {
   imageSize?: (src: string) => { width: number; height: number } | undefined;
   /** Device pixels per design pixel actually rendered, when not design.scale (a preview drawn at the size it is shown). */
   scale?: number;
+  /** Mode raw only: the pixels are sent as a PNG at PREVIEW_PNG_EFFORT (render/protocol.ts RenderJob.pack), which is encoding work, not a copy. */
+  pack?: 'png';
 }
 
 export interface CostPart {
@@ -104,13 +107,14 @@ const SCALES_PER_DESIGN = 16;
 export function estimateCost(design: Design, opts: CostOptions = {}): CostEstimate {
   if (opts.imageSize) return estimate(design, opts);
   const mode = opts.mode ?? 'encoded';
-  const key = opts.scale === undefined ? mode : `${mode}@${opts.scale}`;
+  const pack = mode === 'raw' ? opts.pack : undefined;
+  const key = `${mode}${pack ? `+${pack}` : ''}${opts.scale === undefined ? '' : `@${opts.scale}`}`;
   let byKey = memo.get(design);
   if (!byKey) memo.set(design, (byKey = new Map()));
   let est = byKey.get(key);
   if (!est) {
     if (byKey.size >= SCALES_PER_DESIGN) byKey.clear();
-    byKey.set(key, (est = estimate(design, { mode, scale: opts.scale })));
+    byKey.set(key, (est = estimate(design, { mode, scale: opts.scale, pack })));
   }
   return est;
 }
@@ -223,7 +227,10 @@ function estimate(design: Design, opts: CostOptions): CostEstimate {
   }
 
   s.pixels('width');
-  if (mode === 'raw') add('width', A * COST_WEIGHTS.transfer, HINT.canvas);
+  if (mode === 'raw' && opts.pack === 'png') {
+    const { weight, hint } = encodeWeight({ ...design.output, format: 'png', compression: PREVIEW_PNG_EFFORT }, detail);
+    add('width', A * weight, hint);
+  } else if (mode === 'raw') add('width', A * COST_WEIGHTS.transfer, HINT.canvas);
   else if (mode === 'thumbnail') add('width', A * COST_WEIGHTS.downscale, HINT.canvas);
   else {
     const { field, weight, hint } = encodeWeight(design.output, detail);

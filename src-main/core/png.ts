@@ -15,6 +15,12 @@
 import zlib from 'node:zlib';
 
 export const DEFAULT_EFFORT = 2;
+/**
+ * Effort for previews packed as PNG (render/protocol.ts RenderJob.pack): on the preview
+ * benchmark's 634x356 designs effort 2 was as fast as 1 (1.7-1.9 ms) and smaller. The render
+ * budget counts packed previews at this effort (core/cost.ts).
+ */
+export const PREVIEW_PNG_EFFORT = 2;
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 let crcTable: Int32Array | undefined;

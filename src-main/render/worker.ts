@@ -9,7 +9,7 @@ import { fontRegistry } from '../core/fonts.ts';
 import { InputError } from '../core/input-error.ts';
 import { fitText } from '../core/fit-text.ts';
 import { legibilityWarnings } from '../core/legibility.ts';
-import { encodePng } from '../core/png.ts';
+import { encodePng, PREVIEW_PNG_EFFORT } from '../core/png.ts';
 import { loadImages, renderDesign, renderImage, type ImageSet } from '../core/render.ts';
 import { renderThumbnail } from '../core/thumbnail.ts';
 import { RAW_FILE_MIN_BYTES, rawFileName, type FromWorker, type RenderedItem, type RenderJob, type RenderReply, type ToWorker } from './protocol.ts';
@@ -79,15 +79,12 @@ async function imagesFor(design: Design, job: RenderJob): Promise<ImageSet> {
   return set;
 }
 
-/** PNG effort for packed previews: on the preview benchmark's 634x356 designs effort 2 was as fast as 1 (1.7-1.9 ms) and smaller. */
-const PACK_EFFORT = 2;
-
 function renderItem(design: Design, job: RenderJob, images: ImageSet): RenderedItem {
   if (job.mode === 'raw') {
     // Fresh (not pooled) pixels: a thread gets them transferred, not copied.
     const r = renderDesign(design, { seed: job.seed, images, viewScale: job.viewScale });
     const png = job.pack === 'png';
-    const bytes = png ? encodePng(r.pixels, r.width, r.height, { effort: PACK_EFFORT, opaque: r.opaque }) : new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength);
+    const bytes = png ? encodePng(r.pixels, r.width, r.height, { effort: PREVIEW_PNG_EFFORT, opaque: r.opaque }) : new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength);
     return {
       bytes,
       mime: png ? 'image/png' : 'application/octet-stream',

@@ -97,10 +97,14 @@ export class PreviewService {
     const viewIssue = checkView(view);
     if (!checked.ok || viewIssue) return Promise.resolve({ ok: false, issues: [...(checked.ok ? [] : checked.issues), ...(viewIssue ? [viewIssue] : [])] });
     const scale = view ? previewScale(checked.design, view.scale) : checked.design.scale;
+    // The size core/render.ts's deviceSize gives (that module loads the native canvas, kept out of the main thread).
+    const px = Math.round(checked.design.width * scale) * Math.round(checked.design.height * scale);
+    const png = opts.acceptPng === true && px * 4 >= PNG_PREVIEW_FROM_BYTES;
     // Refused before it is queued: an over-budget preview would hold a worker, and this
-    // client's next previews behind it, for as long as it ran. Counted at the size rendered.
+    // client's next previews behind it, for as long as it ran. Counted at the size rendered,
+    // with the PNG encoding when it is packed as one.
     try {
-      checkBudget(checked.design, this.budget, this.budgetOwner, { mode: 'raw', scale });
+      checkBudget(checked.design, this.budget, this.budgetOwner, { mode: 'raw', scale, pack: png ? 'png' : undefined });
     } catch (e) {
       if (e instanceof DesignError) return Promise.resolve({ ok: false, issues: e.issues });
       throw e;
@@ -109,9 +113,6 @@ export class PreviewService {
     if (!slot) this.slots.set(client, (slot = { running: false, waiting: null }));
     return new Promise((resolve) => {
       slot.waiting?.resolve(SUPERSEDED);
-      // The size core/render.ts's deviceSize gives (that module loads the native canvas, kept out of the main thread).
-      const px = Math.round(checked.design.width * scale) * Math.round(checked.design.height * scale);
-      const png = opts.acceptPng === true && px * 4 >= PNG_PREVIEW_FROM_BYTES;
       slot.waiting = { design: checked.design, seed: checked.seed, scale, png, resolve };
       if (!slot.running) void this.drain(client, slot);
     });

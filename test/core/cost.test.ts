@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkBudget, estimateCost, formatUnits, imageHeaderSize, RENDER_BUDGETS } from '../../src-main/core/cost.ts';
 import { DesignError, LIMITS, parseDesign, safeParseDesign, type Design, type DesignInput } from '../../src-main/core/design.ts';
-import { encodePng } from '../../src-main/core/png.ts';
+import { encodePng, PREVIEW_PNG_EFFORT } from '../../src-main/core/png.ts';
 import { getPreset, listPresets, presetNames } from '../../src-main/core/presets.ts';
 import { designArb, mutatedDesignArb } from '../support/arbitraries.ts';
 
@@ -72,6 +72,14 @@ describe('estimateCost', () => {
     grows((maxRadius) => ({ background: [white, { type: 'bubbles', count: 100, minRadius: 1, maxRadius }] }), [2, 20, 200, 4096]);
     grows((n) => ({ background: [white, ...Array.from({ length: n }, () => ({ type: 'bubbles' as const, count: 100 }))] }), [1, 2, 8, 31]);
     grows((lines) => ({ noise: { lines } }), [0, 1, 50, 500]);
+    // A preview packed as a PNG (the web preview of a large design) is encoding work, not a copy:
+    // it costs what the PNG at the packing effort costs, and the memo keeps it apart from raw.
+    const big = parseDesign({ width: 1920, height: 1080, background: [white, { type: 'grain' }] });
+    const raw = estimateCost(big, { mode: 'raw', scale: 0.5 }).units;
+    const packed = estimateCost(big, { mode: 'raw', scale: 0.5, pack: 'png' }).units;
+    expect(packed).toBeGreaterThan(raw * 1.2);
+    expect(estimateCost(big, { mode: 'raw', scale: 0.5 }).units).toBe(raw);
+    expect(packed).toBe(estimateCost(parseDesign({ ...big, output: { format: 'png', compression: PREVIEW_PNG_EFFORT } }), { mode: 'encoded', scale: 0.5 }).units);
     // The warp costs per pixel, several times the wave: on is dearer than off, and than the wave.
     expect(units({ width: 1920, height: 1080, distortion: { warp: { amplitude: 4 } } })).toBeGreaterThan(units({ width: 1920, height: 1080, distortion: { wave: { amplitude: 4 } } }));
     expect(units({ width: 1920, height: 1080, distortion: { warp: { amplitude: 0 } } })).toBe(units({ width: 1920, height: 1080 }));
