@@ -1,0 +1,119 @@
+/**
+ * The one-pass encoder for images of mostly repeated rows (core/png-rows.ts): every
+ * image it writes must decode to exactly its pixels in two independent decoders, and it
+ * must step aside for images it would write badly.
+ */
+import zlib from 'node:zlib';
+import { createCanvas, loadImage } from '@napi-rs/canvas';
+import { describe, expect, it } from 'vitest';
+import { parseDesign } from '../../src-main/core/design.ts';
+import { encodePng } from '../../src-main/core/png.ts';
+import { deflateRepeatingRows } from '../../src-main/core/png-rows.ts';
+import { getPreset } from '../../src-main/core/presets.ts';
+import { seededRng } from '../../src-main/core/random.ts';
+import { renderDesign } from '../../src-main/core/render.ts';
+import { decodePng } from '../support/png.ts';
+
+const bytesOf = (px: Uint8Array | Uint8ClampedArray) => new Uint8Array(px.buffer, px.byteOffset, px.length);
+
+/** The PNG's IDAT payload (this encoder writes one). */
+function idatOf(png: Buffer): Buffer {
+  for (let o = 8; o < png.length; ) {
+    const len = png.readUInt32BE(o);
+    if (png.toString('latin1', o + 4, o + 8) === 'IDAT') return png.subarray(o + 8, o + 8 + len);
+    o += 12 + len;
+  }
+  throw new Error('no IDAT');
+}
+
+/** A transparent image whose rows mostly repeat: a few random rectangles, random lone pixels, long runs of one colour. */
+function sparseImage(seed: number): { px: Uint8ClampedArray; w: number; h: number } {
+  const rng = seededRng(seed, 'png-rows');
+  const w = rng.int(1, 700);
+  const h = rng.int(1, 120);
+  const px = new Uint8ClampedArray(w * h * 4);
+  const u32 = new Uint32Array(px.buffer);
+  const colour = () => (rng.int(0, 3) === 0 ? 0 : rng.int(0, 2 ** 32 - 1)) >>> 0;
+  for (let r = rng.int(0, 4); r > 0; r--) {
+    const [x0, y0] = [rng.int(0, w - 1), rng.int(0, h - 1)];
+    const [x1, y1] = [rng.int(x0, w - 1), rng.int(y0, h - 1)];
+    const c = colour();
+    for (let y = y0; y <= y1; y++) u32.fill(c, y * w + x0, y * w + x1 + 1);
+  }
+  for (let n = rng.int(0, (w * h) / 200); n > 0; n--) u32[rng.int(0, w * h - 1)] = colour();
+  return { px, w, h };
+}
+
+describe('one-pass PNG encoder for repeated rows', () => {
+  it('writes seed 000 at even and odd window sizes exactly, and not much larger than zlib', () => {
+    const preset = getPreset('seed-000-background')!;
+    for (const [width, height] of [[1920, 1080], [1921, 1080], [1366, 768], [375, 667]]) {
+      const r = renderDesign(parseDesign({ ...preset, width, height }), { seed: 1 });
+      const own = deflateRepeatingRows(bytesOf(r.pixels), width, height);
+      expect(own, `${width}x${height} takes the one-pass path`).not.toBeNull();
+      const png = encodePng(r.pixels, width, height);
+      expect(idatOf(png).equals(own!)).toBe(true);
+      const decoded = decodePng(png);
+      expect(Buffer.from(decoded.data).equals(Buffer.from(bytesOf(r.pixels)))).toBe(true);
+      // The same scanlines through zlib's RLE, as the general path writes them.
+      const zlibSize = zlib.deflateSync(zlib.inflateSync(own!), { level: 1, strategy: zlib.constants.Z_RLE }).length;
+      expect(own!.length).toBeLessThan(zlibSize * 1.5);
+    }
+  });
+
+  it('round-trips 200 random sparse images exactly (pngjs)', () => {
+    let taken = 0;
+    for (let seed = 0; seed < 200; seed++) {
+      const { px, w, h } = sparseImage(seed);
+      const own = deflateRepeatingRows(bytesOf(px), w, h);
+      if (own) taken++;
+      const decoded = decodePng(encodePng(px, w, h));
+      expect([decoded.width, decoded.height]).toEqual([w, h]);
+      expect(Buffer.from(decoded.data).equals(Buffer.from(px.buffer)), `seed ${seed}, ${w}x${h}`).toBe(true);
+    }
+    // Most of them are sparse enough for the one-pass path: the loop above tested it, not only zlib.
+    expect(taken).toBeGreaterThan(50);
+  });
+
+  it('runs longer than one match, and of exactly 258 + 1 and 258 + 2 bytes, stay exact', () => {
+    for (const w of [64, 65, 129, 130, 1000]) {
+      const h = 300;
+      const px = new Uint8ClampedArray(w * h * 4);
+      const u32 = new Uint32Array(px.buffer);
+      u32.fill(0x80f0efef, 0, w); // row 0: one colour (Sub makes it zeros)
+      u32[w + 5] = 0x01020304; // row 1: one changed pixel
+      u32.fill(0x01020304, 2 * w, 3 * w); // row 2: the whole row changes
+      u32.fill(0x01020304, 3 * w, h * w); // then every row repeats it
+      const own = deflateRepeatingRows(bytesOf(px), w, h);
+      expect(own).not.toBeNull();
+      const raw = zlib.inflateSync(own!); // zlib checks the Adler-32 too
+      expect(raw.length).toBe((w * 4 + 1) * h);
+      expect(Buffer.from(decodePng(encodePng(px, w, h)).data).equals(Buffer.from(px.buffer))).toBe(true);
+    }
+  });
+
+  it('steps aside for busy images, which the general path still writes exactly', () => {
+    const [w, h] = [300, 200];
+    const rng = seededRng(7, 'busy');
+    const px = new Uint8ClampedArray(w * h * 4).map(() => rng.int(0, 255));
+    expect(deflateRepeatingRows(bytesOf(px), w, h)).toBeNull();
+    expect(Buffer.from(decodePng(encodePng(px, w, h)).data).equals(Buffer.from(px.buffer))).toBe(true);
+  });
+
+  it('is read by Skia, a second decoder, to the same pixels', async () => {
+    const [w, h] = [333, 211];
+    const px = new Uint8ClampedArray(w * h * 4);
+    const u32 = new Uint32Array(px.buffer);
+    // Opaque shapes on transparent: premultiplied decoders keep these exact.
+    for (let y = 20; y < 150; y++) u32.fill(0xff3355aa, y * w + 40, y * w + 40 + y);
+    for (let y = 100; y < 200; y++) u32.fill(0xff000000 | (Math.floor(y / 20) * 0x1f3d5b), y * w + 200, y * w + 300);
+    expect(deflateRepeatingRows(bytesOf(px), w, h)).not.toBeNull();
+    const img = await loadImage(encodePng(px, w, h));
+    const ctx = createCanvas(w, h).getContext('2d');
+    ctx.drawImage(img, 0, 0);
+    const seen = new Uint32Array(ctx.getImageData(0, 0, w, h).data.buffer);
+    let wrong = 0;
+    for (let i = 0; i < u32.length; i++) if (seen[i] !== u32[i]) wrong++;
+    expect(wrong).toBe(0);
+  });
+});
