@@ -30,16 +30,20 @@ function borrowCanvas(w: number, h: number): { canvas: Canvas; ctx: SKRSContext2
 
 /**
  * A single spare pixel buffer. renderImage encodes the pixels before returning, so
- * it can hand the buffer back for the next render of the same size instead of
- * allocating (and page-faulting) megabytes every time.
+ * it can hand the buffer back for the next render instead of allocating (and
+ * page-faulting) megabytes every time. A render of any size up to the spare's takes
+ * a view of it: backgrounds are asked for at every visitor's window size, and a fresh
+ * 8 MB buffer per request cost more than drawing seed 000's ellipse (issue 15).
  */
-let spare: Uint8ClampedArray | null = null;
+let spare: ArrayBuffer | null = null;
+const SPARE_MAX_BYTES = 64 * 2 ** 20;
 export function releasePixels(px: Uint8ClampedArray): void {
-  if (px.length <= 64 * 2 ** 20) spare = px;
+  const buf = px.buffer as ArrayBuffer;
+  if (buf.byteLength <= SPARE_MAX_BYTES && (!spare || buf.byteLength >= spare.byteLength)) spare = buf;
 }
 function zeroedPixels(n: number, pooled: boolean): Uint8ClampedArray {
-  if (pooled && spare && spare.length === n) {
-    const px = spare;
+  if (pooled && spare && spare.byteLength >= n) {
+    const px = new Uint8ClampedArray(spare, 0, n);
     spare = null;
     return px.fill(0);
   }
@@ -95,7 +99,7 @@ export class Surface {
       this.mode = 'pixels';
     } else if (!this.pixelData) {
       this.pixelData = zeroedPixels(this.width * this.height * 4, this.pooled);
-      if (this.pendingFill !== null) new Uint32Array(this.pixelData.buffer).fill(this.pendingFill);
+      if (this.pendingFill !== null) new Uint32Array(this.pixelData.buffer, this.pixelData.byteOffset, this.pixelData.length >> 2).fill(this.pendingFill);
       this.pendingFill = null;
     }
     return this.pixelData;
