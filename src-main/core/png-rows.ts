@@ -1,15 +1,17 @@
 /**
- * A PNG image stream (zlib) for RGBA images whose rows mostly repeat the row above:
- * transparent backgrounds with a few flat shapes, such as seed 000's ellipse at every
- * visitor's window size (issue 15).
+ * A PNG image stream (zlib) for flat images: rows that mostly repeat the row above
+ * (transparent backgrounds with a few flat shapes, such as seed 000's ellipse at every
+ * visitor's window size, issue 15) or their own left pixel (vertical gradients, such as
+ * the sunset preview the designer asks for at every edit, issue 12).
  *
  * Why not zlib: for those images the general path filters 8 MB of rows into a scratch
  * buffer and zlib's RLE then walks all 8 MB again, about 8.5 ms at 1920x1080 of which
  * ~4 ms is zlib alone on an all-zero buffer. Here the Up filter and the deflate run in one
  * pass that compares whole pixels (one 32-bit compare per pixel) and emits a run of equal
- * rows as a handful of length-258, distance-1 matches, never touching the zero bytes.
- * Measured side by side in one process on seed 000 at 1921x1080 (2026-12-07, machine
- * shared): 3.0-3.6 ms against 7.9-9.0 ms for the filter plus zlib, 27.4 KB against 23.2 KB.
+ * pixels as a handful of length-258, distance-1 matches, never touching the zero bytes.
+ * Measured side by side in one process (2026-12-07, machine shared): seed 000 at 1921x1080
+ * 3.0-3.6 ms against 7.9-9.0 ms for the filter plus zlib (26.4 KB against 23.2 KB); the
+ * sunset preview at 634x356 0.47-0.57 ms against 1.9-2.6 ms (6.5 KB against 9.5 KB).
  *
  * The deflate block uses one fixed Huffman table chosen for such streams (a 258-byte
  * match costs 2 bits, a literal 4-10 bits), written as a dynamic block header so any
@@ -29,12 +31,13 @@ const ADLER_MOD = 65521;
 /** Code lengths of the literal/length alphabet (0..285), a complete prefix code (Kraft sum 1, checked below). */
 function literalLengths(): number[] {
   const len = new Array<number>(286).fill(10);
-  len[285] = 1; // a 258-byte match: the body of every repeated row
+  len[285] = 1; // a 258-byte match: the body of every flat row
   len[0] = 4; // a run of zeros starts with a literal 0
-  len[2] = 4; // each row's filter byte (Up)
+  len[1] = 5; // the filter bytes: Sub
+  len[2] = 5; // and Up
   for (let s = 257; s <= 284; s++) len[s] = 8; // the ends of runs
-  // 17 of the rest at 9 bits make the code complete: 512+128+112+2*17+238 = 1024 (in 1024ths).
-  for (const s of [1, 3, 4, 5, 6, 7, 8, 128, 248, 249, 250, 251, 252, 253, 254, 255, 16]) len[s] = 9;
+  // 18 of the rest at 9 bits make the code complete: 512+64+32+32+28*4+18*2+236 = 1024 (in 1024ths).
+  for (const s of [3, 4, 5, 6, 7, 8, 9, 128, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255]) len[s] = 9;
   return len;
 }
 
@@ -108,33 +111,35 @@ class BitWriter {
   }
 }
 
+/**
+ * The code-length alphabet (RFC 1951 3.2.7) needs codes only for the lengths LIT_LEN and the
+ * distance code use: 10 (most literals) 1 bit; 8, 9 and 1 3 bits; 4 and 5 4 bits (complete).
+ */
+const CL_LEN = new Array<number>(19).fill(0);
+[[10, 1], [8, 3], [9, 3], [1, 3], [4, 4], [5, 4]].forEach(([l, n]) => (CL_LEN[l] = n));
+const CL_CODE = canonicalCodes(CL_LEN);
+const CL_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
+if (CL_LEN.reduce((k, l) => k + (l ? 2 ** -l : 0), 0) !== 1 || LIT_LEN.some((l) => !CL_LEN[l])) throw new Error('png-rows: the code-length code is incomplete');
+
 /** The dynamic block header for LIT_LEN and two 1-bit distance codes (only distance 1 is used). */
 function writeHeader(out: BitWriter): void {
   out.bits(1, 1); // BFINAL: the only block
   out.bits(2, 2); // BTYPE 10: dynamic Huffman
   out.bits(286 - 257, 5); // HLIT
   out.bits(2 - 1, 5); // HDIST
-  out.bits(19 - 4, 4); // HCLEN: all 19 code-length code lengths follow
-  // The code-length alphabet needs only the lengths used: 10, 8, 9, 4 and 1 (complete: 1/2+1/4+1/8+1/16+1/16).
-  const clLen = new Array<number>(19).fill(0);
-  clLen[10] = 1;
-  clLen[8] = 2;
-  clLen[9] = 3;
-  clLen[4] = 4;
-  clLen[1] = 4;
-  const clCode = canonicalCodes(clLen);
-  for (const s of [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15]) out.bits(clLen[s], 3);
-  for (const l of [...LIT_LEN, 1, 1]) out.bits(clCode[l], clLen[l]);
+  out.bits(CL_ORDER.length - 4, 4); // HCLEN: all 19 code-length code lengths follow
+  for (const s of CL_ORDER) out.bits(CL_LEN[s], 3);
+  for (const l of [...LIT_LEN, 1, 1]) out.bits(CL_CODE[l], CL_LEN[l]);
 }
 
 /**
- * The zlib stream of the image's PNG scanlines (first row Sub-filtered, the rest Up),
- * or null when the image has too many changed bytes for this encoder to pay.
- * `px` is RGBA, 4-byte aligned.
+ * The zlib stream of the image's PNG scanlines, each row Up- or Sub-filtered (whichever a
+ * sample of every 8th pixel finds more pixels equal to their reference), or null when the
+ * image has too many changed bytes for this encoder to pay. `px` is RGBA, 4-byte aligned;
+ * `channels` 3 writes RGB scanlines (the caller knows every pixel is opaque).
  */
-export function deflateRepeatingRows(px: Uint8Array, w: number, h: number): Buffer | null {
-  const rowBytes = w * 4;
-  const total = (rowBytes + 1) * h;
+export function deflateFlatRows(px: Uint8Array, w: number, h: number, channels: 3 | 4): Buffer | null {
+  const total = (w * channels + 1) * h;
   const budget = Math.floor(total * MAX_OUTPUT_SHARE) + 512;
   const words = new Int32Array(px.buffer, px.byteOffset, w * h);
   const out = new BitWriter(Math.max(1024, h * 16 + 256));
@@ -184,27 +189,40 @@ export function deflateRepeatingRows(px: Uint8Array, w: number, h: number): Buff
       runLen = n;
     }
   };
-
-  // First row: Sub (a flat colour becomes zeros, as the row above does for the others).
-  byte(1);
-  for (let i = 0; i < 4; i++) byte(px[i]);
-  for (let x = 1; x < w; x++) {
-    if (words[x] === words[x - 1]) zeros(4);
-    else for (let i = x * 4; i < x * 4 + 4; i++) byte((px[i] - px[i - 4]) & 255);
-  }
-  for (let y = 1; y < h; y++) {
-    if (out.pos > budget) return null;
-    byte(2);
+  /** One scanline: filter byte, then each pixel as its difference from the pixel above (Up) or to its left (Sub). */
+  const row = (y: number, up: boolean): void => {
     const end = (y + 1) * w;
-    for (let x = y * w; x < end; ) {
-      // Equal pixels are counted in a tight loop and handed over as one run.
-      const from = x;
-      while (x < end && words[x] === words[x - w]) x++;
-      if (x > from) zeros((x - from) * 4);
-      if (x === end) break;
-      for (let i = x * 4; i < x * 4 + 4; i++) byte((px[i] - px[i - rowBytes]) & 255);
+    let x = y * w;
+    byte(up ? 2 : 1);
+    if (!up) {
+      for (let c = 0; c < channels; c++) byte(px[x * 4 + c]); // nothing to its left
       x++;
     }
+    const ref = up ? w : 1;
+    const refBytes = ref * 4;
+    while (x < end) {
+      // Equal pixels are counted in a tight loop and handed over as one run.
+      const from = x;
+      while (x < end && words[x] === words[x - ref]) x++;
+      if (x > from) zeros((x - from) * channels);
+      if (x === end) break;
+      const i = x * 4;
+      for (let c = 0; c < channels; c++) byte((px[i + c] - px[i + c - refBytes]) & 255);
+      x++;
+    }
+  };
+
+  row(0, false);
+  for (let y = 1; y < h; y++) {
+    if (out.pos > budget) return null;
+    // Up suits rows that repeat the one above (seed 000's ellipse), Sub rows of one colour (a vertical gradient).
+    let upHits = 0;
+    let subHits = 0;
+    for (let x = y * w + 1, end = (y + 1) * w; x < end; x += 8) {
+      if (words[x] === words[x - w]) upHits++;
+      if (words[x] === words[x - 1]) subHits++;
+    }
+    row(y, upHits >= subHits);
   }
   flush();
   if (out.pos > budget) return null;

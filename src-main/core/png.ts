@@ -9,12 +9,13 @@
  *   1-3   one fixed filter (Sub for RGB, Up for RGBA); zlib RLE when the
  *         filtered bytes are mostly zero (flat artwork), else zlib at that level
  *         (default 2). Images up to 64K pixels skip the filter (SMALL_IMAGE).
- *         RGBA images whose rows mostly repeat skip zlib too (png-rows.ts).
+ *         Flat images (rows that repeat the row above or one colour) skip
+ *         zlib too: png-rows.ts.
  *   4-6   per-row best of Sub/Up, zlib at that level
  *   7-9   per-row best of all five filters, zlib level 9: smallest, slowest
  */
 import zlib from 'node:zlib';
-import { deflateRepeatingRows } from './png-rows.ts';
+import { deflateFlatRows } from './png-rows.ts';
 
 export const DEFAULT_EFFORT = 2;
 /**
@@ -276,10 +277,10 @@ function upRgbaCopied(px: Uint8Array, w: number, h: number, out: Buffer): number
   return zeros;
 }
 
-/** The fast efforts' RGBA path first tries the one-pass encoder for images of mostly repeated rows (core/png-rows.ts). */
-function repeatingRows(px: Uint8Array | Uint8ClampedArray, w: number, h: number): Buffer | null {
+/** The fast efforts first try the one-pass encoder for flat images (core/png-rows.ts). */
+function flatRows(px: Uint8Array | Uint8ClampedArray, w: number, h: number, channels: 3 | 4): Buffer | null {
   if (px.byteOffset % 4 !== 0) return null;
-  return deflateRepeatingRows(px instanceof Uint8Array ? px : new Uint8Array(px.buffer, px.byteOffset, px.length), w, h);
+  return deflateFlatRows(px instanceof Uint8Array ? px : new Uint8Array(px.buffer, px.byteOffset, px.length), w, h, channels);
 }
 
 function deflateFiltered(px: Uint8Array | Uint8ClampedArray, w: number, h: number, channels: 3 | 4, filters: FilterSet, level: number): Buffer {
@@ -295,7 +296,7 @@ export function encodePng(px: Uint8Array | Uint8ClampedArray, width: number, hei
   const { filters, level } = settings(effort, width * height);
   // Dropping alpha needs a packing pass; the small fast path copies rows as they are.
   const channels = filters === 'none' && effort > 0 ? 4 : opts.opaque || isOpaque(px) ? 3 : 4;
-  const idat = (filters === 'sub' && channels === 4 && repeatingRows(px, width, height)) || deflateFiltered(px, width, height, channels, filters, level);
+  const idat = (filters === 'sub' && flatRows(px, width, height, channels)) || deflateFiltered(px, width, height, channels, filters, level);
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);

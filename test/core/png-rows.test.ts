@@ -1,5 +1,5 @@
 /**
- * The one-pass encoder for images of mostly repeated rows (core/png-rows.ts): every
+ * The one-pass encoder for flat images (core/png-rows.ts): every
  * image it writes must decode to exactly its pixels in two independent decoders, and it
  * must step aside for images it would write badly.
  */
@@ -8,7 +8,7 @@ import { createCanvas, loadImage } from '@napi-rs/canvas';
 import { describe, expect, it } from 'vitest';
 import { parseDesign } from '../../src-main/core/design.ts';
 import { encodePng } from '../../src-main/core/png.ts';
-import { deflateRepeatingRows } from '../../src-main/core/png-rows.ts';
+import { deflateFlatRows } from '../../src-main/core/png-rows.ts';
 import { getPreset } from '../../src-main/core/presets.ts';
 import { seededRng } from '../../src-main/core/random.ts';
 import { renderDesign } from '../../src-main/core/render.ts';
@@ -44,12 +44,12 @@ function sparseImage(seed: number): { px: Uint8ClampedArray; w: number; h: numbe
   return { px, w, h };
 }
 
-describe('one-pass PNG encoder for repeated rows', () => {
+describe('one-pass PNG encoder for flat images', () => {
   it('writes seed 000 at even and odd window sizes exactly, and not much larger than zlib', () => {
     const preset = getPreset('seed-000-background')!;
     for (const [width, height] of [[1920, 1080], [1921, 1080], [1366, 768], [375, 667]]) {
       const r = renderDesign(parseDesign({ ...preset, width, height }), { seed: 1 });
-      const own = deflateRepeatingRows(bytesOf(r.pixels), width, height);
+      const own = deflateFlatRows(bytesOf(r.pixels), width, height, 4);
       expect(own, `${width}x${height} takes the one-pass path`).not.toBeNull();
       const png = encodePng(r.pixels, width, height);
       expect(idatOf(png).equals(own!)).toBe(true);
@@ -65,7 +65,7 @@ describe('one-pass PNG encoder for repeated rows', () => {
     let taken = 0;
     for (let seed = 0; seed < 200; seed++) {
       const { px, w, h } = sparseImage(seed);
-      const own = deflateRepeatingRows(bytesOf(px), w, h);
+      const own = deflateFlatRows(bytesOf(px), w, h, 4);
       if (own) taken++;
       const decoded = decodePng(encodePng(px, w, h));
       expect([decoded.width, decoded.height]).toEqual([w, h]);
@@ -84,7 +84,7 @@ describe('one-pass PNG encoder for repeated rows', () => {
       u32[w + 5] = 0x01020304; // row 1: one changed pixel
       u32.fill(0x01020304, 2 * w, 3 * w); // row 2: the whole row changes
       u32.fill(0x01020304, 3 * w, h * w); // then every row repeats it
-      const own = deflateRepeatingRows(bytesOf(px), w, h);
+      const own = deflateFlatRows(bytesOf(px), w, h, 4);
       expect(own).not.toBeNull();
       const raw = zlib.inflateSync(own!); // zlib checks the Adler-32 too
       expect(raw.length).toBe((w * 4 + 1) * h);
@@ -92,11 +92,51 @@ describe('one-pass PNG encoder for repeated rows', () => {
     }
   });
 
+  it('writes opaque flat images as RGB, exactly: random sparse images made opaque', () => {
+    let taken = 0;
+    for (let seed = 0; seed < 100; seed++) {
+      const { px, w, h } = sparseImage(seed);
+      for (let i = 3; i < px.length; i += 4) px[i] = 255;
+      if (deflateFlatRows(bytesOf(px), w, h, 3)) taken++;
+      const png = encodePng(px, w, h, { opaque: true });
+      if (w * h > 65_536) expect(png[25], `seed ${seed}: colour type`).toBe(2);
+      const decoded = decodePng(png);
+      expect(Buffer.from(decoded.data).equals(Buffer.from(px.buffer)), `seed ${seed}, ${w}x${h}`).toBe(true);
+    }
+    expect(taken).toBeGreaterThan(25);
+  });
+
+  it('takes Sub rows for a vertical gradient and Up rows for repeated ones in one image', () => {
+    const [w, h] = [500, 300];
+    const px = new Uint8ClampedArray(w * h * 4);
+    const u32 = new Uint32Array(px.buffer);
+    // Top half: one colour per row (a gradient: Sub makes each row zeros after its first pixel).
+    for (let y = 0; y < 150; y++) u32.fill((0xff000000 | (y * 0x010203)) >>> 0, y * w, (y + 1) * w);
+    // Bottom half: a stripe pattern repeated every row (Up makes each row zeros).
+    for (let y = 150; y < h; y++) for (let x = 0; x < w; x++) u32[y * w + x] = x % 7 < 3 ? 0xff2040f0 : 0xff10e080;
+    const own = deflateFlatRows(bytesOf(px), w, h, 3);
+    expect(own).not.toBeNull();
+    const raw = zlib.inflateSync(own!);
+    const filters = Array.from({ length: h }, (_, y) => raw[y * (w * 3 + 1)]);
+    expect(filters.slice(1, 150).every((f) => f === 1)).toBe(true);
+    expect(filters.slice(151).every((f) => f === 2)).toBe(true);
+    // Both halves cost little: about a dozen bytes a row.
+    expect(own!.length).toBeLessThan(h * 16);
+    expect(Buffer.from(decodePng(encodePng(px, w, h)).data).equals(Buffer.from(px.buffer))).toBe(true);
+  });
+
+  it('encodes the sunset preview the designer asks for at 1920x1080 fitted in one pass', () => {
+    const r = renderDesign(parseDesign(getPreset('sunset-background')!), { seed: 7, viewScale: 0.33 });
+    expect(deflateFlatRows(bytesOf(r.pixels), r.width, r.height, 4)).not.toBeNull();
+    const decoded = decodePng(encodePng(r.pixels, r.width, r.height));
+    expect(Buffer.from(decoded.data).equals(Buffer.from(bytesOf(r.pixels)))).toBe(true);
+  });
+
   it('steps aside for busy images, which the general path still writes exactly', () => {
     const [w, h] = [300, 200];
     const rng = seededRng(7, 'busy');
     const px = new Uint8ClampedArray(w * h * 4).map(() => rng.int(0, 255));
-    expect(deflateRepeatingRows(bytesOf(px), w, h)).toBeNull();
+    expect(deflateFlatRows(bytesOf(px), w, h, 4)).toBeNull();
     expect(Buffer.from(decodePng(encodePng(px, w, h)).data).equals(Buffer.from(px.buffer))).toBe(true);
   });
 
@@ -107,7 +147,7 @@ describe('one-pass PNG encoder for repeated rows', () => {
     // Opaque shapes on transparent: premultiplied decoders keep these exact.
     for (let y = 20; y < 150; y++) u32.fill(0xff3355aa, y * w + 40, y * w + 40 + y);
     for (let y = 100; y < 200; y++) u32.fill(0xff000000 | (Math.floor(y / 20) * 0x1f3d5b), y * w + 200, y * w + 300);
-    expect(deflateRepeatingRows(bytesOf(px), w, h)).not.toBeNull();
+    expect(deflateFlatRows(bytesOf(px), w, h, 4)).not.toBeNull();
     const img = await loadImage(encodePng(px, w, h));
     const ctx = createCanvas(w, h).getContext('2d');
     ctx.drawImage(img, 0, 0);
