@@ -31,6 +31,8 @@ import { startPreviewWorker } from './preview-worker-client.ts';
 const RECENT_KEY = 'captcha-studio:recent';
 const AUTOSAVE_KEY = 'captcha-studio:autosave';
 const MAX_RECENT = 10;
+/** How long a title change waits (web mode): long enough to land after an edit's preview. */
+export const TITLE_DELAY_MS = 100;
 
 interface StoredRecent {
   path: string;
@@ -72,6 +74,8 @@ function remember(design: Design, name: string): void {
 
 export function createWebApi(base = ''): StudioApi & Partial<PreviewCanvasHost> {
   const client = Math.random().toString(36).slice(2, 10);
+  let pendingTitle = '';
+  let titleTimer: ReturnType<typeof setTimeout> | undefined;
   const post = (path: string, body: unknown) => fetch(`${base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
   const json = async <T>(p: Promise<Response>): Promise<T> => {
     const res = await p;
@@ -190,7 +194,13 @@ export function createWebApi(base = ''): StudioApi & Partial<PreviewCanvasHost> 
       }
     },
     async setDocumentState({ title, dirty }) {
-      document.title = `${dirty ? '• ' : ''}${title} — Captcha Studio`;
+      // Setting document.title costs the page about half a millisecond (the browser is told):
+      // coalesced and done after the edit's preview rather than between the input and its pixels.
+      pendingTitle = `${dirty ? '• ' : ''}${title} — Captcha Studio`;
+      titleTimer ??= setTimeout(() => {
+        titleTimer = undefined;
+        if (document.title !== pendingTitle) document.title = pendingTitle;
+      }, TITLE_DELAY_MS);
     },
     async exportImage(design, seed) {
       const res = await post('/api/studio/export', { design, seed });
