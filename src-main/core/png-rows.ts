@@ -6,9 +6,15 @@
  *
  * Why not zlib: for those images the general path filters 8 MB of rows into a scratch
  * buffer and zlib's RLE then walks all 8 MB again, about 8.5 ms at 1920x1080 of which
- * ~4 ms is zlib alone on an all-zero buffer. Here the Up filter and the deflate run in one
- * pass that compares whole pixels (one 32-bit compare per pixel) and emits a run of equal
- * pixels as a handful of length-258, distance-1 matches, never touching the zero bytes.
+ * ~4 ms is zlib alone on an all-zero buffer. Here the filter (Up or Sub, per row) and the
+ * deflate run in one pass that compares whole pixels (one 32-bit compare per pixel) and emits
+ * a run of equal pixels as a handful of length-258, distance-1 matches, never touching the
+ * zero bytes.
+ *
+ * Tried and measured slower (2026-12-07): the same pass with a Huffman table built per image
+ * from its symbols, for captchas too. Every captcha preset's PNG came out at 0.93-1.19x
+ * zlib's size but took 120-870 us against zlib's 105-740 us: where most bytes are literals
+ * (text, gradients behind it), a JS loop per literal does not beat zlib's C.
  * Measured side by side in one process (2026-12-07, machine shared): seed 000 at 1921x1080
  * 3.0-3.6 ms against 7.9-9.0 ms for the filter plus zlib (26.4 KB against 23.2 KB); the
  * sunset preview at 634x356 0.47-0.57 ms against 1.9-2.6 ms (6.5 KB against 9.5 KB).
