@@ -53,22 +53,18 @@ describe('applyQuery: the size-only fast path', () => {
     });
   }
 
-  it('is several times cheaper than the schema path (timed side by side, so a loaded machine slows both)', () => {
+  // Not timed here (speed is for benchmarks: bench:server's background row asks a distinct
+  // size per request); what makes it cheap is checked instead: no clone, no schema pass.
+  it('answers a plain size without a clone or a schema pass: the result shares the fields of the base', () => {
     const base = getPreset('seed-000-background')!;
-    const queries = Array.from({ length: 5000 }, (_, i) => new URLSearchParams(`width=${1000 + (i % 3000)}&height=${700 + (i % 500)}`));
-    const time = (fn: (q: URLSearchParams) => unknown) => {
-      const started = performance.now();
-      for (const q of queries) fn(q);
-      return performance.now() - started;
-    };
-    const fast: number[] = [];
-    const full: number[] = [];
-    for (let round = 0; round < 5; round++) {
-      fast.push(time((q) => applyQuery(base, q)));
-      full.push(time((q) => applyQueryThroughSchema(base, q)));
+    for (const q of ['width=1921&height=1080', 'height=7&width=3', 'width=10&_=1716', 'height=8192']) {
+      const d = applyQuery(base, new URLSearchParams(q));
+      expect(d.background, q).toBe(base.background);
+      expect(d.output, q).toBe(base.output);
+      expect(d).not.toBe(base);
     }
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[2];
-    // Measured about 1 µs against 30 µs a query; 5x leaves room for noise.
-    expect(median(fast) * 5).toBeLessThan(median(full));
+    // The schema's path clones (so the check above can fail), and so does anything the fast path is not sure of.
+    expect(applyQueryThroughSchema(base, new URLSearchParams('width=1921&height=1080')).background).not.toBe(base.background);
+    for (const q of ['width=12.0', 'width=10&seed=3']) expect(applyQuery(base, new URLSearchParams(q)).background, q).not.toBe(base.background);
   });
 });
