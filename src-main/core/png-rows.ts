@@ -11,80 +11,111 @@
  * a run of equal pixels as a handful of length-258, distance-1 matches, never touching the
  * zero bytes.
  *
- * Tried and measured slower (2026-12-07): the same pass with a Huffman table built per image
- * from its symbols, for captchas too. Every captcha preset's PNG came out at 0.93-1.19x
- * zlib's size but took 120-870 us against zlib's 105-740 us: where most bytes are literals
- * (text, gradients behind it), a JS loop per literal does not beat zlib's C.
- * Measured side by side in one process (2026-12-07, machine shared): seed 000 at 1921x1080
- * 3.0-3.6 ms against 7.9-9.0 ms for the filter plus zlib (26.4 KB against 23.2 KB); the
- * sunset preview at 634x356 0.47-0.57 ms against 1.9-2.6 ms (6.5 KB against 9.5 KB).
+ * The symbols are gathered first and then written under a Huffman table built for this image
+ * (one dynamic block): on seed 000 a 258-byte match then costs a bit or two. Images with many
+ * changed bytes gain nothing from runs: once the symbols pass 1/32 of the stream the encoder
+ * gives up (returns null) and the caller takes zlib; on busy images that happens within the
+ * first rows.
  *
- * The deflate block uses one fixed Huffman table chosen for such streams (a 258-byte
- * match costs 2 bits, a literal 4-10 bits), written as a dynamic block header so any
- * inflater reads it. Images with many changed bytes would come out larger than zlib's:
- * once its output passes 1/32 of the stream the encoder gives up (returns null) and the caller
- * takes the general path; on busy images that happens within the first rows.
+ * Measured side by side in one process (2026-12-07): seed 000 at 1921x1080 3.7-3.8 ms and
+ * 22.6 KB, against 7.2-9.2 ms and 23.2 KB for the filter plus zlib (and 3.4 ms, 26.4 KB with
+ * one fixed Huffman table for every image, this file's first version); the sunset preview at
+ * 634x356 0.53-0.56 ms and 5.8 KB, against 1.9-2.2 ms and 9.5 KB.
+ *
+ * Tried for captchas too, and measured slower: every captcha preset's PNG came out at
+ * 0.93-1.19x zlib's size but took 120-870 us against zlib's 105-740 us. Where most bytes are
+ * literals (text, gradients behind it), a JS loop per literal does not beat zlib's C, so
+ * encodePng keeps this encoder to images over 64K pixels.
  */
 
-/**
- * Output allowed, as a share of the filtered stream, before the caller's zlib is the better
- * choice: changed bytes cost this encoder 4-10 bits each where zlib's own table does better,
- * so past 1/32 of the input our stream could come out up to ~1.5 times zlib's.
- */
-const MAX_OUTPUT_SHARE = 1 / 32;
+/** Symbols allowed, as a share of the filtered stream, before the caller's zlib is the better choice. */
+const MAX_SYMBOL_SHARE = 1 / 32;
+const MAX_BITS = 15;
+const MAX_CL_BITS = 7;
 const ADLER_MOD = 65521;
 
-/** Code lengths of the literal/length alphabet (0..285), a complete prefix code (Kraft sum 1, checked below). */
-function literalLengths(): number[] {
-  const len = new Array<number>(286).fill(10);
-  len[285] = 1; // a 258-byte match: the body of every flat row
-  len[0] = 4; // a run of zeros starts with a literal 0
-  len[1] = 5; // the filter bytes: Sub
-  len[2] = 5; // and Up
-  for (let s = 257; s <= 284; s++) len[s] = 8; // the ends of runs
-  // 18 of the rest at 9 bits make the code complete: 512+64+32+32+28*4+18*2+236 = 1024 (in 1024ths).
-  for (const s of [3, 4, 5, 6, 7, 8, 9, 128, 246, 247, 248, 249, 250, 251, 252, 253, 254, 255]) len[s] = 9;
-  return len;
+/**
+ * Huffman code lengths for `freq` (at most 1024 symbols), none longer than `limit`: the
+ * two-queue construction over the used symbols sorted by frequency; when the tree is too
+ * deep, the frequencies are halved (rounding up, so nothing used drops out) and it is built
+ * again.
+ */
+export function huffmanLengths(freq: ArrayLike<number>, limit: number): Uint8Array {
+  const count = freq.length;
+  const lengths = new Uint8Array(count);
+  const f = Float64Array.from(freq);
+  const keys = new Float64Array(count);
+  const weight = new Float64Array(2 * count);
+  const parent = new Int32Array(2 * count);
+  const depth = new Uint8Array(2 * count);
+  for (;;) {
+    let m = 0;
+    for (let s = 0; s < count; s++) if (f[s] > 0) keys[m++] = f[s] * 1024 + s; // the symbol rides in the low bits
+    if (m === 0) return lengths;
+    if (m === 1) {
+      lengths[keys[0] % 1024] = 1;
+      return lengths;
+    }
+    const leaves = keys.subarray(0, m).sort(); // by frequency, then symbol
+    for (let i = 0; i < m; i++) weight[i] = Math.floor(leaves[i] / 1024);
+    let leaf = 0;
+    let inner = m;
+    for (let next = m; next < 2 * m - 1; next++) {
+      const x = leaf < m && (inner >= next || weight[leaf] <= weight[inner]) ? leaf++ : inner++;
+      const y = leaf < m && (inner >= next || weight[leaf] <= weight[inner]) ? leaf++ : inner++;
+      weight[next] = weight[x] + weight[y];
+      parent[x] = parent[y] = next;
+    }
+    // Parents come after their children: depths from the root down.
+    depth[2 * m - 2] = 0;
+    let deepest = 0;
+    for (let node = 2 * m - 3; node >= 0; node--) {
+      depth[node] = depth[parent[node]] + 1;
+      if (node < m && depth[node] > deepest) deepest = depth[node];
+    }
+    if (deepest <= limit) {
+      for (let i = 0; i < m; i++) lengths[leaves[i] % 1024] = depth[i];
+      return lengths;
+    }
+    for (let s = 0; s < count; s++) if (f[s] > 0) f[s] = Math.floor((f[s] + 1) / 2);
+  }
 }
 
 /** Canonical Huffman codes (RFC 1951 3.2.2), bit-reversed for the LSB-first stream. */
-function canonicalCodes(lengths: number[]): Uint16Array {
+function canonicalCodes(lengths: ArrayLike<number>): Uint16Array {
   const count = new Array<number>(16).fill(0);
-  for (const l of lengths) if (l) count[l]++;
+  for (let s = 0; s < lengths.length; s++) if (lengths[s]) count[lengths[s]]++;
   const next = new Array<number>(16).fill(0);
   for (let bits = 1, code = 0; bits < 16; bits++) {
     code = (code + (bits > 1 ? count[bits - 1] : 0)) << 1;
     next[bits] = code;
   }
   const codes = new Uint16Array(lengths.length);
-  lengths.forEach((l, s) => {
-    if (!l) return;
+  for (let s = 0; s < lengths.length; s++) {
+    const l = lengths[s];
+    if (!l) continue;
     let c = next[l]++;
     let r = 0;
     for (let i = 0; i < l; i++, c >>= 1) r = (r << 1) | (c & 1);
     codes[s] = r;
-  });
+  }
   return codes;
 }
-
-const LIT_LEN = literalLengths();
-const LIT_CODE = canonicalCodes(LIT_LEN);
-if (LIT_LEN.reduce((k, l) => k + 2 ** -l, 0) !== 1) throw new Error('png-rows: the literal code is not complete');
 
 /** Length symbols (RFC 1951 3.2.5): base length and extra bits of 257..285. */
 const LENGTH_BASE = [3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258];
 const LENGTH_EXTRA = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0];
-/** For a match of 3..258 bytes at distance 1: its bits (length code, extra bits, distance code 0 = one 0 bit) and their count. */
-const MATCH_BITS = new Uint32Array(259);
-const MATCH_COUNT = new Uint8Array(259);
+/** For a match of n = 3..258 bytes: its length symbol, and the value of its extra bits. */
+const MATCH_SYM = new Uint16Array(259);
+const MATCH_EXTRA = new Uint8Array(259);
 for (let n = 3; n <= 258; n++) {
   let i = LENGTH_BASE.length - 1;
   while (LENGTH_BASE[i] > n) i--;
-  const sym = 257 + i;
-  const codeLen = LIT_LEN[sym];
-  MATCH_BITS[n] = LIT_CODE[sym] | ((n - LENGTH_BASE[i]) << codeLen); // distance code 0's single bit is 0
-  MATCH_COUNT[n] = codeLen + LENGTH_EXTRA[i] + 1;
+  MATCH_SYM[n] = 257 + i;
+  MATCH_EXTRA[n] = n - LENGTH_BASE[i];
 }
+/** The code-length alphabet's order in the block header (RFC 1951 3.2.7). */
+const CL_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
 
 /** Writes LSB-first bits into a growing buffer. */
 class BitWriter {
@@ -118,25 +149,51 @@ class BitWriter {
 }
 
 /**
- * The code-length alphabet (RFC 1951 3.2.7) needs codes only for the lengths LIT_LEN and the
- * distance code use: 10 (most literals) 1 bit; 8, 9 and 1 3 bits; 4 and 5 4 bits (complete).
+ * The block header: the literal/length code lengths and two 1-bit distance codes (only
+ * distance 1 is used), themselves coded with the code-length alphabet, runs of unused
+ * symbols as codes 17 and 18.
  */
-const CL_LEN = new Array<number>(19).fill(0);
-[[10, 1], [8, 3], [9, 3], [1, 3], [4, 4], [5, 4]].forEach(([l, n]) => (CL_LEN[l] = n));
-const CL_CODE = canonicalCodes(CL_LEN);
-const CL_ORDER = [16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15];
-if (CL_LEN.reduce((k, l) => k + (l ? 2 ** -l : 0), 0) !== 1 || LIT_LEN.some((l) => !CL_LEN[l])) throw new Error('png-rows: the code-length code is incomplete');
-
-/** The dynamic block header for LIT_LEN and two 1-bit distance codes (only distance 1 is used). */
-function writeHeader(out: BitWriter): void {
+function writeHeader(out: BitWriter, litLen: Uint8Array): void {
+  let hlit = 286;
+  while (hlit > 257 && litLen[hlit - 1] === 0) hlit--;
+  const all = [...litLen.subarray(0, hlit), 1, 1];
+  const syms: number[] = [];
+  const extras: number[] = [];
+  for (let i = 0; i < all.length; ) {
+    let run = 0;
+    while (i + run < all.length && all[i + run] === 0 && run < 138) run++;
+    if (run >= 3) {
+      syms.push(run >= 11 ? 18 : 17);
+      extras.push(run >= 11 ? run - 11 : run - 3);
+      i += run;
+    } else {
+      syms.push(all[i]);
+      extras.push(0);
+      i++;
+    }
+  }
+  const clFreq = new Array<number>(19).fill(0);
+  for (const s of syms) clFreq[s]++;
+  const clLen = huffmanLengths(clFreq, MAX_CL_BITS);
+  const clCode = canonicalCodes(clLen);
+  let hclen = 19;
+  while (hclen > 4 && clLen[CL_ORDER[hclen - 1]] === 0) hclen--;
   out.bits(1, 1); // BFINAL: the only block
   out.bits(2, 2); // BTYPE 10: dynamic Huffman
-  out.bits(286 - 257, 5); // HLIT
-  out.bits(2 - 1, 5); // HDIST
-  out.bits(CL_ORDER.length - 4, 4); // HCLEN: all 19 code-length code lengths follow
-  for (const s of CL_ORDER) out.bits(CL_LEN[s], 3);
-  for (const l of [...LIT_LEN, 1, 1]) out.bits(CL_CODE[l], CL_LEN[l]);
+  out.bits(hlit - 257, 5);
+  out.bits(2 - 1, 5); // HDIST: two distance codes
+  out.bits(hclen - 4, 4);
+  for (let i = 0; i < hclen; i++) out.bits(clLen[CL_ORDER[i]], 3);
+  syms.forEach((s, i) => {
+    out.bits(clCode[s], clLen[s]);
+    if (s === 17) out.bits(extras[i], 3);
+    else if (s === 18) out.bits(extras[i], 7);
+  });
 }
+
+/** Symbol scratch, reused between images: every render is synchronous on its thread. */
+let symScratch = new Uint16Array(0);
+let extScratch = new Uint8Array(0);
 
 /**
  * The zlib stream of the image's PNG scanlines, each row Up- or Sub-filtered (whichever a
@@ -146,12 +203,18 @@ function writeHeader(out: BitWriter): void {
  */
 export function deflateFlatRows(px: Uint8Array, w: number, h: number, channels: 3 | 4): Buffer | null {
   const total = (w * channels + 1) * h;
-  const budget = Math.floor(total * MAX_OUTPUT_SHARE) + 512;
+  const budget = Math.floor(total * MAX_SYMBOL_SHARE) + 512;
   const words = new Int32Array(px.buffer, px.byteOffset, w * h);
-  const out = new BitWriter(Math.max(1024, h * 16 + 256));
-  out.bits(0x78, 8); // zlib header: deflate, 32K window
-  out.bits(0x01, 8); // no preset dictionary, check bits (0x7801 % 31 === 0)
-  writeHeader(out);
+  // Every byte is at most one symbol, so the budget plus two rows always has room.
+  const cap = budget + 2 * (w * channels + 1) + 16;
+  if (symScratch.length < cap) {
+    symScratch = new Uint16Array(cap);
+    extScratch = new Uint8Array(cap);
+  }
+  const syms = symScratch;
+  const ext = extScratch; // a length symbol's extra bits
+  const freq = new Uint32Array(286);
+  let n = 0;
 
   let a = 1; // Adler-32 of the uncompressed stream
   let b = 0;
@@ -159,24 +222,28 @@ export function deflateFlatRows(px: Uint8Array, w: number, h: number, channels: 
   let runLen = 0;
 
   const literal = (v: number): void => {
-    out.bits(LIT_CODE[v], LIT_LEN[v]);
+    syms[n++] = v;
+    freq[v]++;
   };
-  /** Emits a run of `n` bytes of value `v`: one literal, then distance-1 matches. */
+  /** A run of `runLen` bytes of value `runVal`: one literal, then distance-1 matches. */
   const flush = (): void => {
     const v = runVal;
-    let n = runLen;
-    if (n === 0) return;
-    // Adler over the whole run at once: a grows by v*n, b by n*a + v*n(n+1)/2 (exact in doubles up to n ~ 10^7).
-    b = (b + (n % ADLER_MOD) * a + v * (((n * (n + 1)) / 2) % ADLER_MOD)) % ADLER_MOD;
-    a = (a + v * n) % ADLER_MOD;
+    let k = runLen;
+    if (k === 0) return;
+    // Adler over the whole run at once: a grows by v*k, b by k*a + v*k(k+1)/2 (exact in doubles up to k ~ 10^7).
+    b = (b + (k % ADLER_MOD) * a + v * (((k * (k + 1)) / 2) % ADLER_MOD)) % ADLER_MOD;
+    a = (a + v * k) % ADLER_MOD;
     literal(v);
-    n--;
-    while (n >= 3) {
-      const m = n > 258 ? 258 : n;
-      out.bits(MATCH_BITS[m], MATCH_COUNT[m]);
-      n -= m;
+    k--;
+    while (k >= 3) {
+      const m = k > 258 ? 258 : k;
+      const sym = MATCH_SYM[m];
+      syms[n] = sym;
+      ext[n++] = MATCH_EXTRA[m];
+      freq[sym]++;
+      k -= m;
     }
-    while (n-- > 0) literal(v);
+    while (k-- > 0) literal(v);
     runLen = 0;
   };
   const byte = (v: number): void => {
@@ -220,7 +287,7 @@ export function deflateFlatRows(px: Uint8Array, w: number, h: number, channels: 
 
   row(0, false);
   for (let y = 1; y < h; y++) {
-    if (out.pos > budget) return null;
+    if (n > budget) return null;
     // Up suits rows that repeat the one above (seed 000's ellipse), Sub rows of one colour (a vertical gradient).
     let upHits = 0;
     let subHits = 0;
@@ -231,8 +298,22 @@ export function deflateFlatRows(px: Uint8Array, w: number, h: number, channels: 
     row(y, upHits >= subHits);
   }
   flush();
-  if (out.pos > budget) return null;
-  out.bits(LIT_CODE[256], LIT_LEN[256]); // end of block
+  if (n > budget) return null;
+  freq[256] = 1; // end of block
+
+  const litLen = huffmanLengths(freq, MAX_BITS);
+  const litCode = canonicalCodes(litLen);
+  const out = new BitWriter(Math.max(1024, n * 2 + 512));
+  out.bits(0x78, 8); // zlib header: deflate, 32K window
+  out.bits(0x01, 8); // no preset dictionary, check bits (0x7801 % 31 === 0)
+  writeHeader(out, litLen);
+  for (let i = 0; i < n; i++) {
+    const sym = syms[i];
+    if (sym < 256) out.bits(litCode[sym], litLen[sym]);
+    // A length code, its extra bits, then distance code 0 (one 0 bit: distance 1).
+    else out.bits(litCode[sym] | (ext[i] << litLen[sym]), litLen[sym] + LENGTH_EXTRA[sym - 257] + 1);
+  }
+  out.bits(litCode[256], litLen[256]);
   out.align();
   const result = Buffer.allocUnsafe(out.pos + 4);
   result.set(out.buf.subarray(0, out.pos));
