@@ -33,6 +33,7 @@ import {
 import { DesignError, type Design, type OutputSpec, type TextSpec } from './design.ts';
 import { SIZE_VARS, evalLength, type Length } from './expr.ts';
 import { estimateLayerCost } from './layers/index.ts';
+import { deviceSize } from './limits.ts';
 import { hasNoise as drawsNoise } from './noise.ts';
 import { PREVIEW_PNG_EFFORT } from './png.ts';
 import { fixedText } from './text.ts';
@@ -123,9 +124,8 @@ function estimate(design: Design, opts: CostOptions): CostEstimate {
   const mode = opts.mode ?? 'encoded';
   const { width: w, height: h } = design;
   const k = opts.scale ?? design.scale;
-  // As renderDesign rounds them (render.ts deviceSize).
-  const W = Math.max(1, Math.round(w * k));
-  const H = Math.max(1, Math.round(h * k));
+  // As renderDesign rounds them.
+  const { width: W, height: H } = deviceSize(w, h, k);
   const A = W * H;
   const parts = new Map<string, CostPart>();
   const add = (field: string, units: number, hint: string) => {

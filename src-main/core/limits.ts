@@ -1,3 +1,12 @@
+/**
+ * The device size of a `w` x `h` design at scale `k`: rounded, at least one pixel each way.
+ * Here, beside the limits it is checked against, so the renderer, the cost model and the
+ * main thread (which never loads the native canvas) share one rounding.
+ */
+export function deviceSize(w: number, h: number, k: number): { width: number; height: number } {
+  return { width: Math.max(1, Math.round(w * k)), height: Math.max(1, Math.round(h * k)) };
+}
+
 /** The largest values any design may ask for: they bound what one render can allocate and draw. */
 export const LIMITS = {
   side: 8192,

@@ -14,6 +14,7 @@ import { Surface, releasePixels } from './surface.ts';
 import { checkFonts, drawText, glyphBoxes, makeChallenge, type Challenge, type GlyphBox } from './text.ts';
 export type { GlyphBox } from './text.ts';
 import { MIME } from './naming.ts';
+import { deviceSize } from './limits.ts';
 
 export interface RenderOptions {
   /** Overrides design.seed. */
@@ -51,10 +52,6 @@ export interface Rendered {
   scale: number;
 }
 
-/** The device size of a `w` x `h` design at scale `k`: rounded, at least one pixel each way. */
-export function deviceSize(w: number, h: number, k: number): { width: number; height: number } {
-  return { width: Math.max(1, Math.round(w * k)), height: Math.max(1, Math.round(h * k)) };
-}
 
 export function renderDesign(design: Design, opts: RenderOptions = {}): Rendered {
   const fixedSeed = opts.seed ?? design.seed;

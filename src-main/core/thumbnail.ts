@@ -3,6 +3,7 @@
  * real size (so text and noise look as they will) and box-filtered down.
  */
 import type { Design } from './design.ts';
+import { deviceSize } from './limits.ts';
 import { encodePng } from './png.ts';
 import { renderDesign, type ImageSet } from './render.ts';
 import { releasePixels } from './surface.ts';
@@ -47,8 +48,7 @@ export function downscale(src: Uint8ClampedArray, sw: number, sh: number, dw: nu
 
 /** Size that fits `w`x`h` inside the box, keeping the aspect ratio, never enlarging. */
 export function fitInside(w: number, h: number, box: { width: number; height: number } = THUMBNAIL_BOX): { width: number; height: number } {
-  const k = Math.min(1, box.width / w, box.height / h);
-  return { width: Math.max(1, Math.round(w * k)), height: Math.max(1, Math.round(h * k)) };
+  return deviceSize(w, h, Math.min(1, box.width / w, box.height / h));
 }
 
 /** A PNG thumbnail of the design (at most THUMBNAIL_BOX). */

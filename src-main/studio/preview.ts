@@ -6,6 +6,7 @@
  */
 import { checkBudget, RENDER_BUDGETS } from '../core/cost.ts';
 import { DesignError, fileImageIssues, safeParseDesign, usesRandomness, type Design, type DesignIssue } from '../core/design.ts';
+import { deviceSize } from '../core/limits.ts';
 import { isSeed, SEED_RULE } from '../core/seed.ts';
 import type { PreviewOutcome, PreviewPixels, PreviewView } from '../api.ts';
 import type { RenderPool } from '../render/pool.ts';
@@ -97,9 +98,8 @@ export class PreviewService {
     const viewIssue = checkView(view);
     if (!checked.ok || viewIssue) return Promise.resolve({ ok: false, issues: [...(checked.ok ? [] : checked.issues), ...(viewIssue ? [viewIssue] : [])] });
     const scale = view ? previewScale(checked.design, view.scale) : checked.design.scale;
-    // The size core/render.ts's deviceSize gives (that module loads the native canvas, kept out of the main thread).
-    const px = Math.round(checked.design.width * scale) * Math.round(checked.design.height * scale);
-    const png = opts.acceptPng === true && px * 4 >= PNG_PREVIEW_FROM_BYTES;
+    const device = deviceSize(checked.design.width, checked.design.height, scale);
+    const png = opts.acceptPng === true && device.width * device.height * 4 >= PNG_PREVIEW_FROM_BYTES;
     // Refused before it is queued: an over-budget preview would hold a worker, and this
     // client's next previews behind it, for as long as it ran. Counted at the size rendered,
     // with the PNG encoding when it is packed as one.
