@@ -6,7 +6,11 @@
  *
  * Effort (measured on the seed workloads and presets, see BENCHMARKS.md):
  *   0     no filter, stored (no compression): fastest, largest
- *   1-3   one fixed filter (Sub for RGB, Up for RGBA); zlib RLE when the
+ *   1     flat images as below; any other image through fdeflate (Rust, via
+ *         @napi-rs/image: png-native.ts), 2-5x faster than effort 2 for up to
+ *         1.5x its bytes. What the captcha presets use.
+ *   2-3   (and 1 where the native binding is missing)
+ *         one fixed filter (Sub for RGB, Up for RGBA); zlib RLE when the
  *         filtered bytes are mostly zero (flat artwork), else zlib at that level
  *         (default 2). Images up to 64K pixels skip the filter (SMALL_IMAGE).
  *         Flat images (rows that repeat the row above or one colour) skip
@@ -16,8 +20,11 @@
  */
 import zlib from 'node:zlib';
 import { deflateFlatRows } from './png-rows.ts';
+import { encodePngFast } from './png-native.ts';
 
 export const DEFAULT_EFFORT = 2;
+/** The effort whose busy images go to fdeflate (png-native.ts). */
+export const FASTEST_EFFORT = 1;
 /**
  * Effort for previews packed as PNG (render/protocol.ts RenderJob.pack): on the preview
  * benchmark's 634x356 designs effort 2 was as fast as 1 (1.7-1.9 ms) and smaller. The render
@@ -296,7 +303,12 @@ export function encodePng(px: Uint8Array | Uint8ClampedArray, width: number, hei
   const { filters, level } = settings(effort, width * height);
   // Dropping alpha needs a packing pass; the small fast path copies rows as they are.
   const channels = filters === 'none' && effort > 0 ? 4 : opts.opaque || isOpaque(px) ? 3 : 4;
-  const idat = (filters === 'sub' && flatRows(px, width, height, channels)) || deflateFiltered(px, width, height, channels, filters, level);
+  const flat = filters === 'sub' ? flatRows(px, width, height, channels) : null;
+  if (!flat && effort === FASTEST_EFFORT) {
+    const whole = encodePngFast(px, width, height);
+    if (whole) return whole;
+  }
+  const idat = flat ?? deflateFiltered(px, width, height, channels, filters, level);
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
