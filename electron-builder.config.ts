@@ -23,10 +23,10 @@ const config: Configuration = {
     { from: 'audio', to: 'audio', filter: ['**/*'] },
   ],
   asar: true,
-  // @napi-rs/canvas loads a platform .node binary, which must be a real file on disk.
+  // @napi-rs/canvas and @napi-rs/image (PNG effort 1) load platform .node binaries, which must be real files on disk.
   // Tesseract's worker (the strength check's OCR attack) reads its wasm and English model through fs by path.
   asarUnpack: ['node_modules/@napi-rs/**', 'node_modules/tesseract.js-core/**', 'node_modules/@tesseract.js-data/eng/**'],
-  // @napi-rs/canvas is N-API (ABI-stable across Node and Electron) and ships prebuilt: nothing to rebuild.
+  // Both are N-API (ABI-stable across Node and Electron) and ship prebuilt: nothing to rebuild.
   npmRebuild: false,
   linux: {
     target: ['AppImage', 'deb'],
