@@ -73,7 +73,10 @@ const SERVE_OPTIONS = `serve options:
                       redis://HOST:PORT/DB, shared by servers with the same --secret so a captcha
                       issued by one verifies once on any. Or set CAPTCHA_STUDIO_STORE
   --case-sensitive    answers must match case (default: case is ignored)
-  --workers N         render threads (default: one per core)
+  --workers N         render threads (default: one per core; with --processes, one per process)
+  --processes N       N HTTP processes on the port, each drawing cheap captchas itself ("auto":
+                      one per core; default 1). Verifies and audio reach the process that issued
+                      the captcha. Needs --no-studio
   --no-studio         do not serve the designer at /studio/ (web mode)
 `;
 
@@ -251,6 +254,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
       secret: { type: 'string' },
       'captcha-design': { type: 'string' },
       store: { type: 'string' },
+      processes: { type: 'string' },
     },
   });
   if (answeredInfo(v, SERVE_USAGE, io)) return 0;
@@ -263,6 +267,11 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   if (v.cors !== undefined && !/^https?:\/\/[^/\s]+$/.test(v.cors)) throw new UsageError('--cors: must be an origin such as http://localhost:3000');
   const workers = v.workers === undefined ? undefined : Number(v.workers);
   if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) throw new UsageError('--workers: must be a whole number from 1 to 64');
+  const { CLUSTER_SECRET_ENV, ClusterLink, clusterRole, parseProcesses, runPrimary } = await import('./server/cluster.ts');
+  const processes = parseProcesses(v.processes);
+  if (processes > 1 && !v['no-studio']) throw new UsageError('--processes: above 1 needs --no-studio (the designer\'s jobs and published designs live in one process)');
+  /** Set when this is one of a cluster's processes, started by the primary below. */
+  const role = processes > 1 ? clusterRole() : null;
   const host = v.host ?? '127.0.0.1';
   const { createStudioServer } = await import('./server/server.ts');
   const { checkPublicHost, checkStudioToken, isLoopback, STUDIO_TOKEN_ENV } = await import('./server/access.ts');
@@ -280,9 +289,18 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   // From the environment too: a Redis URL may carry a password, kept out of `ps` that way.
   const { describeStore, parseStoreSpec, STORE_ENV } = await import('./server/store-spec.ts');
   const store = parseStoreSpec(v.store ?? process.env[STORE_ENV] ?? '', v.store !== undefined ? '--store' : STORE_ENV);
-  if (store.kind === 'redis' && secret === undefined) io.err(`warning: --store ${describeStore(store)} without --secret: no other server can verify this one's captchas (give every instance the same --secret)\n`);
+  if (store.kind === 'redis' && secret === undefined && !role) io.err(`warning: --store ${describeStore(store)} without --secret: no other server can verify this one's captchas (give every instance the same --secret)\n`);
+  if (processes > 1 && !role) {
+    // The primary: every process runs this command again; they must seal ids with one secret.
+    const { randomSecret } = await import('./server/signing.ts');
+    return runPrimary({ count: processes, env: secret === undefined ? { [CLUSTER_SECRET_ENV]: randomSecret() } : {}, err: (line) => io.err(line) });
+  }
+  const cluster = role ? new ClusterLink(role) : undefined;
+  // Only the first process of a cluster speaks: one start message, not N.
+  if (role && role.index > 0) io = { ...io, out: () => {} };
   const server = createStudioServer({
-    secret,
+    secret: secret ?? (role ? process.env[CLUSTER_SECRET_ENV] : undefined),
+    cluster,
     captchaDesign: v['captcha-design'],
     host,
     port,
@@ -291,7 +309,8 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     cors: v.cors,
     captchas: { ttlMs: ttl * 1000, ignoreCase: !v['case-sensitive'] },
     store: store.kind === 'redis' ? store.url : undefined,
-    pool: { size: workers },
+    // A cluster's processes draw captchas themselves: one render worker each, for the rest.
+    pool: { size: workers ?? (role ? 1 : undefined) },
     studio: !v['no-studio'],
     publicHosts,
     studioToken,
@@ -318,8 +337,11 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // The primary is gone (even by SIGKILL): no orphan server keeps the port.
+    if (role) process.once('disconnect', stop);
   });
   io.out(`listening on ${address.url}\n`);
+  if (role) io.out(`${role.count} HTTP processes (--processes), each drawing its own captchas\n`);
   const designer = designerLine(server, address.url);
   if (designer) io.out(`${designer}\n`);
   for (const line of server.accessSummary()) io.out(`${line}\n`);
@@ -329,6 +351,11 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   }
   if (secret === undefined) io.out(`signed URLs: a random secret for this run (set --secret or ${SECRET_ENV} so your backend can sign variants and several servers can verify each other's captchas)\n`);
   await stopped;
+  // A cluster process: the IPC channel to the primary would keep it alive.
+  if (cluster) {
+    cluster.close();
+    process.disconnect?.();
+  }
   return 0;
 }
 

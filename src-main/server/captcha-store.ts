@@ -31,6 +31,12 @@ export interface CaptchaStoreOptions {
   now?: () => number;
   /** Seals the ids; servers sharing one can verify each other's ids. Random when absent. */
   secret?: string;
+  /**
+   * `serve --processes N`: this process's index (0..N-1), written into every id it
+   * issues (the nonce's first byte), so a verify or an audio request that reaches
+   * another process can be relayed to the one holding its state (cluster.ts).
+   */
+  owner?: number;
 }
 
 /** What /healthz reports about a store. */
@@ -60,6 +66,8 @@ export interface AnswerStore {
   checkIssuable(): void;
   /** Throws StoreUnavailableError like checkIssuable. */
   issue(answer: string): { id: string; expiresAt: number };
+  /** Which process issued an authentic, unexpired id (`serve --processes`); null for a forged, altered or expired one. */
+  ownerOf(id: unknown): number | null;
   /** True only once per authentic id with the right answer; StoreUnavailableError when the store cannot tell. */
   verify(id: unknown, answer: unknown): Promise<boolean>;
   /** Ids remembered as used, as last known. */
@@ -135,6 +143,8 @@ export class IdSeal {
   constructor(
     secret: string,
     readonly ignoreCase: boolean,
+    /** See CaptchaStoreOptions.owner: 88 random bits of nonce are left, still never repeated in practice. */
+    private readonly owner?: number,
   ) {
     // Separate keys per purpose, so an id tag can never stand in for an answer tag.
     this.idKey = createHmac('sha256', secret).update('captcha-studio id v1').digest();
@@ -147,6 +157,7 @@ export class IdSeal {
     const head = Buffer.alloc(1 + NONCE + 4);
     head[0] = VERSION;
     nonceInto(head, 1);
+    if (this.owner !== undefined) head[1] = this.owner;
     head.writeUInt32BE(expiresSec, 1 + NONCE);
     const sealed = Buffer.concat([head, tag(this.answerKey, head.subarray(1, 1 + NONCE), this.normalise(answer))]);
     const id = Buffer.concat([sealed, tag(this.idKey, sealed)]).toString('base64url');
@@ -163,6 +174,12 @@ export class IdSeal {
     const expiresAt = raw.readUInt32BE(1 + NONCE) * 1000;
     if (expiresAt <= now) return null;
     return { key: raw.subarray(1, 1 + NONCE).toString('base64url'), expiresAt, raw };
+  }
+
+  /** The index of the process that issued an authentic, unexpired id (CaptchaStoreOptions.owner); null for any other id. */
+  ownerOf(id: unknown, now: number): number | null {
+    const opened = this.open(id, now);
+    return opened ? opened.raw[1] : null;
   }
 
   /** Whether `answer` is the one sealed into the opened id (constant time). */
@@ -208,7 +225,11 @@ export class CaptchaStore implements AnswerStore {
     this.maxEntries = opts.maxEntries ?? 1_000_000;
     this.ignoreCase = opts.ignoreCase ?? true;
     this.now = opts.now ?? Date.now;
-    this.seal = new IdSeal(opts.secret ?? randomSecret(), this.ignoreCase);
+    this.seal = new IdSeal(opts.secret ?? randomSecret(), this.ignoreCase, opts.owner);
+  }
+
+  ownerOf(id: unknown): number | null {
+    return this.seal.ownerOf(id, this.now());
   }
 
   /** Memory is always there. */

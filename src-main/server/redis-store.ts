@@ -106,7 +106,7 @@ export class RedisAnswerStore implements AnswerStore {
     this.now = opts.now ?? Date.now;
     const secret = opts.secret ?? randomSecret();
     this.ignoreCase = opts.ignoreCase ?? true;
-    this.seal = new IdSeal(secret, this.ignoreCase);
+    this.seal = new IdSeal(secret, this.ignoreCase, opts.owner);
     this.where = describeStore(opts.spec);
     this.log = opts.log ?? ((line) => console.warn(line));
     // Not the secret itself: a hash that names this deployment's set.
@@ -153,6 +153,10 @@ export class RedisAnswerStore implements AnswerStore {
   /** Refused at once while Redis is down: a captcha issued now could not be verified. */
   checkIssuable(): void {
     if (!this.available) throw new StoreUnavailableError(this.why());
+  }
+
+  ownerOf(id: unknown): number | null {
+    return this.seal.ownerOf(id, this.now());
   }
 
   /** Seals locally: issuing writes nothing to Redis. */

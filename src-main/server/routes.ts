@@ -39,7 +39,9 @@ function hangup(res: ServerResponse): AbortSignal {
  * it is refused (400 naming the costliest field) before anything is queued.
  */
 async function render(app: ServerState, res: ServerResponse, design: Design, budget: number, fromSupply = false): Promise<RenderOutput> {
-  checkBudget(design, budget);
+  const cost = checkBudget(design, budget);
+  // `serve --processes N`: a cheap captcha is drawn here, in about 0.1 ms, not sent to a worker.
+  if (fromSupply && app.cluster && inlineCore && cost.units <= INLINE_CAPTCHA_UNITS && drawableHere(design)) return renderHere(inlineCore, design);
   // A full queue (PoolBusyError) is answered 503 by the server's one error mapper, for every route.
   if (fromSupply) {
     // The hot path: a plain 'close' listener, not an AbortSignal (see CaptchaSupply.request).
@@ -48,6 +50,28 @@ async function render(app: ServerState, res: ServerResponse, design: Design, bud
     return result;
   }
   return app.pool.render(design, { signal: hangup(res) });
+}
+
+/**
+ * Captchas estimated at most this many pixel operations (about ns, core/cost.ts) are
+ * drawn in the HTTP process of a cluster. The estimate runs high: every captcha
+ * preset is 0.7-3.9 M and draws and encodes in 0.1-0.3 ms, so no request holds the
+ * event loop for long; anything costlier still goes to the render pool.
+ */
+export const INLINE_CAPTCHA_UNITS = 5e6;
+/** The rendering core, loaded only by cluster processes (a lone server keeps Skia out of its HTTP process). */
+let inlineCore: typeof import('../core/render.ts') | null = null;
+
+/** Image layers and imported fonts live with the render workers; designs using them are drawn there. */
+function drawableHere(design: Design): boolean {
+  if (design.background.some((l) => l.type === 'image')) return false;
+  const fonts = fontRegistry();
+  return !design.text || design.text.fonts.every((f) => fonts.has(f));
+}
+
+function renderHere(core: typeof import('../core/render.ts'), design: Design): RenderOutput {
+  const img = core.renderImage(design);
+  return { bytes: img.bytes, mime: img.mime, width: img.width, height: img.height, seed: img.seed, deterministic: img.deterministic, answer: img.challenge?.answer ?? null };
 }
 
 /** A URL whose version (`?v=`) is the design's current one never changes content: browsers may keep it for good. */
@@ -256,18 +280,48 @@ const verify: Handler<ServerState> = async ({ req, res, app }) => {
   if (answer !== undefined && typeof answer !== 'string') throw new InputError('answer', 'must be a string');
   // Unknown ids and empty answers are simply not valid (and consume the id).
   // A store that cannot tell (Redis down) throws: 503, never valid.
-  const valid = await app.store.verify(id, answer ?? '');
-  app.audio.forget(id);
+  const owner = sibling(app, id);
+  const valid = owner === null ? await verifyHere(app, id, answer ?? '') : await app.cluster!.call<boolean>(owner, 'verify', { id, answer: answer ?? '' });
   sendJson(res, 200, { valid });
 };
+
+async function verifyHere(app: ServerState, id: unknown, answer: string): Promise<boolean> {
+  const valid = await app.store.verify(id, answer);
+  app.audio.forget(id);
+  return valid;
+}
+
+/** In a cluster, the sibling process that issued `id` (an authentic one); null when it is this process's, or not authentic. */
+function sibling(app: ServerState, id: unknown): number | null {
+  if (!app.cluster) return null;
+  const owner = app.store.ownerOf(id);
+  return owner === null || owner === app.cluster.index ? null : owner;
+}
+
+function playHere(app: ServerState, id: unknown): Buffer {
+  return app.audio.play(id, { caseSensitive: storeIsCaseSensitive(app.store) });
+}
+
+/**
+ * One of `serve --processes N`'s processes: answers its siblings' relayed verifies
+ * and audio requests for the ids it issued, and loads the core to draw captchas.
+ */
+export async function joinCluster(app: ServerState): Promise<void> {
+  const link = app.cluster!;
+  link.handle<{ id: unknown; answer: string }, boolean>('verify', ({ id, answer }) => verifyHere(app, id, typeof answer === 'string' ? answer : ''));
+  link.handle<{ id: unknown }, Buffer>('wav', ({ id }) => playHere(app, id));
+  inlineCore ??= await import('../core/render.ts');
+}
 
 /**
  * The issued captcha's answer spoken (?id=, else the captcha cookie), without
  * consuming it: a few plays per id, one 404 for every id that has no audio.
  */
-const captchaWav: Handler<ServerState> = ({ req, res, query, app }) => {
+const captchaWav: Handler<ServerState> = async ({ req, res, query, app }) => {
   const id = single(query, 'id') ?? cookie(req, app.cookieName());
-  const wav = app.audio.play(id, { caseSensitive: storeIsCaseSensitive(app.store) });
+  const owner = sibling(app, id);
+  // Relayed, it arrives as a Uint8Array (the cluster's `advanced` serialization).
+  const wav = owner === null ? playHere(app, id) : Buffer.from(await app.cluster!.call<Uint8Array>(owner, 'wav', { id }));
   res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': wav.length, 'Cache-Control': 'no-store' });
   res.end(wav);
 };

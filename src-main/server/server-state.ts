@@ -5,6 +5,7 @@ import type { AccessPolicy } from './access.ts';
 import type { CaptchaAudio } from './captcha-audio.ts';
 import type { AnswerStore } from './captcha-store.ts';
 import type { CaptchaSupply } from './captcha-supply.ts';
+import type { ClusterLink } from './cluster.ts';
 import type { DesignSource } from './design-source.ts';
 import type { ImageCache } from './image-cache.ts';
 import type { Context } from './router.ts';
@@ -34,6 +35,8 @@ export interface ServerState {
   studio: StudioWeb | null;
   status: () => ServerStatus;
   version: string;
+  /** `serve --processes N`: this process's link to its siblings (cluster.ts); null for a lone server. */
+  cluster: ClusterLink | null;
 }
 
 export type Ctx = Context<ServerState>;

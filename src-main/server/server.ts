@@ -18,7 +18,8 @@ import { createAnswerStore, type StoreTuning } from './answer-stores.ts';
 import { DesignSource } from './design-source.ts';
 import { InputError, type InputErrorKind } from '../core/input-error.ts';
 import { sendJson } from './http-util.ts';
-import { captchaCookieName, publicRoutes } from './routes.ts';
+import { captchaCookieName, joinCluster, publicRoutes } from './routes.ts';
+import type { ClusterLink } from './cluster.ts';
 import { MethodNotAllowedError, Router } from './router.ts';
 import type { Ctx, ServerState } from './server-state.ts';
 import { checkSecret, randomSecret, signPath } from './signing.ts';
@@ -100,6 +101,12 @@ export interface ServerOptions {
   production?: boolean;
   /** Limits of the request-log event stream (tests shorten them). */
   eventStreams?: LogStreamOptions;
+  /**
+   * One of `serve --processes N`'s HTTP processes (cluster.ts): ids carry this process's
+   * index, verifies and audio for a sibling's ids are relayed to it, and cheap captchas
+   * are drawn here rather than in a render worker.
+   */
+  cluster?: ClusterLink;
 }
 
 /** Method, path (never the query: it may carry user input), status, ms, time. */
@@ -158,7 +165,7 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
       throw new InputError('exposeAnswers', 'is for end-to-end tests on loopback only; it is refused on a production server (a network address, production or public host names)');
     }
     this.secret = checkSecret(opts.secret ?? randomSecret());
-    this.store = createAnswerStore(opts.store, { secret: this.secret, ...opts.captchas, ...opts.storeTuning });
+    this.store = createAnswerStore(opts.store, { secret: this.secret, ...opts.captchas, owner: opts.cluster?.index, ...opts.storeTuning });
     this.cache = new ImageCache(opts.cacheBytes);
     this.designs = opts.designs ?? new DesignSource(opts.designsDir);
     // A shared source (the desktop's) was given its signer, with the same secret, by its owner.
@@ -226,7 +233,9 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
       studio: this.web,
       status: () => this.status(),
       version: VERSION,
+      cluster: this.options.cluster ?? null,
     };
+    if (this.options.cluster) await joinCluster(this.state);
     const server = createServer((req, res) => void this.handle(req, res));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     server.keepAliveTimeout = 5000;

@@ -1,0 +1,165 @@
+/**
+ * `captcha-studio serve --processes N` (server/cluster.ts): several HTTP processes on
+ * one port. A captcha stays single use and keeps its audio whichever process a
+ * request reaches, a process that dies is replaced, and cheap captchas are drawn in
+ * the HTTP process.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../src-main/cli.ts';
+import { ClusterLink, parseProcesses } from '../../src-main/server/cluster.ts';
+import { RenderPool } from '../../src-main/render/pool.ts';
+import { createStudioServer } from '../../src-main/server/server.ts';
+import { call, type CallOptions } from '../support/http.ts';
+
+/** A new connection per request: the cluster hands each connection to its processes in turn. */
+const fresh = (base: string, path: string, opts: CallOptions = {}) => call(base, path, { ...opts, agent: new Agent({ keepAlive: false }) });
+const post = (base: string, path: string, body: unknown) => fresh(base, path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+/** The issuing process's index, sealed into the id (the nonce's first byte). */
+const ownerOf = (id: string) => Buffer.from(id, 'base64url')[1];
+
+/** The cluster's processes: children of `pid` running the CLI (Linux /proc; tsx's esbuild service is a child too). */
+function childrenOf(pid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      // Field 4 of stat is the parent pid; the command name (field 2) may hold spaces, so read after its ')'.
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid && readFileSync(`/proc/${d}/cmdline`, 'utf8').includes('captcha-studio.mjs')) out.push(Number(d));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('--processes', () => {
+  it('is "auto" or 1..64; above 1 it needs --no-studio', async () => {
+    expect(parseProcesses(undefined)).toBe(1);
+    expect(parseProcesses('3')).toBe(3);
+    expect(parseProcesses('auto')).toBeGreaterThanOrEqual(1);
+    for (const bad of ['0', '65', '1.5', 'two', '']) expect(() => parseProcesses(bad)).toThrow(/^--processes: must be "auto" or a whole number from 1 to 64$/);
+    const run = async (args: string[]) => {
+      let err = '';
+      const code = await main(['serve', '--port', '0', ...args], { out: () => {}, err: (s) => (err += s), isTTY: false });
+      return { code, err };
+    };
+    expect(await run(['--processes', '0', '--no-studio'])).toMatchObject({ code: 2, err: expect.stringContaining('--processes: must be "auto" or a whole number from 1 to 64') });
+    expect(await run(['--processes', '2'])).toMatchObject({ code: 2, err: expect.stringContaining('--processes: above 1 needs --no-studio') });
+  });
+});
+
+describe('a cluster process draws cheap captchas itself', () => {
+  const pools: RenderPool[] = [];
+  afterAll(async () => Promise.all(pools.map((p) => p.close())));
+
+  it('issues without the render pool, and verifies its own ids', async () => {
+    const pool = new RenderPool({ size: 1 });
+    pools.push(pool);
+    const renderMany = vi.spyOn(pool, 'renderMany');
+    const link = new ClusterLink({ index: 1, count: 2 }, () => {
+      throw new Error('nothing is relayed for this process\'s own ids');
+    });
+    const server = createStudioServer({ port: 0, sharedPool: pool, cluster: link, studio: false, exposeAnswers: true });
+    const { url } = await server.start();
+    try {
+      for (let i = 0; i < 3; i++) {
+        const issued = (await post(url, '/api/captcha', {})).json();
+        expect(ownerOf(issued.id)).toBe(1);
+        expect(issued.image).toMatch(/^data:image\/png;base64,/);
+        expect((await post(url, '/api/captcha/verify', { id: issued.id, answer: issued.answer })).json()).toEqual({ valid: true });
+      }
+      expect(renderMany).not.toHaveBeenCalled();
+      // A lone server (no cluster) sends the same captchas to its pool.
+      const lone = createStudioServer({ port: 0, sharedPool: pool, studio: false });
+      const { url: loneUrl } = await lone.start();
+      expect((await fresh(loneUrl, '/captcha.png')).status).toBe(200);
+      await lone.stop();
+      expect(renderMany).toHaveBeenCalled();
+    } finally {
+      await server.stop();
+      link.close();
+    }
+  });
+});
+
+describe('captcha-studio serve --processes 2', () => {
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  it('keeps captchas single use and audible across its processes, replaces one that dies, and stops on SIGTERM', async () => {
+    child = spawn(process.execPath, ['src-main/bin/captcha-studio.mjs', 'serve', '--port', '0', '--no-studio', '--processes', '2', '--expose-answers'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (c) => (out += c));
+    child.stderr!.on('data', (c) => (err += c));
+    const exited = new Promise<number | null>((resolve) => child!.once('exit', resolve));
+    const url = await until('listening', () => /listening on (\S+)\n/.exec(out)?.[1], 60_000);
+    expect(out).toContain('2 HTTP processes (--processes)');
+    // One start message, not one per process.
+    expect(out.match(/listening on/g)).toHaveLength(1);
+    const primary = child.pid!;
+    await until('both processes', () => (childrenOf(primary).length >= 2 ? true : undefined));
+
+    const issue = async () => (await post(url, '/api/captcha', {})).json() as { id: string; answer: string };
+    const issued = [];
+    for (let i = 0; i < 8; i++) issued.push(await issue());
+    expect(new Set(issued.map((c) => ownerOf(c.id)))).toEqual(new Set([0, 1]));
+
+    // Audio first (verifying forgets it): each id's audio, twice, over new connections,
+    // so one of the two reaches the process that did not issue it.
+    for (const c of issued) {
+      for (let k = 0; k < 2; k++) {
+        const wav = await fresh(url, `/captcha.wav?id=${c.id}`);
+        expect(wav.status).toBe(200);
+        expect(wav.body.subarray(0, 4).toString('latin1')).toBe('RIFF');
+      }
+    }
+    // Right answer three times: valid once, then refused, wherever each attempt lands.
+    for (const c of issued) {
+      const tries = [];
+      for (let k = 0; k < 3; k++) tries.push((await post(url, '/api/captcha/verify', { id: c.id, answer: c.answer })).json().valid);
+      expect(tries).toEqual([true, false, false]);
+      // Verified: no audio any more, from either process (the relay carries the 404).
+      for (let k = 0; k < 2; k++) expect((await fresh(url, `/captcha.wav?id=${c.id}`)).status).toBe(404);
+    }
+    // A wrong answer uses the id up too.
+    const wrong = await issue();
+    expect((await post(url, '/api/captcha/verify', { id: wrong.id, answer: `${wrong.answer}x` })).json()).toEqual({ valid: false });
+    expect((await post(url, '/api/captcha/verify', { id: wrong.id, answer: wrong.answer })).json()).toEqual({ valid: false });
+
+    // A process killed outright is replaced; captchas keep working.
+    const [victim] = childrenOf(primary);
+    process.kill(victim, 'SIGKILL');
+    await until('the replacement', () => (err.includes('starting another in its place') && childrenOf(primary).length >= 2 && !childrenOf(primary).includes(victim) ? true : undefined));
+    await until('both processes issuing again', async () => {
+      const owners = new Set<number>();
+      for (let i = 0; i < 4; i++) owners.add(ownerOf((await issue()).id));
+      return owners.size === 2 ? true : undefined;
+    });
+    for (let i = 0; i < 4; i++) {
+      const c = await issue();
+      expect((await post(url, '/api/captcha/verify', { id: c.id, answer: c.answer })).json()).toEqual({ valid: true });
+    }
+
+    const processes = childrenOf(primary);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    for (const pid of processes) expect(() => process.kill(pid, 0)).toThrow();
+  }, 120_000);
+});
