@@ -1,7 +1,8 @@
 /**
  * npm run bench:server [-- --rounds 6 --seconds 5 --no-write]
  *
- * Captcha Studio's server against the seed views in Django + PIL (gunicorn, 2
+ * Captcha Studio's server (`serve --processes` one per core, and the default single
+ * HTTP process on the captcha route) against the seed views in Django + PIL (gunicorn, 2
  * workers) and, on the captcha route, against the Node captcha libraries as
  * servers (bench/peers: svg-captcha and trek-captcha, each a node cluster of 2) and
  * the ceiling (a node cluster of 2 sending a fixed PNG with an id and a Map insert).
@@ -26,6 +27,8 @@ const { values: v } = parseArgs({ options: { rounds: { type: 'string' }, seconds
 const ROUNDS = Number(v.rounds ?? 6);
 const SECONDS = Number(v.seconds ?? process.env.BENCH_SECONDS ?? 5);
 const CONNECTIONS = 16;
+/** `serve --processes`: one HTTP process per core, as the peers' clusters. */
+const PROCESSES = cpus().length;
 const MEMORY_AFTER = 100_000;
 const root = new URL('..', import.meta.url).pathname;
 
@@ -155,13 +158,16 @@ if (!existsSync('/usr/bin/wrk')) throw new Error('needs Debian package wrk');
 /** Without Debian's gunicorn and python3-django, the seed views' PIL code runs behind a stdlib pre-fork stand-in (bench/peers/pil_views.py), and the table says so. */
 const realDjango = existsSync('/usr/bin/gunicorn') && execFileSync('/usr/bin/python3', ['-c', 'import importlib.util as u; print(bool(u.find_spec("django")))'], { encoding: 'utf8' }).trim() === 'True';
 const djangoWhat = realDjango ? 'Django 3.2 + Pillow 9.4 under gunicorn, 2 workers' : 'Django was not installed: "Django" is the seed views\' PIL code behind a stdlib pre-fork server of 2 processes, one request per connection as gunicorn\'s sync workers (bench/peers/pil_views.py), which skips Django\'s own request handling';
-const PORTS = { studio: 7901, django: 7902, svg: 7903, trek: 7904, ceiling: 7905 };
+const PORTS = { studio: 7901, django: 7902, svg: 7903, trek: 7904, ceiling: 7905, studioOne: 7906 };
 const url = (port: number) => `http://127.0.0.1:${port}`;
 const loadBefore = loadavg()[0];
 const servers: ChildProcess[] = [];
 try {
-  const studio = await start(process.execPath, ['src-main/bin/captcha-studio.mjs', 'serve', '--no-studio', '--port', String(PORTS.studio)], /listening on/);
+  // An HTTP process per core, as the peers run (node clusters of 2) and as the README
+  // says to deploy a busy captcha server; the default single HTTP process beside it.
+  const studio = await start(process.execPath, ['src-main/bin/captcha-studio.mjs', 'serve', '--no-studio', '--processes', String(PROCESSES), '--port', String(PORTS.studio)], /listening on/);
   servers.push(studio);
+  servers.push(await start(process.execPath, ['src-main/bin/captcha-studio.mjs', 'serve', '--no-studio', '--port', String(PORTS.studioOne)], /listening on/));
   servers.push(
     realDjango
       ? await start('/usr/bin/gunicorn', ['--workers', '2', '--bind', `127.0.0.1:${PORTS.django}`, '--chdir', 'bench/seed-baseline', 'django_app:application'], /Booting worker/)
@@ -176,6 +182,7 @@ try {
       name: 'captcha (`/get_validCode_img`; peers: their own captcha)',
       sides: [
         { name: 'studio', base: url(PORTS.studio), load: captchaPath },
+        { name: 'studio, 1 HTTP process', base: url(PORTS.studioOne), load: captchaPath },
         { name: 'Django', base: url(PORTS.django), load: captchaPath },
         { name: 'svg-captcha', base: url(PORTS.svg), load: { path: '/captcha' } },
         { name: 'trek-captcha', base: url(PORTS.trek), load: { path: '/captcha' } },
@@ -246,7 +253,7 @@ try {
   }
   const bad = results.flatMap(({ runs }) => [...runs].map(([side, rs]) => [side, rs.reduce((n, x) => n + x.bad, 0)] as const)).filter(([, n]) => n > 0);
   const lines = [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; 1-minute load average ${loadBefore.toFixed(1)} before the run and ${loadavg()[0].toFixed(1)} after (this benchmark's own load included). Studio: \`captcha-studio serve --no-studio\`, default settings; ${djangoWhat}; svg-captcha 1.4, trek-captcha 0.4 and the ceiling: bench/peers/captcha-peers.mjs, a node cluster of 2 each. All on 127.0.0.1, load from wrk 4.1 (1 thread, ${CONNECTIONS} connections) in a process of its own.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; 1-minute load average ${loadBefore.toFixed(1)} before the run and ${loadavg()[0].toFixed(1)} after (this benchmark's own load included). Studio: \`captcha-studio serve --no-studio --processes ${PROCESSES}\` (an HTTP process per core, each drawing its own captchas), otherwise default settings, and the same without \`--processes\` (one HTTP process, captchas drawn by its render workers) on the captcha route; ${djangoWhat}; svg-captcha 1.4, trek-captcha 0.4 and the ceiling: bench/peers/captcha-peers.mjs, a node cluster of 2 each. All on 127.0.0.1, load from wrk 4.1 (1 thread, ${CONNECTIONS} connections) in a process of its own.`,
     `Command: \`npm run bench:server\` (${ROUNDS} rounds of ${SECONDS} s per side and row after 2 s of warm-up each; every round loads each side once, the order rotating, so drift in the machine's load falls on all of them; medians over the rounds).`,
     '',
     ...table,
