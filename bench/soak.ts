@@ -11,7 +11,10 @@
  * and verified on the other, its replay tried on either, and the other requests go
  * to either. Its figure is its own section of BENCHMARKS.md, beside the in-memory one.
  *
- *   npm run soak -- [--duration 120] [--warmup S] [--concurrency 64] [--max-growth 0.2] [--store redis://…] [--json] [--write]
+ * With `--processes N` each server is N HTTP processes (`serve --no-studio --processes N`):
+ * connections land on any of them, so verifies and replays cross processes.
+ *
+ *   npm run soak -- [--duration 120] [--warmup S] [--concurrency 64] [--max-growth 0.2] [--store redis://…] [--processes N] [--json] [--write]
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,12 +31,16 @@ const { values: v } = parseArgs({
     'max-growth': { type: 'string', default: '0.2' },
     samples: { type: 'string', default: '20' },
     store: { type: 'string' },
+    processes: { type: 'string' },
     json: { type: 'boolean', default: false },
     write: { type: 'boolean', default: false },
   },
 });
 const STORE = v.store && v.store !== 'memory' ? v.store : undefined;
 if (STORE !== undefined && !/^rediss?:\/\//.test(STORE)) throw new Error('--store: must be memory or redis://HOST:PORT/DB');
+/** `--processes N`: the server as N HTTP processes (`serve --no-studio --processes N`), so issues, verifies and replays land on different ones. */
+const PROCESSES = v.processes === undefined ? 1 : Number(v.processes);
+if (!Number.isInteger(PROCESSES) || PROCESSES < 1 || PROCESSES > 64) throw new Error('--processes: must be a whole number from 1 to 64');
 const DURATION = Number(v.duration) * 1000;
 const WARMUP = v.warmup !== undefined ? Number(v.warmup) * 1000 : Math.min(60_000, Math.max(5_000, DURATION * 0.2));
 const CONCURRENCY = Number(v.concurrency);
@@ -69,7 +76,8 @@ async function serve(extra: string[], env: NodeJS.ProcessEnv): Promise<Served> {
 }
 
 const sharedSecret = { CAPTCHA_STUDIO_SECRET: randomBytes(32).toString('base64url') };
-const servers: Served[] = STORE ? await Promise.all([0, 1].map(() => serve(['--store', STORE], sharedSecret))) : [await serve([], {})];
+const cluster = PROCESSES > 1 ? ['--no-studio', '--processes', String(PROCESSES)] : [];
+const servers: Served[] = STORE ? await Promise.all([0, 1].map(() => serve(['--store', STORE, ...cluster], sharedSecret))) : [await serve(cluster, {})];
 
 /**
  * Resident set size of the server and its render workers (child processes), in MiB:
@@ -144,7 +152,8 @@ const BAD: [string, string, { headers?: Record<string, string>; body?: string },
   ['POST', '/api/render', { headers: { 'Content-Type': 'text/plain' }, body: 'hello' }, 415],
   ['POST', '/api/captcha/verify', { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ id: 'x'.repeat(22), answer: 'abc' }) }, 200],
   ['GET', '/healthz', { headers: { Host: 'evil.example' } }, 403],
-  ['POST', '/api/studio/publishDesign', { headers: { 'Content-Type': 'application/json', Origin: 'https://evil.example' }, body: '{"args":[{}]}' }, 403],
+  // Web mode's API: another origin is refused (403); with --processes web mode is off (404).
+  ['POST', '/api/studio/publishDesign', { headers: { 'Content-Type': 'application/json', Origin: 'https://evil.example' }, body: '{"args":[{}]}' }, PROCESSES > 1 ? 404 : 403],
 ];
 
 const SCENARIOS: Record<string, { weight: number; run: Scenario }> = {
@@ -290,6 +299,7 @@ for (const n of NAMES) if (stats[n].runs - stats[n].busy - stats[n].unexpected =
 
 const summary = {
   servers: servers.length,
+  processes: PROCESSES,
   store: STORE ? 'redis' : 'memory',
   duration: elapsed,
   warmup: WARMUP / 1000,
@@ -337,6 +347,17 @@ if (v.write) {
       [
         measured,
         `Command: \`npm run soak -- --store redis://HOST:PORT/DB --duration ${DURATION / 1000} --concurrency ${CONCURRENCY} --write\` (two \`captcha-studio serve --store … --expose-answers\` processes with one secret, default workers each, a local redis-server; each captcha issued by one server, verified on the other, its replay refused by either; ${per}). RSS is both servers and their workers; Redis's own is not counted.`,
+        '',
+        ...lines,
+      ].join('\n'),
+    );
+  } else if (PROCESSES > 1) {
+    writeBenchSection(
+      'soak-processes',
+      `Soak: one server as ${PROCESSES} HTTP processes`,
+      [
+        measured,
+        `Command: \`npm run soak -- --processes ${PROCESSES} --duration ${DURATION / 1000} --concurrency ${CONCURRENCY} --write\` (server: \`captcha-studio serve --expose-answers --no-studio --processes ${PROCESSES}\`, the memory store; connections land on any process, so verifies and replays of a captcha cross processes; ${per}). RSS is the primary, the HTTP processes and their render workers.`,
         '',
         ...lines,
       ].join('\n'),

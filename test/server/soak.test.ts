@@ -1,7 +1,8 @@
 /**
  * The soak script at CI's short setting: `npm run soak` against a real
  * `captcha-studio serve` process, and `npm run soak -- --store redis://…` against two
- * of them sharing a real redis-server. It fails (exit 1) on any unexpected answer or
+ * of them sharing a real redis-server, and `-- --processes 2` against one server as two
+ * HTTP processes. It fails (exit 1) on any unexpected answer or
  * RSS growth over 20% after warm-up; this checks that verdict and that every
  * scenario really ran. The 10-minute runs are recorded in BENCHMARKS.md.
  */
@@ -37,6 +38,13 @@ describe('npm run soak (short)', () => {
   it(`runs ${SECONDS} s of mixed load with no unexpected answer and bounded memory`, async () => {
     expect(await soak(SECONDS)).toMatchObject({ servers: 1, store: 'memory' });
   }, (SECONDS + 90) * 1000);
+});
+
+describe('npm run soak -- --processes 2 (short)', () => {
+  it(`runs ${REDIS_SECONDS} s on one server as two HTTP processes: verifies and replays cross processes, nothing unexpected`, async () => {
+    // Memory as for the Redis run below: two processes warming up in 10 s grow past 20% without leaking.
+    expect(await soak(REDIS_SECONDS, ['--processes', '2', '--max-growth', '1'])).toMatchObject({ servers: 1, processes: 2, store: 'memory' });
+  }, (REDIS_SECONDS + 90) * 1000);
 });
 
 const skip = noRedis();
