@@ -296,67 +296,71 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     return runPrimary({ count: processes, env: secret === undefined ? { [CLUSTER_SECRET_ENV]: randomSecret() } : {}, err: (line) => io.err(line) });
   }
   const cluster = role ? new ClusterLink(role) : undefined;
-  // Only the first process of a cluster speaks: one start message, not N.
-  if (role && role.index > 0) io = { ...io, out: () => {} };
-  const server = createStudioServer({
-    secret: secret ?? (role ? process.env[CLUSTER_SECRET_ENV] : undefined),
-    cluster,
-    captchaDesign: v['captcha-design'],
-    host,
-    port,
-    designsDir: v.designs,
-    exposeAnswers: Boolean(v['expose-answers']),
-    cors: v.cors,
-    captchas: { ttlMs: ttl * 1000, ignoreCase: !v['case-sensitive'] },
-    store: store.kind === 'redis' ? store.url : undefined,
-    // A cluster's processes draw captchas themselves: one render worker each, for the rest.
-    pool: { size: workers ?? (role ? 1 : undefined) },
-    studio: !v['no-studio'],
-    publicHosts,
-    studioToken,
-    production: Boolean(v.production),
-  });
-  if (v['captcha-design'] !== undefined) {
-    // Checked before listening: a typo would otherwise turn every captcha request into an error.
-    const d = server.designs.get(v['captcha-design'], '--captcha-design');
-    if (!isCaptcha(d)) throw new UsageError(`--captcha-design: "${v['captcha-design']}" is not a captcha (it has no random or math text)`);
-  }
-  let address;
   try {
-    address = await server.start();
-  } catch (e) {
-    io.err(`error: ${(e as Error).message}\n`);
-    return 2;
+    // Only the first process of a cluster speaks: one start message, not N.
+    if (role && role.index > 0) io = { ...io, out: () => {} };
+    const server = createStudioServer({
+      secret: secret ?? (role ? process.env[CLUSTER_SECRET_ENV] : undefined),
+      cluster,
+      captchaDesign: v['captcha-design'],
+      host,
+      port,
+      designsDir: v.designs,
+      exposeAnswers: Boolean(v['expose-answers']),
+      cors: v.cors,
+      captchas: { ttlMs: ttl * 1000, ignoreCase: !v['case-sensitive'] },
+      store: store.kind === 'redis' ? store.url : undefined,
+      // A cluster's processes draw captchas themselves: one render worker each, for the rest.
+      pool: { size: workers ?? (role ? 1 : undefined) },
+      studio: !v['no-studio'],
+      publicHosts,
+      studioToken,
+      production: Boolean(v.production),
+    });
+    if (v['captcha-design'] !== undefined) {
+      // Checked before listening: a typo would otherwise turn every captcha request into an error.
+      const d = server.designs.get(v['captcha-design'], '--captcha-design');
+      if (!isCaptcha(d)) throw new UsageError(`--captcha-design: "${v['captcha-design']}" is not a captcha (it has no random or math text)`);
+    }
+    let address;
+    try {
+      address = await server.start();
+    } catch (e) {
+      io.err(`error: ${(e as Error).message}\n`);
+      return 2;
+    }
+    // Listening for signals before saying where: whoever reads the URL may stop us at once.
+    const stopped = new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        void server.stop().then(resolve);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      // The primary is gone (even by SIGKILL): no orphan server keeps the port.
+      if (role) process.once('disconnect', stop);
+    });
+    io.out(`listening on ${address.url}\n`);
+    if (role) io.out(`${role.count} HTTP processes (--processes), each drawing its own captchas\n`);
+    const designer = designerLine(server, address.url);
+    if (designer) io.out(`${designer}\n`);
+    for (const line of server.accessSummary()) io.out(`${line}\n`);
+    if (store.kind === 'redis') {
+      const h = await server.store.health();
+      io.out(`captcha store: ${describeStore(store)}, shared${h.available ? '' : ` (not reachable yet: captchas answer 503 until it is; ${h.error})`}\n`);
+    }
+    if (secret === undefined) io.out(`signed URLs: a random secret for this run (set --secret or ${SECRET_ENV} so your backend can sign variants and several servers can verify each other's captchas)\n`);
+    await stopped;
+    return 0;
+  } finally {
+    // A cluster process, on every way out (a bad option, a port in use, SIGTERM): the IPC
+    // channel to the primary would keep it alive.
+    if (cluster) {
+      cluster.close();
+      process.disconnect?.();
+    }
   }
-  // Listening for signals before saying where: whoever reads the URL may stop us at once.
-  const stopped = new Promise<void>((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      void server.stop().then(resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-    // The primary is gone (even by SIGKILL): no orphan server keeps the port.
-    if (role) process.once('disconnect', stop);
-  });
-  io.out(`listening on ${address.url}\n`);
-  if (role) io.out(`${role.count} HTTP processes (--processes), each drawing its own captchas\n`);
-  const designer = designerLine(server, address.url);
-  if (designer) io.out(`${designer}\n`);
-  for (const line of server.accessSummary()) io.out(`${line}\n`);
-  if (store.kind === 'redis') {
-    const h = await server.store.health();
-    io.out(`captcha store: ${describeStore(store)}, shared${h.available ? '' : ` (not reachable yet: captchas answer 503 until it is; ${h.error})`}\n`);
-  }
-  if (secret === undefined) io.out(`signed URLs: a random secret for this run (set --secret or ${SECRET_ENV} so your backend can sign variants and several servers can verify each other's captchas)\n`);
-  await stopped;
-  // A cluster process: the IPC channel to the primary would keep it alive.
-  if (cluster) {
-    cluster.close();
-    process.disconnect?.();
-  }
-  return 0;
 }
 
 /** Where the designer is, when this server serves it: the URL a newcomer opens next. */

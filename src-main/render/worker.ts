@@ -20,7 +20,12 @@ import { RAW_FILE_MIN_BYTES, rawFileName, type FromWorker, type RenderedItem, ty
  */
 const pool = parentPort
   ? { post: postToThreadPool, on: (fn: (m: ToWorker) => void) => void parentPort!.on('message', fn) }
-  : { post: (m: FromWorker) => void process.send!(m), on: (fn: (m: ToWorker) => void) => void process.on('message', fn as (m: unknown) => void) };
+  : {
+      // A pool that went away mid-send (its process stopped while this one started) is no
+      // error worth a stack trace: 'disconnect' below ends this process.
+      post: (m: FromWorker) => void (process.connected && process.send!(m, undefined, undefined, (e) => e && process.exit(0))),
+      on: (fn: (m: ToWorker) => void) => void process.on('message', fn as (m: unknown) => void),
+    };
 /**
  * Moves the encoded bytes to the pool thread when it can. Some buffers cannot be
  * moved: on Node 22.23 the thread worker's replies were refused with DataCloneError

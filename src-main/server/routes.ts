@@ -291,11 +291,16 @@ async function verifyHere(app: ServerState, id: unknown, answer: string): Promis
   return valid;
 }
 
-/** In a cluster, the sibling process that issued `id` (an authentic one); null when it is this process's, or not authentic. */
+/**
+ * In a cluster, the sibling process that issued `id` (an authentic one); null when it is
+ * this process's, not authentic, or from no process of this cluster: a server sharing the
+ * secret but not the cluster (a lone server, or a cluster of another size, sharing Redis)
+ * writes another first nonce byte. Those are checked here, against the shared store.
+ */
 function sibling(app: ServerState, id: unknown): number | null {
   if (!app.cluster) return null;
   const owner = app.store.ownerOf(id);
-  return owner === null || owner === app.cluster.index ? null : owner;
+  return owner === null || owner === app.cluster.index || owner >= app.cluster.role.count ? null : owner;
 }
 
 function playHere(app: ServerState, id: unknown): Buffer {

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src-main/cli.ts';
+import { CaptchaStore } from '../../src-main/server/captcha-store.ts';
 import { ClusterLink, parseProcesses } from '../../src-main/server/cluster.ts';
 import { RenderPool } from '../../src-main/render/pool.ts';
 import { createStudioServer } from '../../src-main/server/server.ts';
@@ -96,7 +97,47 @@ describe('a cluster process draws cheap captchas itself', () => {
   });
 });
 
+describe('ids from outside the cluster', () => {
+  it('are verified by the process they reach when no process of this cluster issued them (a lone server sharing the secret)', async () => {
+    const secret = 'one secret for a lone server and a cluster, 32+ chars';
+    const link = new ClusterLink({ index: 0, count: 2 }, () => {
+      throw new Error('an id from outside the cluster must not be relayed');
+    });
+    const server = createStudioServer({ port: 0, cluster: link, studio: false, secret, pool: { size: 1 } });
+    const { url } = await server.start();
+    try {
+      // What a server with the same secret and another owner byte (here 7) issues.
+      const outside = new CaptchaStore({ secret, owner: 7 }).issue('kx4mq');
+      expect(ownerOf(outside.id)).toBe(7);
+      expect((await post(url, '/api/captcha/verify', { id: outside.id, answer: 'kx4mq' })).json()).toEqual({ valid: true });
+      expect((await post(url, '/api/captcha/verify', { id: outside.id, answer: 'kx4mq' })).json()).toEqual({ valid: false });
+      expect((await fresh(url, `/captcha.wav?id=${outside.id}`)).status).toBe(404);
+    } finally {
+      await server.stop();
+      link.close();
+    }
+  });
+});
+
 describe('captcha-studio serve --processes 2', () => {
+  it('stops with exit code 2, naming the port, when the port is taken', async () => {
+    const taken = createStudioServer({ port: 0, studio: false, pool: { size: 1 } });
+    const { port } = await taken.start();
+    try {
+      const child = spawn(process.execPath, ['src-main/bin/captcha-studio.mjs', 'serve', '--port', String(port), '--no-studio', '--processes', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr!.on('data', (c) => (err += c));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      expect(code).toBe(2);
+      expect(err).toContain(`port ${port} on 127.0.0.1 is already in use`);
+      expect(err).not.toContain('EPIPE');
+    } finally {
+      await taken.stop();
+    }
+  }, 60_000);
+});
+
+describe('captcha-studio serve --processes 2 under use', () => {
   let child: ChildProcess | undefined;
   afterAll(() => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
