@@ -13,6 +13,11 @@
  * of that kind measured slower than zlib here (120 against 105 µs on seed 002's
  * captcha, png-rows.ts's header), which the Rust one is not.
  *
+ * Its memory is Rust's, freed when V8 collects the Transformer's JS wrapper and the
+ * event loop turns (napi finalizers run then): a synchronous loop of encodes holds all
+ * of theirs until it ends, about 2.3x each image's RGBA size. Hence png.ts's
+ * NATIVE_MAX_PIXELS, and the main process's own small encodes stay on zlib.
+ *
  * The binding is loaded on first use. If this platform has no prebuilt binary
  * (its optional package missing), effort 1 falls back to zlib: slower, never wrong.
  */

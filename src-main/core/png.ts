@@ -6,10 +6,10 @@
  *
  * Effort (measured on the seed workloads and presets, see BENCHMARKS.md):
  *   0     no filter, stored (no compression): fastest, largest
- *   1     flat images as below; any other image through fdeflate (Rust, via
- *         @napi-rs/image: png-native.ts), 2-5x faster than effort 2 for up to
- *         1.5x its bytes. What the captcha presets use.
- *   2-3   (and 1 where the native binding is missing)
+ *   1     flat images as below; any other image up to 256K pixels through
+ *         fdeflate (Rust, via @napi-rs/image: png-native.ts), 2-5x faster than
+ *         effort 2 for up to 1.5x its bytes. What the captcha presets use.
+ *   2-3   (and 1 for larger images, or where the native binding is missing)
  *         one fixed filter (Sub for RGB, Up for RGBA); zlib RLE when the
  *         filtered bytes are mostly zero (flat artwork), else zlib at that level
  *         (default 2). Images up to 64K pixels skip the filter (SMALL_IMAGE).
@@ -25,6 +25,16 @@ import { encodePngFast } from './png-native.ts';
 export const DEFAULT_EFFORT = 2;
 /** The effort whose busy images go to fdeflate (png-native.ts). */
 export const FASTEST_EFFORT = 1;
+/**
+ * Only images up to this many pixels (1 MiB of RGBA) go to fdeflate: @napi-rs/image's
+ * memory for an encode (a copy of the pixels and the output, about 2.3x the RGBA size)
+ * is freed only once V8 collects its small JS wrapper and the event loop turns, and V8
+ * does not hurry for native memory it cannot see. Measured: a synchronous loop of
+ * 400x300 encodes held 1.4 MB each until the loop ended (png-native.ts); a server turning
+ * its loop between captchas holds a bounded amount (bench:server's RSS, BENCHMARKS.md).
+ * Larger images at effort 1 take the zlib path of effort 2-3.
+ */
+export const NATIVE_MAX_PIXELS = 262_144;
 /**
  * Effort for previews packed as PNG (render/protocol.ts RenderJob.pack): on the preview
  * benchmark's 634x356 designs effort 2 was as fast as 1 (1.7-1.9 ms) and smaller. The render
@@ -304,7 +314,7 @@ export function encodePng(px: Uint8Array | Uint8ClampedArray, width: number, hei
   // Dropping alpha needs a packing pass; the small fast path copies rows as they are.
   const channels = filters === 'none' && effort > 0 ? 4 : opts.opaque || isOpaque(px) ? 3 : 4;
   const flat = filters === 'sub' ? flatRows(px, width, height, channels) : null;
-  if (!flat && effort === FASTEST_EFFORT) {
+  if (!flat && effort === FASTEST_EFFORT && width * height <= NATIVE_MAX_PIXELS) {
     const whole = encodePngFast(px, width, height);
     if (whole) return whole;
   }

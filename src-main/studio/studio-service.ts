@@ -14,7 +14,7 @@ import { fontRegistry, type FontSummary } from '../core/fonts.ts';
 import { InputError } from '../core/input-error.ts';
 import { checkSeed, isSeed, SEED_RULE } from '../core/seed.ts';
 import { downscale, fitInside } from '../core/thumbnail.ts';
-import { encodePng } from '../core/png.ts';
+import { encodePng, PREVIEW_PNG_EFFORT } from '../core/png.ts';
 import { LRUCache } from 'lru-cache';
 import { FontParseError, parseFont } from '../core/sfnt.ts';
 import { writeFileAtomic } from '../files/design-files.ts';
@@ -240,8 +240,9 @@ export class StudioService {
     const { width, height } = fitInside(r.width, r.height, SAMPLE_BOX);
     const full = new Uint8ClampedArray(r.bytes.buffer, r.bytes.byteOffset, r.bytes.byteLength);
     const px = width === r.width && height === r.height ? full : downscale(full, r.width, r.height, width, height);
-    // Effort 1: these are small, short-lived images; encoding speed matters more than bytes.
-    const png = encodePng(px, width, height, { effort: 1 });
+    // Effort 2, not 1: effort 1's native encoder holds its memory until V8 collects
+    // (core/png-native.ts), which this long-lived process should not wait on for samples.
+    const png = encodePng(px, width, height, { effort: PREVIEW_PNG_EFFORT });
     return { seed: r.seed, answer: r.answer, image: `data:image/png;base64,${png.toString('base64')}`, width, height };
   }
 

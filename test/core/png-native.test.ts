@@ -1,7 +1,7 @@
 import { Transformer } from '@napi-rs/image';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseDesign } from '../../src-main/core/design.ts';
-import { encodePng } from '../../src-main/core/png.ts';
+import { encodePng, NATIVE_MAX_PIXELS } from '../../src-main/core/png.ts';
 import { hasNativePng } from '../../src-main/core/png-native.ts';
 import { getPreset } from '../../src-main/core/presets.ts';
 import { renderDesign } from '../../src-main/core/render.ts';
@@ -53,6 +53,23 @@ describe('effort 1: fdeflate for busy images (png-native.ts)', () => {
     expect(colourType(png)).toBe(2);
     expect(png.length).toBeLessThan(2000);
     expect(Buffer.from(decodePng(png).data).equals(Buffer.from(px.buffer))).toBe(true);
+  });
+
+  it('keeps images over NATIVE_MAX_PIXELS on zlib (the native encoder holds its memory until V8 collects), exact either way', () => {
+    // Busy, with alpha, and read through a view into a larger buffer.
+    const encodeBoth = (w: number, h: number) => {
+      const backing = new Uint8ClampedArray(w * h * 4 + 16);
+      for (let i = 0; i < backing.length; i++) backing[i] = (i * 2654435761) >>> 24;
+      const px = backing.subarray(8, 8 + w * h * 4);
+      const png = encodePng(px, w, h, { effort: 1 });
+      expect(Buffer.from(decodePng(png).data).equals(Buffer.from(px.buffer, px.byteOffset, px.length))).toBe(true);
+      return { png, native: nativeBytes(new Uint8ClampedArray(px), w, h) };
+    };
+    const small = encodeBoth(333, 211);
+    expect(small.png.equals(small.native)).toBe(true);
+    const side = Math.ceil(Math.sqrt(NATIVE_MAX_PIXELS + 1));
+    const large = encodeBoth(side, side);
+    expect(large.png.equals(large.native)).toBe(false);
   });
 
   it('falls back to zlib, still exact, when the binding cannot load', async () => {
