@@ -14,6 +14,7 @@ import { DEFAULT_SERVER_PORT } from './api.ts';
 import { parseDesign, type Design } from './core/design.ts';
 import { fontRegistry } from './core/fonts.ts';
 import type { StudioServer } from './server/server.ts';
+import type { DesignSource } from './server/design-source.ts';
 import { InputError } from './core/input-error.ts';
 import { isCaptcha } from './core/naming.ts';
 import { getPreset, listPresets } from './core/presets.ts';
@@ -282,7 +283,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   if (v['expose-answers'] && (production || publicHosts.length)) {
     throw new UsageError(`--expose-answers: refused ${production ? `with --host ${host}${v.production ? ' --production' : ''}` : 'with --public-host'}: answers in headers on a server real visitors reach would defeat the captcha (it is for end-to-end tests on loopback)`);
   }
-  if (v['expose-answers']) io.err('warning: --expose-answers sends every captcha answer in a header: for automated tests only\n');
+  if (v['expose-answers'] && !role) io.err('warning: --expose-answers sends every captcha answer in a header: for automated tests only\n');
   // The secret signs variant URLs and seals captcha ids.
   const { checkSecret, SECRET_ENV } = await import('./server/signing.ts');
   const secret = secretOption(v.secret, '--secret', SECRET_ENV, checkSecret);
@@ -291,16 +292,24 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   const store = parseStoreSpec(v.store ?? process.env[STORE_ENV] ?? '', v.store !== undefined ? '--store' : STORE_ENV);
   if (store.kind === 'redis' && secret === undefined && !role) io.err(`warning: --store ${describeStore(store)} without --secret: no other server can verify this one's captchas (give every instance the same --secret)\n`);
   if (processes > 1 && !role) {
+    // Checked here once, not by every process: a typo would print N errors.
+    if (v['captcha-design'] !== undefined) {
+      const { DesignSource } = await import('./server/design-source.ts');
+      checkCaptchaDesign(new DesignSource(v.designs), v['captcha-design']);
+    }
     // The primary: every process runs this command again; they must seal ids with one secret.
     const { randomSecret } = await import('./server/signing.ts');
     return runPrimary({ count: processes, env: secret === undefined ? { [CLUSTER_SECRET_ENV]: randomSecret() } : {}, err: (line) => io.err(line) });
   }
   const cluster = role ? new ClusterLink(role) : undefined;
+  // The primary's secret for this run: read, then kept out of the render workers' environment.
+  const clusterSecret = role ? process.env[CLUSTER_SECRET_ENV] : undefined;
+  delete process.env[CLUSTER_SECRET_ENV];
   try {
     // Only the first process of a cluster speaks: one start message, not N.
     if (role && role.index > 0) io = { ...io, out: () => {} };
     const server = createStudioServer({
-      secret: secret ?? (role ? process.env[CLUSTER_SECRET_ENV] : undefined),
+      secret: secret ?? clusterSecret,
       cluster,
       captchaDesign: v['captcha-design'],
       host,
@@ -317,11 +326,8 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
       studioToken,
       production: Boolean(v.production),
     });
-    if (v['captcha-design'] !== undefined) {
-      // Checked before listening: a typo would otherwise turn every captcha request into an error.
-      const d = server.designs.get(v['captcha-design'], '--captcha-design');
-      if (!isCaptcha(d)) throw new UsageError(`--captcha-design: "${v['captcha-design']}" is not a captcha (it has no random or math text)`);
-    }
+    // Checked before listening: a typo would otherwise turn every captcha request into an error.
+    if (v['captcha-design'] !== undefined) checkCaptchaDesign(server.designs, v['captcha-design']);
     let address;
     try {
       address = await server.start();
@@ -334,6 +340,9 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
       const stop = () => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
+        // A cluster's process gets Ctrl-C's SIGINT and then the primary's SIGTERM: the
+        // second must not cut its draining short (the primary kills after a grace period).
+        if (role) for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => {});
         void server.stop().then(resolve);
       };
       process.on('SIGINT', stop);
@@ -358,9 +367,14 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     // channel to the primary would keep it alive.
     if (cluster) {
       cluster.close();
-      process.disconnect?.();
+      if (process.connected) process.disconnect();
     }
   }
+}
+
+/** `--captcha-design NAME`: a design the server knows, and a captcha. */
+function checkCaptchaDesign(designs: Pick<DesignSource, 'get'>, name: string): void {
+  if (!isCaptcha(designs.get(name, '--captcha-design'))) throw new UsageError(`--captcha-design: "${name}" is not a captcha (it has no random or math text)`);
 }
 
 /** Where the designer is, when this server serves it: the URL a newcomer opens next. */

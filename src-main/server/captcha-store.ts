@@ -32,11 +32,19 @@ export interface CaptchaStoreOptions {
   /** Seals the ids; servers sharing one can verify each other's ids. Random when absent. */
   secret?: string;
   /**
-   * `serve --processes N`: this process's index (0..N-1), written into every id it
-   * issues (the nonce's first byte), so a verify or an audio request that reaches
-   * another process can be relayed to the one holding its state (cluster.ts).
+   * `serve --processes N`: this process's index (0..N-1) and generation (how many
+   * processes held that index before it), written into every id it issues (the
+   * nonce's first three bytes), so a verify or an audio request that reaches another
+   * process can be relayed to the one holding its state, and a process started in
+   * place of a dead one knows the ids whose used state died with it (cluster.ts).
    */
-  owner?: number;
+  owner?: IdOwner;
+}
+
+/** Which process of a cluster issued an id: see CaptchaStoreOptions.owner. */
+export interface IdOwner {
+  index: number;
+  generation: number;
 }
 
 /** What /healthz reports about a store. */
@@ -67,7 +75,9 @@ export interface AnswerStore {
   /** Throws StoreUnavailableError like checkIssuable. */
   issue(answer: string): { id: string; expiresAt: number };
   /** Which process issued an authentic, unexpired id (`serve --processes`); null for a forged, altered or expired one. */
-  ownerOf(id: unknown): number | null;
+  ownerOf(id: unknown): IdOwner | null;
+  /** `memory`: this process's used ids; `redis`: shared by every server with the secret. */
+  readonly kind: 'memory' | 'redis';
   /** True only once per authentic id with the right answer; StoreUnavailableError when the store cannot tell. */
   verify(id: unknown, answer: unknown): Promise<boolean>;
   /** Ids remembered as used, as last known. */
@@ -143,8 +153,8 @@ export class IdSeal {
   constructor(
     secret: string,
     readonly ignoreCase: boolean,
-    /** See CaptchaStoreOptions.owner: 88 random bits of nonce are left, still never repeated in practice. */
-    private readonly owner?: number,
+    /** See CaptchaStoreOptions.owner: 72 random bits of nonce are left, still never repeated in practice. */
+    private readonly owner?: IdOwner,
   ) {
     // Separate keys per purpose, so an id tag can never stand in for an answer tag.
     this.idKey = createHmac('sha256', secret).update('captcha-studio id v1').digest();
@@ -157,7 +167,10 @@ export class IdSeal {
     const head = Buffer.alloc(1 + NONCE + 4);
     head[0] = VERSION;
     nonceInto(head, 1);
-    if (this.owner !== undefined) head[1] = this.owner;
+    if (this.owner) {
+      head[1] = this.owner.index;
+      head.writeUInt16BE(this.owner.generation & 0xffff, 2);
+    }
     head.writeUInt32BE(expiresSec, 1 + NONCE);
     const sealed = Buffer.concat([head, tag(this.answerKey, head.subarray(1, 1 + NONCE), this.normalise(answer))]);
     const id = Buffer.concat([sealed, tag(this.idKey, sealed)]).toString('base64url');
@@ -176,10 +189,13 @@ export class IdSeal {
     return { key: raw.subarray(1, 1 + NONCE).toString('base64url'), expiresAt, raw };
   }
 
-  /** The index of the process that issued an authentic, unexpired id (CaptchaStoreOptions.owner); null for any other id. */
-  ownerOf(id: unknown, now: number): number | null {
+  /**
+   * The process that issued an authentic, unexpired id (CaptchaStoreOptions.owner); null
+   * for any other id. Ids from a server outside the cluster read as random bytes here.
+   */
+  ownerOf(id: unknown, now: number): IdOwner | null {
     const opened = this.open(id, now);
-    return opened ? opened.raw[1] : null;
+    return opened ? { index: opened.raw[1], generation: opened.raw.readUInt16BE(2) } : null;
   }
 
   /** Whether `answer` is the one sealed into the opened id (constant time). */
@@ -228,7 +244,9 @@ export class CaptchaStore implements AnswerStore {
     this.seal = new IdSeal(opts.secret ?? randomSecret(), this.ignoreCase, opts.owner);
   }
 
-  ownerOf(id: unknown): number | null {
+  readonly kind = 'memory';
+
+  ownerOf(id: unknown): IdOwner | null {
     return this.seal.ownerOf(id, this.now());
   }
 

@@ -30,7 +30,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { IdSeal, StoreUnavailableError, type AnswerStore, type CaptchaStoreOptions, type StoreHealth } from './captcha-store.ts';
+import { IdSeal, StoreUnavailableError, type AnswerStore, type CaptchaStoreOptions, type StoreHealth, type IdOwner } from './captcha-store.ts';
 import { randomSecret } from './signing.ts';
 import { describeStore, type StoreSpec } from './store-spec.ts';
 
@@ -155,7 +155,9 @@ export class RedisAnswerStore implements AnswerStore {
     if (!this.available) throw new StoreUnavailableError(this.why());
   }
 
-  ownerOf(id: unknown): number | null {
+  readonly kind = 'redis';
+
+  ownerOf(id: unknown): IdOwner | null {
     return this.seal.ownerOf(id, this.now());
   }
 

@@ -19,6 +19,7 @@ import { Router, type Handler } from './router.ts';
 import type { ServerState } from './server-state.ts';
 import { studioAccess } from './studio-guards.ts';
 import { storeIsCaseSensitive } from './captcha-audio.ts';
+import { MAX_ANSWER_LENGTH, type IdOwner } from './captcha-store.ts';
 
 export const CAPTCHA_COOKIE = 'captcha_id';
 /** `captcha_id_7878`: a page on another port of the same host cannot replace or use up this server's cookie. */
@@ -281,14 +282,29 @@ const verify: Handler<ServerState> = async ({ req, res, app }) => {
   // Unknown ids and empty answers are simply not valid (and consume the id).
   // A store that cannot tell (Redis down) throws: 503, never valid.
   const owner = sibling(app, id);
-  const valid = owner === null ? await verifyHere(app, id, answer ?? '') : await app.cluster!.call<boolean>(owner, 'verify', { id, answer: answer ?? '' });
+  // An answer no normalisation could make valid is relayed as '' (still consuming the id): a
+  // megabyte body is not copied through the primary twice.
+  const relayed = answer !== undefined && answer.length <= MAX_ANSWER_LENGTH * 4 ? answer : '';
+  const valid = owner === null ? await verifyHere(app, id, answer ?? '') : await app.cluster!.call<boolean>(owner, 'verify', { id, answer: relayed });
   sendJson(res, 200, { valid });
 };
 
 async function verifyHere(app: ServerState, id: unknown, answer: string): Promise<boolean> {
+  // In a cluster with the memory store, only ids this very process issued have a used
+  // state: one a dead predecessor issued (same index, older generation) could have been
+  // used already, and so could one from outside the cluster. Refused, never replayed.
+  if (app.cluster && app.store.kind === 'memory' && !issuedHere(app, app.store.ownerOf(id))) {
+    app.audio.forget(id);
+    return false;
+  }
   const valid = await app.store.verify(id, answer);
   app.audio.forget(id);
   return valid;
+}
+
+function issuedHere(app: ServerState, owner: IdOwner | null): boolean {
+  const role = app.cluster!.role;
+  return owner !== null && owner.index === role.index && owner.generation === role.generation;
 }
 
 /**
@@ -300,7 +316,7 @@ async function verifyHere(app: ServerState, id: unknown, answer: string): Promis
 function sibling(app: ServerState, id: unknown): number | null {
   if (!app.cluster) return null;
   const owner = app.store.ownerOf(id);
-  return owner === null || owner === app.cluster.index || owner >= app.cluster.role.count ? null : owner;
+  return owner === null || owner.index === app.cluster.index || owner.index >= app.cluster.role.count ? null : owner.index;
 }
 
 function playHere(app: ServerState, id: unknown): Buffer {
@@ -316,6 +332,7 @@ export async function joinCluster(app: ServerState): Promise<void> {
   link.handle<{ id: unknown; answer: string }, boolean>('verify', ({ id, answer }) => verifyHere(app, id, typeof answer === 'string' ? answer : ''));
   link.handle<{ id: unknown }, Buffer>('wav', ({ id }) => playHere(app, id));
   inlineCore ??= await import('../core/render.ts');
+  fontRegistry(); // loaded now, not by the first captcha's request
 }
 
 /**

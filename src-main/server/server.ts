@@ -165,7 +165,7 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
       throw new InputError('exposeAnswers', 'is for end-to-end tests on loopback only; it is refused on a production server (a network address, production or public host names)');
     }
     this.secret = checkSecret(opts.secret ?? randomSecret());
-    this.store = createAnswerStore(opts.store, { secret: this.secret, ...opts.captchas, owner: opts.cluster?.index, ...opts.storeTuning });
+    this.store = createAnswerStore(opts.store, { secret: this.secret, ...opts.captchas, owner: opts.cluster && { index: opts.cluster.index, generation: opts.cluster.role.generation }, ...opts.storeTuning });
     this.cache = new ImageCache(opts.cacheBytes);
     this.designs = opts.designs ?? new DesignSource(opts.designsDir);
     // A shared source (the desktop's) was given its signer, with the same secret, by its owner.

@@ -18,8 +18,9 @@ import { call, type CallOptions } from '../support/http.ts';
 /** A new connection per request: the cluster hands each connection to its processes in turn. */
 const fresh = (base: string, path: string, opts: CallOptions = {}) => call(base, path, { ...opts, agent: new Agent({ keepAlive: false }) });
 const post = (base: string, path: string, body: unknown) => fresh(base, path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-/** The issuing process's index, sealed into the id (the nonce's first byte). */
+/** The issuing process's index and generation, sealed into the id (the nonce's first three bytes). */
 const ownerOf = (id: string) => Buffer.from(id, 'base64url')[1];
+const generationOf = (id: string) => Buffer.from(id, 'base64url').readUInt16BE(2);
 
 /** The cluster's processes: children of `pid` running the CLI (Linux /proc; tsx's esbuild service is a child too). */
 function childrenOf(pid: number): number[] {
@@ -63,6 +64,27 @@ describe('--processes', () => {
   });
 });
 
+describe('ClusterLink', () => {
+  it('drops a reply meant for the process it replaced, and fails a call it cannot send at once', async () => {
+    const sent: { epoch: number; rid: number }[] = [];
+    const a = new ClusterLink({ index: 0, count: 2, generation: 1 }, (m) => void sent.push(m as { epoch: number; rid: number }), 300);
+    const b = new ClusterLink({ index: 0, count: 2, generation: 0 }, (_m, failed) => failed());
+    try {
+      const stale = a.call(1, 'verify', {});
+      // Request ids start over in every process: only the epoch tells whose reply this is.
+      await a.receive({ cs: 'reply', from: 1, to: 0, epoch: sent[0].epoch + 1, rid: sent[0].rid, value: true });
+      await expect(stale).rejects.toThrow(/did not answer in time/);
+      const fresh = a.call(1, 'verify', {});
+      await a.receive({ cs: 'reply', from: 1, to: 0, epoch: sent[1].epoch, rid: sent[1].rid, value: true });
+      await expect(fresh).resolves.toBe(true);
+      await expect(b.call(1, 'wav', {})).rejects.toThrow(/could not be reached/);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
+
 describe('a cluster process draws cheap captchas itself', () => {
   const pools: RenderPool[] = [];
   afterAll(async () => Promise.all(pools.map((p) => p.close())));
@@ -71,7 +93,7 @@ describe('a cluster process draws cheap captchas itself', () => {
     const pool = new RenderPool({ size: 1 });
     pools.push(pool);
     const renderMany = vi.spyOn(pool, 'renderMany');
-    const link = new ClusterLink({ index: 1, count: 2 }, () => {
+    const link = new ClusterLink({ index: 1, count: 2, generation: 0 }, () => {
       throw new Error('nothing is relayed for this process\'s own ids');
     });
     const server = createStudioServer({ port: 0, sharedPool: pool, cluster: link, studio: false, exposeAnswers: true });
@@ -98,19 +120,24 @@ describe('a cluster process draws cheap captchas itself', () => {
 });
 
 describe('ids from outside the cluster', () => {
-  it('are verified by the process they reach when no process of this cluster issued them (a lone server sharing the secret)', async () => {
+  it('are refused with the memory store: no process of this cluster holds their used state (a lone server sharing the secret)', async () => {
     const secret = 'one secret for a lone server and a cluster, 32+ chars';
-    const link = new ClusterLink({ index: 0, count: 2 }, () => {
+    const link = new ClusterLink({ index: 0, count: 2, generation: 0 }, () => {
       throw new Error('an id from outside the cluster must not be relayed');
     });
     const server = createStudioServer({ port: 0, cluster: link, studio: false, secret, pool: { size: 1 } });
     const { url } = await server.start();
     try {
       // What a server with the same secret and another owner byte (here 7) issues.
-      const outside = new CaptchaStore({ secret, owner: 7 }).issue('kx4mq');
+      const outside = new CaptchaStore({ secret, owner: { index: 7, generation: 0 } }).issue('kx4mq');
       expect(ownerOf(outside.id)).toBe(7);
-      expect((await post(url, '/api/captcha/verify', { id: outside.id, answer: 'kx4mq' })).json()).toEqual({ valid: true });
+      // Accepting it here would let it be used once per process.
       expect((await post(url, '/api/captcha/verify', { id: outside.id, answer: 'kx4mq' })).json()).toEqual({ valid: false });
+      // One of this process's own index but an earlier generation (a process that died) likewise.
+      const predecessor = new CaptchaStore({ secret, owner: { index: 0, generation: 3 } }).issue('kx4mq');
+      expect((await post(url, '/api/captcha/verify', { id: predecessor.id, answer: 'kx4mq' })).json()).toEqual({ valid: false });
+      const own = new CaptchaStore({ secret, owner: { index: 0, generation: 0 } }).issue('kx4mq');
+      expect((await post(url, '/api/captcha/verify', { id: own.id, answer: 'kx4mq' })).json()).toEqual({ valid: true });
       expect((await fresh(url, `/captcha.wav?id=${outside.id}`)).status).toBe(404);
     } finally {
       await server.stop();
@@ -158,9 +185,14 @@ describe('captcha-studio serve --processes 2 under use', () => {
     await until('both processes', () => (childrenOf(primary).length >= 2 ? true : undefined));
 
     const issue = async () => (await post(url, '/api/captcha', {})).json() as { id: string; answer: string };
-    const issued = [];
-    for (let i = 0; i < 8; i++) issued.push(await issue());
+    // Both processes issuing (the second may still be starting when the first says where it listens).
+    const issued = await until('both processes issuing', async () => {
+      const batch = [];
+      for (let i = 0; i < 8; i++) batch.push(await issue());
+      return new Set(batch.map((c) => ownerOf(c.id))).size === 2 ? batch : undefined;
+    });
     expect(new Set(issued.map((c) => ownerOf(c.id)))).toEqual(new Set([0, 1]));
+    expect(issued.every((c) => generationOf(c.id) === 0)).toBe(true);
 
     // Audio first (verifying forgets it): each id's audio, twice, over new connections,
     // so one of the two reaches the process that did not issue it.
@@ -184,7 +216,10 @@ describe('captcha-studio serve --processes 2 under use', () => {
     expect((await post(url, '/api/captcha/verify', { id: wrong.id, answer: `${wrong.answer}x` })).json()).toEqual({ valid: false });
     expect((await post(url, '/api/captcha/verify', { id: wrong.id, answer: wrong.answer })).json()).toEqual({ valid: false });
 
-    // A process killed outright is replaced; captchas keep working.
+    // A process killed outright is replaced; captchas keep working. Ids it issued and
+    // nobody verified yet are refused afterwards: its used ids died with it.
+    const pending = [];
+    for (let i = 0; i < 8; i++) pending.push(await issue());
     const [victim] = childrenOf(primary);
     process.kill(victim, 'SIGKILL');
     await until('the replacement', () => (err.includes('starting another in its place') && childrenOf(primary).length >= 2 && !childrenOf(primary).includes(victim) ? true : undefined));
@@ -197,6 +232,16 @@ describe('captcha-studio serve --processes 2 under use', () => {
       const c = await issue();
       expect((await post(url, '/api/captcha/verify', { id: c.id, answer: c.answer })).json()).toEqual({ valid: true });
     }
+    // The replacement writes the next generation into its ids: that is the dead process's index.
+    const replaced = await until('an id from the replacement', async () => {
+      const c = await issue();
+      return generationOf(c.id) === 1 ? ownerOf(c.id) : undefined;
+    });
+    for (const c of pending) {
+      const valid = (await post(url, '/api/captcha/verify', { id: c.id, answer: c.answer })).json().valid;
+      expect(valid, `issued by process ${ownerOf(c.id)}`).toBe(ownerOf(c.id) !== replaced);
+    }
+    expect(pending.some((c) => ownerOf(c.id) === replaced) && pending.some((c) => ownerOf(c.id) !== replaced)).toBe(true);
 
     const processes = childrenOf(primary);
     child.kill('SIGTERM');
