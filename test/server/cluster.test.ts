@@ -178,7 +178,8 @@ describe('captcha-studio serve --processes 2 under use', () => {
     child.stderr!.on('data', (c) => (err += c));
     const exited = new Promise<number | null>((resolve) => child!.once('exit', resolve));
     const url = await until('listening', () => /listening on (\S+)\n/.exec(out)?.[1], 60_000);
-    expect(out).toContain('2 HTTP processes (--processes)');
+    // The lines after it may come in a later chunk.
+    await until('the start message', () => (out.includes('2 HTTP processes (--processes)') ? true : undefined));
     // One start message, not one per process.
     expect(out.match(/listening on/g)).toHaveLength(1);
     const primary = child.pid!;
