@@ -311,7 +311,8 @@ function issuedHere(app: ServerState, owner: IdOwner | null): boolean {
  * In a cluster, the sibling process that issued `id` (an authentic one); null when it is
  * this process's, not authentic, or from no process of this cluster: a server sharing the
  * secret but not the cluster (a lone server, or a cluster of another size, sharing Redis)
- * writes another first nonce byte. Those are checked here, against the shared store.
+ * writes another first nonce byte. Those stay here: verifyHere checks them against Redis,
+ * or refuses them with the memory store.
  */
 function sibling(app: ServerState, id: unknown): number | null {
   if (!app.cluster) return null;
