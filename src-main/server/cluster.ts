@@ -126,10 +126,7 @@ export class ClusterLink {
   call<R>(to: number, op: string, arg: unknown): Promise<R> {
     const rid = this.nextRid++;
     return new Promise<R>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(rid);
-        reject(unavailable('did not answer in time'));
-      }, this.timeoutMs);
+      const timer = setTimeout(() => this.settle(rid, undefined, unavailable('did not answer in time')), this.timeoutMs);
       this.pending.set(rid, { resolve: resolve as (v: unknown) => void, reject, timer });
       this.send({ cs: 'call', from: this.index, epoch: this.epoch, to, rid, op, arg }, () => this.settle(rid, undefined, unavailable('could not be reached')));
     });

@@ -281,19 +281,21 @@ const verify: Handler<ServerState> = async ({ req, res, app }) => {
   if (answer !== undefined && typeof answer !== 'string') throw new InputError('answer', 'must be a string');
   // Unknown ids and empty answers are simply not valid (and consume the id).
   // A store that cannot tell (Redis down) throws: 503, never valid.
-  const owner = sibling(app, id);
+  const owner = issuerOf(app, id);
+  const to = sibling(app, owner);
   // An answer no normalisation could make valid is relayed as '' (still consuming the id): a
   // megabyte body is not copied through the primary twice.
   const relayed = answer !== undefined && answer.length <= MAX_ANSWER_LENGTH * 4 ? answer : '';
-  const valid = owner === null ? await verifyHere(app, id, answer ?? '') : await app.cluster!.call<boolean>(owner, 'verify', { id, answer: relayed });
+  const valid = to === null ? await verifyHere(app, id, answer ?? '', owner) : await app.cluster!.call<boolean>(to, 'verify', { id, answer: relayed });
   sendJson(res, 200, { valid });
 };
 
-async function verifyHere(app: ServerState, id: unknown, answer: string): Promise<boolean> {
+/** `owner`: issuerOf(app, id), when the caller has it already (opening an id costs an HMAC). */
+async function verifyHere(app: ServerState, id: unknown, answer: string, owner = issuerOf(app, id)): Promise<boolean> {
   // In a cluster with the memory store, only ids this very process issued have a used
   // state: one a dead predecessor issued (same index, older generation) could have been
   // used already, and so could one from outside the cluster. Refused, never replayed.
-  if (app.cluster && app.store.kind === 'memory' && !issuedHere(app, app.store.ownerOf(id))) {
+  if (app.cluster && app.store.kind === 'memory' && !issuedHere(app, owner)) {
     app.audio.forget(id);
     return false;
   }
@@ -308,16 +310,20 @@ function issuedHere(app: ServerState, owner: IdOwner | null): boolean {
 }
 
 /**
- * In a cluster, the sibling process that issued `id` (an authentic one); null when it is
+ * In a cluster, the sibling process that issued an id (`owner`, from issuerOf); null when it is
  * this process's, not authentic, or from no process of this cluster: a server sharing the
  * secret but not the cluster (a lone server, or a cluster of another size, sharing Redis)
  * writes another first nonce byte. Those stay here: verifyHere checks them against Redis,
  * or refuses them with the memory store.
  */
-function sibling(app: ServerState, id: unknown): number | null {
-  if (!app.cluster) return null;
-  const owner = app.store.ownerOf(id);
-  return owner === null || owner.index === app.cluster.index || owner.index >= app.cluster.role.count ? null : owner.index;
+function sibling(app: ServerState, owner: IdOwner | null): number | null {
+  if (!app.cluster || owner === null) return null;
+  return owner.index === app.cluster.index || owner.index >= app.cluster.role.count ? null : owner.index;
+}
+
+/** In a cluster, which process issued an authentic id (store.ownerOf); null outside a cluster, where no one asks. */
+function issuerOf(app: ServerState, id: unknown): IdOwner | null {
+  return app.cluster ? app.store.ownerOf(id) : null;
 }
 
 function playHere(app: ServerState, id: unknown): Buffer {
@@ -342,7 +348,7 @@ export async function joinCluster(app: ServerState): Promise<void> {
  */
 const captchaWav: Handler<ServerState> = async ({ req, res, query, app }) => {
   const id = single(query, 'id') ?? cookie(req, app.cookieName());
-  const owner = sibling(app, id);
+  const owner = sibling(app, issuerOf(app, id));
   // Relayed, it arrives as a Uint8Array (the cluster's `advanced` serialization).
   const wav = owner === null ? playHere(app, id) : Buffer.from(await app.cluster!.call<Uint8Array>(owner, 'wav', { id }));
   res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': wav.length, 'Cache-Control': 'no-store' });
