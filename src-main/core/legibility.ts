@@ -149,7 +149,14 @@ function lowestContrast(design: Design, t: TextSpec, seeds: readonly number[], f
 
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
 
-/** One glyph's ink as the core paints it (turned, outlined), alone: a mask over its cell's box in design pixels. */
+/**
+ * Ink masks are painted at a scale that keeps each seed's work to about this many pixels:
+ * the hidden share is a ratio, which a coarser grid barely moves, while glyphs of any size
+ * (a fuzzed 1024 px font with a 64 px outline took 10 s and 2.5 GB at full size) stay cheap.
+ */
+export const INK_PIXELS = 200_000;
+
+/** One glyph's visible ink as the core paints it (turned, outlined), alone: a mask in device pixels (`k` per design pixel), clipped to the canvas. */
 interface Ink {
   x0: number;
   y0: number;
@@ -159,14 +166,27 @@ interface Ink {
   count: number;
 }
 
-function inkOf(t: TextSpec, g: LaidGlyph): Ink {
-  const x0 = Math.floor(Math.min(g.box.x0, g.ink.x0)) - 1;
-  const y0 = Math.floor(Math.min(g.box.y0, g.ink.y0)) - 1;
-  const w = Math.max(1, Math.ceil(Math.max(g.box.x1, g.ink.x1)) + 1 - x0);
-  const h = Math.max(1, Math.ceil(Math.max(g.box.y1, g.ink.y1)) + 1 - y0);
-  const s = new Surface(w, h, 1);
+/** The part of a glyph's cell and ink that lies on the canvas, in design pixels (empty when none does). */
+function visibleBox(g: LaidGlyph, width: number, height: number): { x0: number; y0: number; x1: number; y1: number } {
+  return {
+    x0: Math.max(0, Math.floor(Math.min(g.box.x0, g.ink.x0)) - 1),
+    y0: Math.max(0, Math.floor(Math.min(g.box.y0, g.ink.y0)) - 1),
+    x1: Math.min(width, Math.ceil(Math.max(g.box.x1, g.ink.x1)) + 1),
+    y1: Math.min(height, Math.ceil(Math.max(g.box.y1, g.ink.y1)) + 1),
+  };
+}
+
+function inkOf(t: TextSpec, g: LaidGlyph, width: number, height: number, k: number): Ink {
+  const v = visibleBox(g, width, height);
+  if (v.x1 <= v.x0 || v.y1 <= v.y0) return { x0: 0, y0: 0, w: 0, h: 0, on: new Uint8Array(0), count: 0 };
+  // Whole device pixels, so every glyph's mask sits on the same grid.
+  const x0 = Math.floor(v.x0 * k);
+  const y0 = Math.floor(v.y0 * k);
+  const w = Math.max(1, Math.ceil(v.x1 * k) - x0);
+  const h = Math.max(1, Math.ceil(v.y1 * k) - y0);
+  const s = new Surface(w, h, k);
   const black: TextSpec = { ...t, color: { mode: 'palette', palette: ['#000000'] } };
-  paintText(s, black, [{ ...g, x: g.x - x0, y: g.y - y0 }], seededRng(0, 'ink'));
+  paintText(s, black, [{ ...g, x: g.x - x0 / k, y: g.y - y0 / k }], seededRng(0, 'ink'));
   const px = s.pixels();
   const on = new Uint8Array(w * h);
   let count = 0;
@@ -178,24 +198,41 @@ function inkOf(t: TextSpec, g: LaidGlyph): Ink {
   return { x0, y0, w, h, on, count };
 }
 
-/** The share of `a`'s ink that `b`'s ink covers. */
-function covered(a: Ink, b: Ink): number {
-  if (!a.count || a.x0 >= b.x0 + b.w || b.x0 >= a.x0 + a.w || a.y0 >= b.y0 + b.h || b.y0 >= a.y0 + a.h) return 0;
-  let n = 0;
-  for (let y = 0; y < a.h; y++) {
-    const by = y + a.y0 - b.y0;
-    if (by < 0 || by >= b.h) continue;
-    for (let x = 0; x < a.w; x++) {
-      const bx = x + a.x0 - b.x0;
-      if (a.on[y * a.w + x] && bx >= 0 && bx < b.w && b.on[by * b.w + bx]) n++;
+/**
+ * The share of each glyph's visible ink that the other glyphs' ink covers, together: one
+ * count of masks per device pixel, then each glyph's pixels where another mask lies too.
+ * Linear in the masks' area, however many glyphs overlap.
+ */
+function hiddenShares(t: TextSpec, glyphs: readonly LaidGlyph[], width: number, height: number): number[] {
+  const area = glyphs.reduce((sum, g) => {
+    const v = visibleBox(g, width, height);
+    return sum + Math.max(0, v.x1 - v.x0) * Math.max(0, v.y1 - v.y0);
+  }, 0);
+  const k = Math.min(1, Math.sqrt(INK_PIXELS / Math.max(1, area)));
+  const inks = glyphs.map((g) => inkOf(t, g, width, height, k));
+  const W = Math.ceil(width * k) + 1;
+  const H = Math.ceil(height * k) + 1;
+  const layers = new Uint8Array(W * H);
+  for (const ink of inks) {
+    for (let y = 0; y < ink.h; y++) {
+      const row = (y + ink.y0) * W + ink.x0;
+      for (let x = 0; x < ink.w; x++) if (ink.on[y * ink.w + x] && layers[row + x] < 255) layers[row + x]++;
     }
   }
-  return n / a.count;
+  return inks.map((ink) => {
+    if (!ink.count) return 0;
+    let under = 0;
+    for (let y = 0; y < ink.h; y++) {
+      const row = (y + ink.y0) * W + ink.x0;
+      for (let x = 0; x < ink.w; x++) if (ink.on[y * ink.w + x] && layers[row + x] > 1) under++;
+    }
+    return under / ink.count;
+  });
 }
 
 /**
  * The smallest letter or digit (the larger side of its unturned ink, design pixels: "一" is
- * thin but wide) and the glyph most covered by the others' ink, over `seeds`.
+ * thin but wide) and the glyph most covered by the others' visible ink, over `seeds`.
  */
 function smallestAndHidden(design: Design, t: TextSpec, seeds: readonly number[], fonts: FontRegistry): { smallest: Worst | null; hidden: Worst | null } {
   let smallest: Worst | null = null;
@@ -203,30 +240,14 @@ function smallestAndHidden(design: Design, t: TextSpec, seeds: readonly number[]
   for (const seed of seeds) {
     const glyphs = layoutAt(design, t, seed, fonts);
     if (!glyphs) continue;
-    const inks = glyphs.map((g) => inkOf(t, g));
+    const shares = hiddenShares(t, glyphs, design.width, design.height);
     glyphs.forEach((g, i) => {
       if (LETTER_OR_DIGIT.test(g.ch)) {
         const m = g.inkMetrics;
         const side = Math.max(m.up + m.down, m.left + m.right);
         if (!smallest || side < smallest.value) smallest = { value: side, seed, glyph: i, char: g.ch };
       }
-      // What the other glyphs' ink covers of this one's, together.
-      const mine = inks[i];
-      if (!mine.count) return;
-      const union: Ink = { ...mine, on: new Uint8Array(mine.on.length), count: 0 };
-      inks.forEach((o, j) => {
-        if (j === i || covered(mine, o) === 0) return;
-        for (let y = 0; y < mine.h; y++) {
-          for (let x = 0; x < mine.w; x++) {
-            const ox = x + mine.x0 - o.x0;
-            const oy = y + mine.y0 - o.y0;
-            if (ox >= 0 && oy >= 0 && ox < o.w && oy < o.h && o.on[oy * o.w + ox]) union.on[y * mine.w + x] = 1;
-          }
-        }
-      });
-      union.count = union.on.reduce((n, v) => n + v, 0);
-      const share = covered(mine, union);
-      if (!hidden || share > hidden.value) hidden = { value: share, seed, glyph: i, char: g.ch };
+      if (!hidden || shares[i] > hidden.value) hidden = { value: shares[i], seed, glyph: i, char: g.ch };
     });
   }
   return { smallest, hidden };

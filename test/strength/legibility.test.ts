@@ -37,6 +37,24 @@ describe('legibilityIssues', () => {
     expect(issue.rule).toMatch(/^\d+% of glyph \d \(".+"\) at seed \d lies under other glyphs/);
   });
 
+  it('measures the hidden share alike on a big design, whose masks are painted on a coarser grid', () => {
+    const share = (d: Design) => Number(/^(\d+)% of glyph/.exec(legibilityIssues(d, { seeds }).find((i) => i.field === 'text.spacing')?.rule ?? '')?.[1]);
+    const small = withText(FLAT, { spacing: -0.4 });
+    // 8x in each direction: glyphs of 240 px, whose boxes are about 3x INK_PIXELS.
+    const big = parseDesign({ ...small, width: small.width * 8, height: small.height * 8, text: { ...small.text, size: small.text!.size * 8 } });
+    expect(share(small)).toBeGreaterThanOrEqual(50);
+    expect(share(small)).toBeLessThan(95);
+    expect(Math.abs(share(big) - share(small))).toBeLessThanOrEqual(4);
+  });
+
+  it('checks glyphs far bigger than the canvas with bounded work, counting only the ink on the canvas', () => {
+    // Found by fuzzing the strength check: 1024 px glyphs with a 64 px outline on a 63x47 canvas
+    // were painted whole for 65 seeds (10 s, 2.5 GB). Only their visible parts are painted now.
+    const huge = parseDesign({ ...FLAT, width: 63, height: 47, text: { ...FLAT.text, mode: 'fixed', value: 'Bo9N', size: 1024, outline: { color: '#ff0000', width: 64 } } });
+    const issues = legibilityIssues(huge);
+    expect(issues[0].rule).toMatch(/^glyphs leave the canvas/);
+  });
+
   it('flags glyphs that leave the canvas, naming a seed', () => {
     const [issue] = legibilityIssues(withText(FLAT, { length: 12 }), { seeds });
     expect(issue.field).toBe('text.size');
