@@ -8,7 +8,7 @@ export default defineConfig({
       outDir: 'out/main',
       // The render pool starts its workers from out/main/render-worker.js (child_process.fork runs it as
       // plain Node in Electron; with isolation: 'thread', a worker thread loads it). Keep it beside index.js.
-      // The strength check's worker thread (src-main/strength/check.ts) loads out/main/strength-worker.js likewise.
+      // The strength check (src-main/strength/check.ts) forks out/main/strength-worker.js likewise.
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'src-main/index.ts'),

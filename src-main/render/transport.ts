@@ -7,7 +7,7 @@
  * takes everything down with it. A child process dies alone; the pool sees its
  * signal and starts another one.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess, type Serializable } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, ToWorker } from './protocol.ts';
@@ -22,15 +22,16 @@ export interface WorkerExit {
   error?: Error;
 }
 
-export interface WorkerTransport {
+/** `In` is what the worker is sent, `Out` what it answers: the render protocol by default, the strength check's for its process. */
+export interface WorkerTransport<In = ToWorker, Out = FromWorker> {
   /** The worker's OS process id; undefined for a thread, which shares the pool's process. */
   readonly pid: number | undefined;
   /**
    * `transfer` moves buffers to a thread instead of copying them; a process always gets a copy.
    * False: the worker is already gone (its exit is reported separately) and the message was dropped.
    */
-  post(msg: ToWorker, transfer?: ArrayBuffer[]): boolean;
-  onMessage(fn: (msg: FromWorker) => void): void;
+  post(msg: In, transfer?: ArrayBuffer[]): boolean;
+  onMessage(fn: (msg: Out) => void): void;
   /** Called once, however the worker ended (including kill()). */
   onExit(fn: (how: WorkerExit) => void): void;
   /** Stops the worker at once (SIGKILL, or terminate() for a thread); resolves when it is gone. */
@@ -45,11 +46,11 @@ export function workerEntry(): URL {
   return new URL('./render-worker.js', import.meta.url);
 }
 
-export function spawnWorker(isolation: Isolation, entry: URL = workerEntry()): WorkerTransport {
+export function spawnWorker<In = ToWorker, Out = FromWorker>(isolation: Isolation, entry: URL = workerEntry()): WorkerTransport<In, Out> {
   return isolation === 'process' ? processTransport(entry) : threadTransport(entry);
 }
 
-function threadTransport(entry: URL): WorkerTransport {
+function threadTransport<In, Out>(entry: URL): WorkerTransport<In, Out> {
   const w = new Worker(entry);
   let error: Error | undefined;
   let exited = false;
@@ -72,7 +73,7 @@ function threadTransport(entry: URL): WorkerTransport {
   };
 }
 
-function processTransport(entry: URL): WorkerTransport {
+function processTransport<In, Out>(entry: URL): WorkerTransport<In, Out> {
   // Advanced serialization (the structured clone threads use) so Uint8Arrays arrive as bytes, not JSON.
   // No inherited execArgv: the parent may run under a test runner or tsx's loader; the
   // worker's own entry loads what it needs. In Electron, fork() runs the file as plain Node.
@@ -110,7 +111,7 @@ function processTransport(entry: URL): WorkerTransport {
     post: (msg) => {
       if (!child.connected) return false;
       // A send that fails later means the worker died meanwhile: 'close' reports that.
-      child.send(msg, (err) => void err);
+      child.send(msg as Serializable, (err) => void err);
       return true;
     },
     onMessage: (fn) => void child.on('message', fn as (m: unknown) => void),

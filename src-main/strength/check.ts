@@ -2,17 +2,17 @@
  * The strength check: the odds of a blind guess, the core's legibility issues, the OCR and
  * segmentation attacks over fresh samples, and bench:strength's measured rating for an
  * unchanged preset. runStrength does it in the calling thread (the CLI);
- * runStrengthInWorker in a worker thread with progress and cancel (the app and web mode).
+ * runStrengthInWorker in a child process with progress and cancel (the app and web mode).
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { Design } from '../core/design.ts';
 import { DesignError } from '../core/design-error.ts';
 import { fontRegistry, type FontRegistry } from '../core/fonts.ts';
 import { InputError } from '../core/input-error.ts';
 import { legibilityIssues } from '../core/legibility.ts';
 import { loadImages, type ImageSet } from '../core/render.ts';
+import { spawnWorker, type WorkerTransport } from '../render/transport.ts';
 import { designVersion } from '../server/design-source.ts';
 import { guessOdds } from './answer-space.ts';
 import { abortError, runAttack, throwIfAborted, type AttackRun } from './attack.ts';
@@ -112,7 +112,7 @@ async function attackRun(attack: AttackName, design: Design, opts: { ignoreCase:
   return { attack, summary: SEGMENTATION_SUMMARY, read: segmentationReader(design, design.scale, opts.fonts) };
 }
 
-// ---- in a worker thread -------------------------------------------------------------------
+// ---- in a child process -------------------------------------------------------------------
 
 /** What runStrengthInWorker sends its worker (structured-clone safe). */
 export interface StrengthJob {
@@ -152,18 +152,23 @@ function errorFrom(e: Extract<StrengthWorkerMessage, { type: 'error' }>['error']
   return err;
 }
 
-let liveWorkers = 0;
-/** Strength workers whose thread has not exited yet (tests check that a cancel ends them). */
+const liveWorkers = new Set<WorkerTransport<StrengthJob, StrengthWorkerMessage>>();
+/** Strength check processes that have not exited yet (tests check that a cancel ends them). */
 export function strengthWorkersAlive(): number {
-  return liveWorkers;
+  return liveWorkers.size;
+}
+/** Their OS process ids. */
+export function strengthWorkerPids(): number[] {
+  return [...liveWorkers].flatMap((w) => (w.pid === undefined ? [] : [w.pid]));
 }
 
 export type WorkerStrengthOptions = Omit<StrengthOptions, 'fonts' | 'images' | 'seeds'> & { seeds?: number[]; fontFiles?: string[] };
 
 /**
- * Runs the strength check in a worker thread, so the caller's event loop (the app's main
- * process, the server) never waits on it. Progress comes as messages; an abort terminates
- * the worker at once (Tesseract's own worker goes with it) and rejects with an AbortError.
+ * Runs the strength check in a child process (strength-worker.ts), so the caller's event
+ * loop (the app's main process, the server) never waits on it and its memory is the OS's
+ * again when it ends. Progress comes as messages; an abort kills the process at once
+ * (Tesseract's worker thread goes with it) and rejects with an AbortError.
  */
 export function runStrengthInWorker(design: Design, opts: WorkerStrengthOptions = {}): Promise<StrengthReport> {
   const { signal, onProgress } = opts;
@@ -178,32 +183,35 @@ export function runStrengthInWorker(design: Design, opts: WorkerStrengthOptions 
       fontFiles: opts.fontFiles,
       assetDir: opts.assetDir,
     };
-    let worker: Worker;
+    let worker: WorkerTransport<StrengthJob, StrengthWorkerMessage>;
     try {
-      worker = new Worker(workerEntry(), { workerData: job });
+      worker = spawnWorker<StrengthJob, StrengthWorkerMessage>('process', workerEntry());
     } catch (e) {
       reject(e as Error);
       return;
     }
-    liveWorkers++;
-    worker.once('exit', () => liveWorkers--);
+    liveWorkers.add(worker);
     let settled = false;
     const finish = (fn: () => void) => {
       if (settled) return;
       settled = true;
       signal?.removeEventListener('abort', onAbort);
       fn();
-      void worker.terminate();
+      void worker.kill();
     };
     const onAbort = () => finish(() => reject(abortError()));
     signal?.addEventListener('abort', onAbort, { once: true });
-    worker.on('message', (m: StrengthWorkerMessage) => {
+    worker.onMessage((m) => {
       if (m.type === 'progress') {
         if (!settled) onProgress?.(m.progress);
       } else if (m.type === 'done') finish(() => resolve(m.report));
       else finish(() => reject(errorFrom(m.error)));
     });
-    worker.on('error', (e) => finish(() => reject(e)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`the strength check's worker stopped (exit code ${code})`))));
+    worker.onExit((how) => {
+      liveWorkers.delete(worker);
+      const why = how.error?.message ?? (how.signal ? `signal ${how.signal}` : `exit code ${how.code}`);
+      finish(() => reject(new Error(`the strength check's process stopped (${why})`)));
+    });
+    if (!worker.post(job)) finish(() => reject(new Error("the strength check's process could not be started")));
   });
 }

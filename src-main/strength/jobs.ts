@@ -6,7 +6,7 @@
  * longer shows), at most `maxRunning` in the process (a 2-core machine serves the
  * designer's previews too), and finished results are kept briefly in a bounded cache
  * for the page's last poll. The runner is injected, so tests drive the rules with a
- * fake one; the process-wide jobs run the real check in a worker thread.
+ * fake one; the process-wide jobs run the real check in a child process.
  */
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
@@ -180,7 +180,7 @@ let processJobs: StrengthJobs | undefined;
 
 /**
  * The process's checks, shared by the desktop's window and every web-mode page, so the
- * limit on running checks holds for the machine. Each runs in a worker thread (check.ts),
+ * limit on running checks holds for the machine. Each runs in a child process (check.ts),
  * loaded on the first check: tesseract.js and the attacks stay out of a designer that never
  * checks.
  */

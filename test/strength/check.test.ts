@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalDesign, parseDesign } from '../../src-main/core/design.ts';
 import { InputError } from '../../src-main/core/input-error.ts';
-import { ratingFor, runStrength, runStrengthInWorker, strengthWorkersAlive, CAVEAT } from '../../src-main/strength/check.ts';
+import { ratingFor, runStrength, runStrengthInWorker, strengthWorkerPids, strengthWorkersAlive, CAVEAT } from '../../src-main/strength/check.ts';
 import type { PresetRating, StrengthProgress } from '../../src-main/strength/report.ts';
 import { until } from '../support/until.ts';
 import { preset, SEEDS } from './designs.ts';
@@ -67,19 +67,50 @@ describe('ratingFor', () => {
 });
 
 describe('runStrengthInWorker', () => {
-  it('runs the check in a worker thread, with progress', async () => {
+  it('runs the check in a child process of its own, with progress, and the process ends with it', async () => {
     const stages = new Set<string>();
-    const r = await runStrengthInWorker(preset('seed-002-captcha'), { attacks: ['segmentation'], seeds: SEEDS.slice(0, 5), onProgress: (p) => stages.add(p.stage) });
+    const pids = new Set<number>();
+    const r = await runStrengthInWorker(preset('seed-002-captcha'), {
+      attacks: ['segmentation'],
+      seeds: SEEDS.slice(0, 5),
+      onProgress: (p) => {
+        stages.add(p.stage);
+        for (const pid of strengthWorkerPids()) pids.add(pid);
+      },
+    });
     expect(r.attacks[0]).toMatchObject({ attack: 'segmentation', samples: 5 });
+    // Equal to a direct run in this thread: the process changes where, not what.
+    const here = (await runStrength(preset('seed-002-captcha'), { attacks: ['segmentation'], seeds: SEEDS.slice(0, 5) })).attacks[0];
+    expect({ ...r.attacks[0], ms: 0 }).toEqual({ ...here, ms: 0 });
     expect([...stages]).toEqual(['guess', 'legibility', 'segmentation', 'done']);
+    // Another OS process: its memory is the system's again once it exits.
+    expect(pids.size).toBe(1);
+    expect([...pids][0]).not.toBe(process.pid);
     await until('the worker exits', () => strengthWorkersAlive() === 0, 10_000);
+    expect(() => process.kill([...pids][0], 0)).toThrow();
+  });
+
+  it('reports a check whose process dies (a native crash) as failed, and this process carries on', async () => {
+    let killed = false;
+    const run = runStrengthInWorker(preset('classic-captcha'), {
+      attacks: ['segmentation'],
+      samples: 400,
+      onProgress: (p) => {
+        if (!killed && p.stage === 'segmentation' && p.done >= 1) {
+          killed = true;
+          for (const pid of strengthWorkerPids()) process.kill(pid, 'SIGSEGV');
+        }
+      },
+    });
+    await expect(run).rejects.toThrow(/the strength check's process stopped \(signal SIGSEGV\)/);
+    await until('the worker exits', () => strengthWorkersAlive() === 0, 5_000);
   });
 
   it('passes bad input back as the same InputError', async () => {
     await expect(runStrengthInWorker(noText)).rejects.toMatchObject({ name: 'InputError', field: 'design' });
   });
 
-  it('is cancelled at once by its signal: it rejects with an AbortError, reports nothing more, and its thread ends', async () => {
+  it('is cancelled at once by its signal: it rejects with an AbortError, reports nothing more, and its process ends', async () => {
     const ac = new AbortController();
     let after = 0;
     const run = runStrengthInWorker(preset('classic-captcha'), {
