@@ -12,6 +12,7 @@
  *   npm run bench:strength -- --presets digits-captcha,math-captcha
  *   npm run bench:strength -- --presets my-design.json   a design file (results.json only)
  *   npm run bench:strength -- --quick               small sets, 1 epoch: to try it; writes nothing
+ *   npm run bench:strength -- --report-only         rewrite the reports from results.json, running nothing
  *   --train N  --test N  --epochs E  --seconds S --attacks positions,ctc,tesseract,segmentation
  *
  * The budget is samples and epochs (--train, --epochs), the same on any machine; --seconds
@@ -59,6 +60,7 @@ const { values: v } = parseArgs({
     epochs: { type: 'string' },
     attacks: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    'report-only': { type: 'boolean', default: false },
     'case-sensitive': { type: 'boolean', default: false },
   },
 });
@@ -181,6 +183,8 @@ interface AttackFigures {
 interface PresetResult {
   version: string;
   measured: string;
+  /** The machine this preset was measured on (results.machine for entries older than this field). */
+  machine?: string;
   budget: string;
   answerSpace?: string;
   attacks: Partial<Record<Attack, AttackFigures>>;
@@ -234,6 +238,7 @@ async function bench(t: Target, useSegmentation: boolean): Promise<PresetResult>
   const result: PresetResult = {
     version,
     measured: new Date().toISOString().slice(0, 10),
+    machine: machine(),
     budget: `${budget.train.toLocaleString('en-US')} training images, ${budget.epochs} epochs per model (a safety net stops a model at ${budget.seconds} s of training); ${budget.test.toLocaleString('en-US')} test images from other seeds`,
     attacks: {},
   };
@@ -306,6 +311,12 @@ function writeReports(results: Results): void {
     const p = getPreset(name);
     return p && designVersion(p) === r.version;
   });
+  // A preset changed since its figures were taken has no rating until it is measured again: say so, not only drop it.
+  for (const name of presetNames().filter((n) => isCaptcha(getPreset(n)!))) {
+    const r = results.presets[name];
+    if (!r) console.log(`${name}: never measured; run npm run bench:strength -- --presets ${name}`);
+    else if (r.version !== designVersion(getPreset(name)!)) console.log(`${name}: measured as version ${r.version}, now ${designVersion(getPreset(name)!)}: no rating until npm run bench:strength -- --presets ${name}`);
+  }
   const ratings: PresetRating[] = current.map(([name, r]) => ({
     preset: name,
     version: r.version,
@@ -326,11 +337,12 @@ function writeReports(results: Results): void {
     (Object.entries(r.attacks) as [Attack, AttackFigures][]).filter(([, a]) => !a.skipped).map(([k, a]) => `- \`${name}\` ${RATING_NAME[k]}: ${a.detail} (measured ${r.measured}).`),
   );
   const dates = [...new Set(current.map(([, r]) => r.measured))].sort();
+  const machines = [...new Set(current.map(([, r]) => r.machine ?? results.machine))];
   writeBenchSection(
     'strength',
     'How often attacks read the captcha presets',
     [
-      `Measured ${dates.join(', ')} on ${results.machine}; other work was loading the machine at the time (the budget is samples and epochs, so that changes the run time, not the figures, unless a model says the safety net cut it).`,
+      `Measured ${dates.join(', ')} on ${machines.join('; and on ')}; other work was loading the machine at the time (the budget is samples and epochs, so that changes the run time, not the figures, unless a model says the safety net cut it).`,
       `Command: \`npm run bench:strength\`. Per preset: ${current[0]?.[1].budget ?? ''}, rendered by \`captcha-studio render --count N --seed S\` (training seeds from ${TRAIN_SEED.toLocaleString('en-US')}, test seeds from ${TEST_SEED.toLocaleString('en-US')}). ` +
         'Models (`bench/strength/cnn.py`): a 5-layer CNN on 32-pixel-high RGB images less their mean colour with one softmax per character position, and the same convolutions with two 1-D convolutions over W/8 columns trained with CTC loss; AdamW with warm-up and a cosine learning rate over the epochs, stopped early when an epoch reads 99 % of its own training images. ' +
         'Tesseract 5 (`bench/strength/tesseract_attack.py`): greyscale, 3x bicubic upscale, Otsu threshold, dark text on white, the charset whitelisted, best of page modes 7, 8 and 13 on the test set. ' +
@@ -357,6 +369,12 @@ function writeReports(results: Results): void {
     ].join('\n'),
   );
   console.log(`wrote ${RATINGS} (${ratings.length} presets) and BENCHMARKS.md`);
+}
+
+if (v['report-only']) {
+  if (!existsSync(RESULTS)) throw new Error(`--report-only: ${RESULTS} does not exist yet`);
+  writeReports(JSON.parse(readFileSync(RESULTS, 'utf8')) as Results);
+  process.exit(0);
 }
 
 const list = targets();
