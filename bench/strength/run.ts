@@ -357,7 +357,7 @@ function writeReports(results: Results): void {
       '',
       ...(fileRows.length
         ? [
-            'Design files, measured with the same attacks (`npm run bench:strength -- --presets bench/strength/before/digits-captcha.json`; bench/strength/before/ holds the presets as they were before they were redesigned to resist):',
+            'Design files, measured with the same attacks (`npm run bench:strength -- --presets bench/strength/before/digits-captcha.json`; bench/strength/before/ holds earlier versions of the presets: `digits-captcha.json` and `math-captcha.json` as they were before issue 14, the `-2` files as the second redesign left them, easier to read and read far more often by the CTC model):',
             '',
             '| design file | CNN, one head per position | CRNN + CTC | Tesseract 5 | segmentation | measured |',
             '| --- | --- | --- | --- | --- | --- |',
