@@ -73,6 +73,18 @@ function threadTransport<In, Out>(entry: URL): WorkerTransport<In, Out> {
   };
 }
 
+/**
+ * The child's side of processTransport, for a worker started as a process: its sender, and
+ * the rule that it ends with its parent. A parent that went away mid-send is no error worth
+ * a stack trace, and once the channel closes (the parent stopped, even by SIGKILL) nothing
+ * this process would still compute has anyone to go to.
+ */
+export function parentChannel<Out>(worker: string, starter: string): (m: Out) => void {
+  if (!process.send) throw new Error(`the ${worker} must be started by ${starter}`);
+  process.on('disconnect', () => process.exit(0));
+  return (m) => void (process.connected && process.send!(m as Serializable, undefined, undefined, (e) => e && process.exit(0)));
+}
+
 function processTransport<In, Out>(entry: URL): WorkerTransport<In, Out> {
   // Advanced serialization (the structured clone threads use) so Uint8Arrays arrive as bytes, not JSON.
   // No inherited execArgv: the parent may run under a test runner or tsx's loader; the

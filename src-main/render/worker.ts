@@ -12,6 +12,7 @@ import { legibilityWarnings } from '../core/legibility.ts';
 import { encodePng, PREVIEW_PNG_EFFORT } from '../core/png.ts';
 import { loadImages, renderDesign, renderImage, type ImageSet } from '../core/render.ts';
 import { renderThumbnail } from '../core/thumbnail.ts';
+import { parentChannel } from './transport.ts';
 import { RAW_FILE_MIN_BYTES, rawFileName, type FromWorker, type RenderedItem, type RenderJob, type RenderReply, type ToWorker } from './protocol.ts';
 
 /**
@@ -20,12 +21,7 @@ import { RAW_FILE_MIN_BYTES, rawFileName, type FromWorker, type RenderedItem, ty
  */
 const pool = parentPort
   ? { post: postToThreadPool, on: (fn: (m: ToWorker) => void) => void parentPort!.on('message', fn) }
-  : {
-      // A pool that went away mid-send (its process stopped while this one started) is no
-      // error worth a stack trace: 'disconnect' below ends this process.
-      post: (m: FromWorker) => void (process.connected && process.send!(m, undefined, undefined, (e) => e && process.exit(0))),
-      on: (fn: (m: ToWorker) => void) => void process.on('message', fn as (m: unknown) => void),
-    };
+  : { post: parentChannel<FromWorker>('render worker', 'the render pool'), on: (fn: (m: ToWorker) => void) => void process.on('message', fn as (m: unknown) => void) };
 /**
  * Moves the encoded bytes to the pool thread when it can. Some buffers cannot be
  * moved: on Node 22.23 the thread worker's replies were refused with DataCloneError
@@ -39,11 +35,6 @@ function postToThreadPool(m: FromWorker, transfer: ArrayBuffer[] = []): void {
     if ((e as Error).name !== 'DataCloneError' || transfer.length === 0) throw e;
     parentPort!.postMessage(m);
   }
-}
-if (!parentPort) {
-  if (!process.send) throw new Error('the render worker must be started by the render pool');
-  // The pool is gone (closed, or its process died even by SIGKILL): no orphan renders on.
-  process.on('disconnect', () => process.exit(0));
 }
 
 /** Designs by key: the pool sends a design once, then only its key (and again if this worker has dropped it). */

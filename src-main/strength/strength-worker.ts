@@ -8,13 +8,10 @@
 import { DesignError } from '../core/design-error.ts';
 import { fontRegistry } from '../core/fonts.ts';
 import { InputError } from '../core/input-error.ts';
+import { parentChannel } from '../render/transport.ts';
 import { runStrength, type StrengthJob, type StrengthWorkerMessage } from './check.ts';
 
-if (!process.send) throw new Error('the strength check worker must be started by the strength check (check.ts)');
-// The app went away (closed, or killed): no orphan check reads on.
-process.on('disconnect', () => process.exit(0));
-
-const post = (m: StrengthWorkerMessage) => void (process.connected && process.send!(m, undefined, undefined, (e) => e && process.exit(0)));
+const post = parentChannel<StrengthWorkerMessage>('strength check worker', 'the strength check (check.ts)');
 
 async function run(job: StrengthJob): Promise<void> {
   try {
