@@ -6,7 +6,9 @@
  *
  * Effort (measured on the seed workloads and presets, see BENCHMARKS.md):
  *   0     no filter, stored (no compression): fastest, largest
- *   1     flat images as below; any other image up to 256K pixels through
+ *   1     images up to 64K pixels of at most 256 colours as indexed colour
+ *         (png-palette.ts: seed 002's captcha); flat images as below; any
+ *         other image up to 256K pixels through
  *         fdeflate (Rust, via @napi-rs/image: png-native.ts), 2-5x faster than
  *         effort 2 for up to 1.5x its bytes. What the captcha presets use.
  *   2-3   (and 1 for larger images, or where the native binding is missing)
@@ -21,6 +23,7 @@
 import zlib from 'node:zlib';
 import { deflateFlatRows } from './png-rows.ts';
 import { encodePngFast } from './png-native.ts';
+import { encodeIndexed, indexPixels, type IndexedPixels } from './png-palette.ts';
 
 export const DEFAULT_EFFORT = 2;
 /** The effort whose busy images go to fdeflate (png-native.ts). */
@@ -35,6 +38,8 @@ export const FASTEST_EFFORT = 1;
  * Larger images at effort 1 take the zlib path of effort 2-3.
  */
 export const NATIVE_MAX_PIXELS = 262_144;
+/** Effort 1 tries indexed colour (png-palette.ts) up to this many pixels: a captcha's size, where a failed try costs little. */
+export const PALETTE_MAX_PIXELS = 65_536;
 /**
  * Effort for previews packed as PNG (render/protocol.ts RenderJob.pack): on the preview
  * benchmark's 634x356 designs effort 2 was as fast as 1 (1.7-1.9 ms) and smaller. The render
@@ -313,16 +318,38 @@ export function encodePng(px: Uint8Array | Uint8ClampedArray, width: number, hei
   const { filters, level } = settings(effort, width * height);
   // Dropping alpha needs a packing pass; the small fast path copies rows as they are.
   const channels = filters === 'none' && effort > 0 ? 4 : opts.opaque || isOpaque(px) ? 3 : 4;
+  if (effort === FASTEST_EFFORT && width * height <= PALETTE_MAX_PIXELS && px.byteOffset % 4 === 0) {
+    const indexed = indexPixels(px instanceof Uint8Array ? px : new Uint8Array(px.buffer, px.byteOffset, px.length), width, height);
+    if (indexed) return encodeIndexedPng(indexed, width, height);
+  }
   const flat = filters === 'sub' ? flatRows(px, width, height, channels) : null;
   if (!flat && effort === FASTEST_EFFORT && width * height <= NATIVE_MAX_PIXELS) {
     const whole = encodePngFast(px, width, height);
     if (whole) return whole;
   }
   const idat = flat ?? deflateFiltered(px, width, height, channels, filters, level);
+  return pngFile(width, height, channels === 4 ? 6 : 2, [chunk('IDAT', idat)]);
+}
+
+/**
+ * An image already held as palette indices (core/surface.ts keeps a flat captcha that way)
+ * as an indexed PNG, written as effort 1 writes images of at most 256 colours.
+ */
+export function encodeIndexedPng(img: IndexedPixels, width: number, height: number): Buffer;
+/** The same at an effort; null where that effort would not write indexed colour (the caller encodes the pixels). */
+export function encodeIndexedPng(img: IndexedPixels, width: number, height: number, effort: number): Buffer | null;
+export function encodeIndexedPng(img: IndexedPixels, width: number, height: number, effort = FASTEST_EFFORT): Buffer | null {
+  if (effort !== FASTEST_EFFORT || width * height > PALETTE_MAX_PIXELS) return null;
+  const { palette, alpha, idat } = encodeIndexed(img, width, height);
+  return pngFile(width, height, 3, [chunk('PLTE', palette), ...(alpha ? [chunk('tRNS', alpha)] : []), chunk('IDAT', idat)]);
+}
+
+/** Signature, IHDR (8 bits per sample; colour type 2 RGB, 3 indexed, 6 RGBA), the given chunks, IEND. */
+function pngFile(width: number, height: number, colourType: 2 | 3 | 6, chunks: Buffer[]): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
   ihdr[8] = 8; // bit depth
-  ihdr[9] = channels === 4 ? 6 : 2; // RGBA or RGB
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
+  ihdr[9] = colourType;
+  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), ...chunks, chunk('IEND', new Uint8Array(0))]);
 }
