@@ -8,7 +8,7 @@ import { fontRegistry, type FontRegistry } from './fonts.ts';
 import { drawLayer, type ImageSet } from './layers/index.ts';
 export { loadImages, type ImageSet } from './layers/image-load.ts';
 import { drawNoise, hasNoise, warpField, waveWarp } from './noise.ts';
-import { encodePng } from './png.ts';
+import { encodeIndexedPng, encodePng } from './png.ts';
 import { cryptoRng, randomSeed, seededRng } from './random.ts';
 import { Surface, releasePixels } from './surface.ts';
 import { checkFonts, drawText, glyphBoxes, makeChallenge, type Challenge, type GlyphBox } from './text.ts';
@@ -53,7 +53,17 @@ export interface Rendered {
 }
 
 
+/** What drawing leaves: the surface, before anything reads its pixels, and the rest of Rendered. */
+interface Drawn extends Omit<Rendered, 'width' | 'height' | 'pixels' | 'opaque'> {
+  surface: Surface;
+}
+
 export function renderDesign(design: Design, opts: RenderOptions = {}): Rendered {
+  const { surface, ...rest } = drawDesign(design, opts);
+  return { width: surface.width, height: surface.height, pixels: surface.pixels(), opaque: surface.opaque, ...rest };
+}
+
+function drawDesign(design: Design, opts: RenderOptions): Drawn {
   const fixedSeed = opts.seed ?? design.seed;
   const seed = fixedSeed ?? randomSeed();
   const { width: w, height: h } = design;
@@ -84,7 +94,7 @@ export function renderDesign(design: Design, opts: RenderOptions = {}): Rendered
   waveWarp(surface, design.distortion.wave, seededRng(seed, 'wave'));
   if (design.distortion.warp) warpField(surface, design.distortion.warp, seededRng(seed, 'warp'));
 
-  return { width: surface.width, height: surface.height, pixels: surface.pixels(), opaque: surface.opaque, seed, deterministic: fixedSeed !== undefined || isDeterministic(design), challenge, glyphs, scale };
+  return { surface, seed, deterministic: fixedSeed !== undefined || isDeterministic(design), challenge, glyphs, scale };
 }
 
 
@@ -118,8 +128,19 @@ export interface RenderedImage extends Omit<Rendered, 'pixels'> {
 
 /** Render and encode in one call: what the CLI, server and export use. */
 export function renderImage(design: Design, opts: RenderOptions = {}): RenderedImage {
-  const { pixels, ...r } = renderDesign(design, { ...opts, pooled: true });
-  const bytes = encodeImage({ ...r, pixels }, design.output);
-  releasePixels(pixels);
+  const { surface, ...drawn } = drawDesign(design, { ...opts, pooled: true });
+  const r = { ...drawn, width: surface.width, height: surface.height, opaque: surface.opaque };
+  // A flat captcha still held as palette indices (surface.ts) is written from them, never as RGBA.
+  const indexed = design.output.format === 'png' ? surface.indexed() : null;
+  const fromIndices = indexed && encodeIndexedPng(indexed, r.width, r.height, design.output.compression);
+  let bytes: Buffer;
+  if (fromIndices) {
+    bytes = fromIndices;
+    surface.release();
+  } else {
+    const pixels = surface.pixels();
+    bytes = encodeImage({ ...r, pixels }, design.output);
+    releasePixels(pixels);
+  }
   return { ...r, bytes, mime: MIME[design.output.format], format: design.output.format };
 }

@@ -9,6 +9,7 @@
 import { createCanvas, ImageData, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
 import type { RGBA } from './color.ts';
+import type { IndexedPixels } from './png-palette.ts';
 
 /**
  * Canvases are reused per size: allocating a Skia surface costs more than drawing
@@ -41,6 +42,19 @@ export function releasePixels(px: Uint8ClampedArray): void {
   const buf = px.buffer as ArrayBuffer;
   if (buf.byteLength <= SPARE_MAX_BYTES && (!spare || buf.byteLength >= spare.byteLength)) spare = buf;
 }
+/** One spare index plane, as the spare pixel buffer: a captcha's plane is taken and given back every render. */
+let sparePlane: Uint8Array | null = null;
+function zeroedPlane(n: number): Uint8Array {
+  if (sparePlane && sparePlane.length >= n) {
+    const plane = sparePlane.subarray(0, n);
+    sparePlane = null;
+    return plane.fill(0);
+  }
+  return new Uint8Array(n);
+}
+function releasePlane(plane: Uint8Array): void {
+  if (plane.buffer.byteLength <= SPARE_MAX_BYTES && (!sparePlane || plane.buffer.byteLength > sparePlane.length)) sparePlane = new Uint8Array(plane.buffer);
+}
 function zeroedPixels(n: number, pooled: boolean): Uint8ClampedArray {
   if (pooled && spare && spare.byteLength >= n) {
     const px = new Uint8ClampedArray(spare, 0, n);
@@ -68,6 +82,17 @@ export class Surface {
   private isBlank = true;
   /** Every pixel is known to have alpha 255 (an opaque fill was laid first; source-over keeps it). */
   opaque = false;
+  /**
+   * Indexed state: an opaque fill with opaque glyphs blended on it, none over another, is
+   * kept as one palette index per pixel (index 0 the fill) until something needs the bytes.
+   * That is seed 002's whole captcha, and its PNG is written from the indices straight
+   * away (render.ts, png-palette.ts): no RGBA buffer to fill, blend or scan (issue 15).
+   */
+  private plane: Uint8Array | null = null;
+  private palette: Uint32Array | null = null;
+  private paletteSize = 0;
+  /** Device-pixel boxes (x0, y0, x1, y1) the masks drawn in the indexed state covered. */
+  private readonly maskBoxes: number[] = [];
 
   private readonly pooled: boolean;
 
@@ -83,6 +108,7 @@ export class Surface {
   fillOpaque(packed: number): void {
     this.mode = 'pixels';
     this.pixelData = null;
+    this.dropPlane();
     this.pendingFill = packed >>> 0;
     this.isBlank = false;
     this.opaque = true;
@@ -93,7 +119,15 @@ export class Surface {
    * Drawing new things goes through ctx() or the methods below, which end `isBlank`.
    */
   pixels(): Uint8ClampedArray {
-    if (this.mode === 'canvas') {
+    if (this.plane) {
+      const px = zeroedPixels(this.width * this.height * 4, this.pooled);
+      const words = new Uint32Array(px.buffer, px.byteOffset, px.length >> 2);
+      const plane = this.plane;
+      const palette = this.palette!;
+      for (let i = 0; i < words.length; i++) words[i] = palette[plane[i]];
+      this.dropPlane();
+      this.pixelData = px;
+    } else if (this.mode === 'canvas') {
       const ctx = this.context!;
       this.pixelData = ctx.getImageData(0, 0, this.width, this.height).data as Uint8ClampedArray;
       this.mode = 'pixels';
@@ -107,6 +141,7 @@ export class Surface {
 
   /** A Skia context holding the current image, scaled to design pixels, to draw on. */
   ctx(): SKRSContext2D {
+    if (this.plane) this.pixels();
     if (this.mode === 'pixels') {
       if (!this.context) {
         this.context = borrowCanvas(this.width, this.height).ctx;
@@ -167,18 +202,136 @@ export class Surface {
    * high) whose top-left lands on device pixel (left, top); what falls outside is clipped.
    */
   blendMask(mask: Uint8Array, mw: number, mh: number, left: number, top: number, c: RGBA): void {
-    const px = this.pixels();
     const W = this.width;
     const [r, g, b, a] = c;
     const x0 = Math.max(0, left);
     const x1 = Math.min(W, left + mw);
     const y0 = Math.max(0, top);
     const y1 = Math.min(this.height, top + mh);
+    if (a === 255 && this.blendIndexed(mask, mw, left, top, x0, x1, y0, y1, c)) return;
+    const px = this.pixels();
+    if (a === 255 && px.byteOffset % 4 === 0) return void this.blendOpaqueMask(px, mask, mw, left, top, x0, x1, y0, y1, c);
     for (let y = y0; y < y1; y++) {
       const row = (y - top) * mw - left;
       for (let x = x0; x < x1; x++) {
         const cov = mask[row + x];
         if (cov !== 0) blendAt(px, (y * W + x) * 4, r, g, b, cov === 255 ? a : (cov * a) / 255);
+      }
+    }
+    this.isBlank = false;
+  }
+
+  /**
+   * The image as palette indices if it is still in the indexed state (see `plane`), for
+   * the encoder; null once anything has needed the bytes. Valid until the next drawing.
+   */
+  indexed(): IndexedPixels | null {
+    return this.plane ? { plane: this.plane, colours: this.palette!, size: this.paletteSize } : null;
+  }
+
+  /**
+   * blendMask in the indexed state, entered from an untouched opaque fill: each coverage
+   * level the mask uses gets a palette entry holding blendAt's result over the fill. False,
+   * with nothing drawn, when the mask would land on an earlier one (the colour under it
+   * would no longer be the fill) or the palette would pass 256 entries: the caller then
+   * blends on the bytes.
+   */
+  private blendIndexed(mask: Uint8Array, mw: number, left: number, top: number, x0: number, x1: number, y0: number, y1: number, c: RGBA): boolean {
+    if (!this.plane) {
+      if (this.pendingFill === null || this.mode !== 'pixels' || this.pixelData) return false;
+      this.plane = zeroedPlane(this.width * this.height);
+      this.palette ??= new Uint32Array(256);
+      this.palette[0] = this.pendingFill;
+      this.paletteSize = 1;
+      this.pendingFill = null;
+    }
+    const boxes = this.maskBoxes;
+    for (let i = 0; i < boxes.length; i += 4) if (x0 < boxes[i + 2] && boxes[i] < x1 && y0 < boxes[i + 3] && boxes[i + 1] < y1) return false;
+    // Which coverage levels the mask uses inside the surface. The loops have no branches: a
+    // glyph's edge makes the zero/non-zero test mispredict often enough to double their time.
+    const gen = nextBlendGeneration();
+    const tag = blendTag;
+    for (let y = y0; y < y1; y++) {
+      const row = (y - top) * mw - left;
+      for (let x = x0; x < x1; x++) tag[mask[row + x]] = gen;
+    }
+    let levels = 0;
+    for (let cov = 1; cov < 256; cov++) if (tag[cov] === gen) levels++;
+    if (this.paletteSize + levels > 256) return false;
+    // Each level's palette entry: blendAt's bytes over the fill. Coverage 0 keeps index 0,
+    // the fill, which is all a mask can land on here.
+    const palette = this.palette!;
+    const fill = palette[0];
+    const one = onePixel;
+    const oneWord = onePixelWord;
+    const indexOf = blendResult;
+    indexOf[0] = 0;
+    for (let cov = 1; cov < 256; cov++) {
+      if (tag[cov] !== gen) continue;
+      oneWord[0] = fill;
+      blendAt(one, 0, c[0], c[1], c[2], cov);
+      indexOf[cov] = this.paletteSize;
+      palette[this.paletteSize++] = oneWord[0];
+    }
+    const plane = this.plane;
+    const W = this.width;
+    for (let y = y0; y < y1; y++) {
+      const row = (y - top) * mw - left;
+      const at = y * W;
+      for (let x = x0; x < x1; x++) plane[at + x] = indexOf[mask[row + x]];
+    }
+    boxes.push(x0, y0, x1, y1);
+    this.isBlank = false;
+    return true;
+  }
+
+  /** Hands the index plane back for the next render (after indexed() was encoded); the surface is done with. */
+  release(): void {
+    this.dropPlane();
+  }
+
+  private dropPlane(): void {
+    if (this.plane) releasePlane(this.plane);
+    this.plane = null;
+    this.paletteSize = 0;
+    this.maskBoxes.length = 0;
+  }
+
+  /**
+   * blendMask for an opaque colour, with the same bytes as blendAt: full coverage is one
+   * 32-bit store, and a partly covered pixel reuses the result of the last pixel that had
+   * the same colour underneath and the same coverage. Under a glyph that is nearly always
+   * one background colour, so blendAt's float maths runs about once per coverage level
+   * instead of once per edge pixel; it was two thirds of drawing seed 002's captcha.
+   */
+  private blendOpaqueMask(px: Uint8ClampedArray, mask: Uint8Array, mw: number, left: number, top: number, x0: number, x1: number, y0: number, y1: number, c: RGBA): void {
+    const [r, g, b] = c;
+    const W = this.width;
+    const words = new Uint32Array(px.buffer, px.byteOffset, px.length >> 2);
+    const ink = ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
+    let gen = 0;
+    let under = -1; // the colour the cached results were blended over; never a 32-bit word
+    for (let y = y0; y < y1; y++) {
+      const row = (y - top) * mw - left;
+      for (let x = x0; x < x1; x++) {
+        const cov = mask[row + x];
+        if (cov === 0) continue;
+        const p = y * W + x;
+        if (cov === 255) {
+          words[p] = ink;
+          continue;
+        }
+        const d = words[p];
+        if (d !== under) {
+          under = d;
+          gen = nextBlendGeneration(); // a new colour underneath: earlier results no longer apply
+        }
+        if (blendTag[cov] === gen) words[p] = blendResult[cov];
+        else {
+          blendAt(px, p * 4, r, g, b, cov);
+          blendResult[cov] = words[p];
+          blendTag[cov] = gen;
+        }
       }
     }
     this.isBlank = false;
@@ -250,6 +403,18 @@ export class Surface {
  * Source-over of one colour onto the bytes at pixel index i (byte offset i*4),
  * with coverage/opacity folded into `a` (0..255, fractional allowed).
  */
+/** blendOpaqueMask's results per coverage level, valid where blendTag holds the current generation. */
+const blendResult = new Uint32Array(256);
+const blendTag = new Int32Array(256);
+let blendGeneration = 0;
+/** A pixel to blend one palette entry in (blendIndexed): a typed array costs about 0.5 us to make. */
+const onePixel = new Uint8ClampedArray(4);
+const onePixelWord = new Uint32Array(onePixel.buffer);
+function nextBlendGeneration(): number {
+  blendGeneration = (blendGeneration % 0x7fffffff) + 1; // never 0, the tag table's empty mark
+  return blendGeneration;
+}
+
 function blendAt(px: Uint8ClampedArray, o: number, r: number, g: number, b: number, a: number): void {
   if (a <= 0) return;
   const da = px[o + 3];
