@@ -1,5 +1,5 @@
 /**
- * npm run bench:server-ab -- --base REV [--rounds 3] [--seconds 8] [--only captcha|background|cached]
+ * npm run bench:server-ab -- --base REV [--rounds 3] [--seconds 8] [--only captcha|background|cached] [--processes N]
  *
  * This tree's server against the same server at an earlier commit, side by side on
  * this machine: both run `captcha-studio serve` in their own process on loopback, and
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeBenchSection } from './report.ts';
 
-const { values: v } = parseArgs({ options: { base: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, write: { type: 'boolean' }, only: { type: 'string' } } });
+const { values: v } = parseArgs({ options: { base: { type: 'string' }, rounds: { type: 'string' }, seconds: { type: 'string' }, write: { type: 'boolean' }, only: { type: 'string' }, processes: { type: 'string' } } });
 if (!v.base) throw new Error('usage: npm run bench:server-ab -- --base REV [--rounds N] [--seconds S] [--only captcha|background|cached] [--write]');
 if (!existsSync('/usr/bin/wrk')) throw new Error('needs Debian package wrk');
 const ROUNDS = Number(v.rounds ?? 3);
@@ -35,7 +35,8 @@ symlinkSync(join(root, 'node_modules'), join(tree, 'node_modules'));
 
 function serve(cwd: string, port: number): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['src-main/bin/captcha-studio.mjs', 'serve', '--port', String(port), '--no-studio'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ['src-main/bin/captcha-studio.mjs', 'serve', '--port', String(port), '--no-studio', ...(v.processes ? ['--processes', v.processes] : [])];
+    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let seen = '';
     const check = (d: Buffer) => {
       seen += d;
@@ -66,15 +67,25 @@ function cpuSeconds(pid: number): number {
   }
 }
 
-/** The server's own CPU time and its render workers' (its child processes), in seconds. */
-function serverCpu(pid: number): { http: number; workers: number } {
-  let kids: number[] = [];
+/** A process's children, from /proc; [] where there is none. */
+function childrenOf(pid: number): number[] {
   try {
-    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {
-    // no /proc: the CPU columns read NaN
+    return []; // no /proc: the CPU columns read NaN
   }
-  return { http: cpuSeconds(pid), workers: kids.reduce((sum, k) => sum + cpuSeconds(k), 0) };
+}
+
+/**
+ * The server's own CPU time and its render workers' (its child processes), in seconds.
+ * With --processes the HTTP processes are the primary's children and their workers its
+ * grandchildren: "http" is then the primary and its HTTP processes, "workers" the rest.
+ */
+function serverCpu(pid: number): { http: number; workers: number } {
+  const kids = childrenOf(pid);
+  if (!v.processes) return { http: cpuSeconds(pid), workers: kids.reduce((sum, k) => sum + cpuSeconds(k), 0) };
+  const grandKids = kids.flatMap(childrenOf);
+  return { http: cpuSeconds(pid) + kids.reduce((sum, k) => sum + cpuSeconds(k), 0), workers: grandKids.reduce((sum, k) => sum + cpuSeconds(k), 0) };
 }
 
 /**
@@ -145,7 +156,7 @@ try {
     rows.push(`| ${name} | ${ra.toFixed(0)} (${a.map((x) => x.rps.toFixed(0)).join(', ')}) | ${median(a.map((x) => x.p99)).toFixed(1)} | ${cpu(a)} | ${rb.toFixed(0)} (${b.map((x) => x.rps.toFixed(0)).join(', ')}) | ${median(b.map((x) => x.p99)).toFixed(1)} | ${cpu(b)} | ${(rb / ra).toFixed(2)}x | ${cpuRatio.toFixed(2)}x | ${a.reduce((s, x) => s + x.bad, 0)} / ${b.reduce((s, x) => s + x.bad, 0)} |`);
   }
   const lines = [
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; both servers \`captcha-studio serve --no-studio\` with default workers on 127.0.0.1, wrk 4.1 (1 thread, ${CONNECTIONS} connections, ${SECONDS} s a round), ${ROUNDS} alternating rounds each after 3 s of warm-up per workload${v.only ? ` (only ${v.only})` : ''}.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; both servers \`captcha-studio serve --no-studio${v.processes ? ` --processes ${v.processes}` : ''}\` with default workers on 127.0.0.1, wrk 4.1 (1 thread, ${CONNECTIONS} connections, ${SECONDS} s a round), ${ROUNDS} alternating rounds each after 3 s of warm-up per workload${v.only ? ` (only ${v.only})` : ''}.`,
     `Command: \`npm run bench:server-ab -- --base ${baseRev} --rounds ${ROUNDS} --seconds ${SECONDS}${v.only ? ` --only ${v.only}` : ''}\` (this tree: ${headRev}${dirty ? ' with uncommitted changes' : ''}).`,
     '',
     `| workload | ${baseRev} req/s, median (rounds) | p99 ms | CPU µs/request, HTTP + workers | this tree req/s, median (rounds) | p99 ms | CPU µs/request, HTTP + workers | ratio | CPU ratio (${baseRev} / this tree) | errors/non-2xx |`,
