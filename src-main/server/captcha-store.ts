@@ -164,17 +164,19 @@ export class IdSeal {
   /** Seals an answer into a fresh id (96 random bits of nonce) valid until `expiresAtMs` (whole seconds). */
   seal(answer: string, expiresAtMs: number): { id: string; expiresAt: number } {
     const expiresSec = Math.ceil(expiresAtMs / 1000);
-    const head = Buffer.alloc(1 + NONCE + 4);
-    head[0] = VERSION;
-    nonceInto(head, 1);
+    // The token is written in place in one buffer: ids are sealed once per captcha served.
+    const token = Buffer.allocUnsafe(TOKEN_BYTES);
+    token[0] = VERSION;
+    nonceInto(token, 1);
     if (this.owner) {
-      head[1] = this.owner.index;
-      head.writeUInt16BE(this.owner.generation & 0xffff, 2);
+      token[1] = this.owner.index;
+      token.writeUInt16BE(this.owner.generation & 0xffff, 2);
     }
-    head.writeUInt32BE(expiresSec, 1 + NONCE);
-    const sealed = Buffer.concat([head, tag(this.answerKey, head.subarray(1, 1 + NONCE), this.normalise(answer))]);
-    const id = Buffer.concat([sealed, tag(this.idKey, sealed)]).toString('base64url');
-    return { id, expiresAt: expiresSec * 1000 };
+    token.writeUInt32BE(expiresSec, 1 + NONCE);
+    const head = 1 + NONCE + 4;
+    token.set(tag(this.answerKey, token.subarray(1, 1 + NONCE), this.normalise(answer)), head);
+    token.set(tag(this.idKey, token.subarray(0, head + TAG)), head + TAG);
+    return { id: token.toString('base64url'), expiresAt: expiresSec * 1000 };
   }
 
   /** The id if this secret sealed it, unaltered, and it has not expired at `now`; null otherwise. */
