@@ -17,7 +17,7 @@ import type { AnswerStore, CaptchaStoreOptions } from './captcha-store.ts';
 import { createAnswerStore, type StoreTuning } from './answer-stores.ts';
 import { DesignSource } from './design-source.ts';
 import { InputError, type InputErrorKind } from '../core/input-error.ts';
-import { sendJson } from './http-util.ts';
+import { NosniffResponse, sendJson } from './http-util.ts';
 import { captchaCookieName, joinCluster, publicRoutes } from './routes.ts';
 import type { ClusterLink } from './cluster.ts';
 import { MethodNotAllowedError, Router } from './router.ts';
@@ -236,7 +236,8 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
       cluster: this.options.cluster ?? null,
     };
     if (this.options.cluster) await joinCluster(this.state);
-    const server = createServer((req, res) => void this.handle(req, res));
+    // NosniffResponse adds X-Content-Type-Options to every response.
+    const server = createServer({ ServerResponse: NosniffResponse }, (req, res) => void this.handle(req, res));
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     server.keepAliveTimeout = 5000;
     server.headersTimeout = 10_000;
@@ -314,7 +315,6 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
       this.web?.log(entry);
       this.emit('log', entry);
     });
-    res.setHeader('X-Content-Type-Options', 'nosniff');
     try {
       // A rebinding defence, not access control (see AccessPolicy.hostAllowed).
       if (!this.access.hostAllowed(req)) throw hostRefused();

@@ -181,6 +181,25 @@ describe('designs, backgrounds and the API', () => {
   });
 });
 
+describe('every response', () => {
+  it('carries X-Content-Type-Options: nosniff once: images, captchas, 304s, JSON errors, pages, HEAD', async () => {
+    const first = await call(base, '/background.png?width=40&height=20');
+    const replies = [
+      first,
+      await call(base, '/background.png?width=40&height=20', { headers: { 'If-None-Match': String(first.headers.etag) } }),
+      await call(base, '/get_validCode_img'),
+      await call(base, '/captcha.png'),
+      await call(base, '/background.png?width=abc'),
+      await call(base, '/no/such/route'),
+      await call(base, '/'),
+      await call(base, '/background.png?width=40&height=20', { method: 'HEAD' }),
+      await postJson(base, '/api/captcha/verify', { id: 'x', answer: 'y' }),
+    ];
+    expect(replies.map((r) => r.status)).toEqual([200, 304, 200, 200, 400, 404, 200, 200, expect.any(Number)]);
+    for (const r of replies) expect(r.headers['x-content-type-options'], `${r.status}`).toBe('nosniff');
+  });
+});
+
 describe('bad requests', () => {
   it.each([
     ['/background.png?width=9000', 400, 'width', /at most 8192/],
