@@ -157,7 +157,7 @@ try {
   }
   const lines = [
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; both servers \`captcha-studio serve --no-studio${v.processes ? ` --processes ${v.processes}` : ''}\` with default workers on 127.0.0.1, wrk 4.1 (1 thread, ${CONNECTIONS} connections, ${SECONDS} s a round), ${ROUNDS} alternating rounds each after 3 s of warm-up per workload${v.only ? ` (only ${v.only})` : ''}.`,
-    `Command: \`npm run bench:server-ab -- --base ${baseRev} --rounds ${ROUNDS} --seconds ${SECONDS}${v.only ? ` --only ${v.only}` : ''}\` (this tree: ${headRev}${dirty ? ' with uncommitted changes' : ''}).`,
+    `Command: \`npm run bench:server-ab -- --base ${baseRev} --rounds ${ROUNDS} --seconds ${SECONDS}${v.only ? ` --only ${v.only}` : ''}${v.processes ? ` --processes ${v.processes}` : ''}\` (this tree: ${headRev}${dirty ? ' with uncommitted changes' : ''}).`,
     '',
     `| workload | ${baseRev} req/s, median (rounds) | p99 ms | CPU µs/request, HTTP + workers | this tree req/s, median (rounds) | p99 ms | CPU µs/request, HTTP + workers | ratio | CPU ratio (${baseRev} / this tree) | errors/non-2xx |`,
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
