@@ -4,20 +4,27 @@
  * whose edges blend into it. Their captcha route draws and encodes a fresh image per
  * request, and the encoder was the largest part of that (issue 15).
  *
- * One pass over the pixels as 32-bit words finds runs of one colour, looks each run's
- * colour up in a small hash table (giving up at the 257th colour) and writes the
- * scanlines straight out as deflate symbols under the fixed Huffman code: a run becomes
- * its index as one literal and distance-1 matches for the rest. Rows are filtered with
- * None, whose filter byte (0) is the index of the first colour seen, usually the
- * background, so a run of background carries on from one row into the next.
+ * indexPixels: one pass over the pixels as 32-bit words finds runs of one colour and
+ * looks each run's colour up in a small hash table, giving a plane of indices.
+ * encodeIndexed: one pass over a plane writes its scanlines as deflate symbols under
+ * the fixed Huffman code: a run becomes its index as one literal and distance-1 matches
+ * for the rest. Rows are filtered with None, whose filter byte (0) is index 0, the first
+ * colour seen (usually the background), so a run of background carries on from one row
+ * into the next. A surface still holding its palette indices (core/surface.ts) goes
+ * straight to encodeIndexed.
  *
  * Why this and not zlib or fdeflate: an index is a quarter of the bytes of an RGBA
  * pixel, and most of a captcha is long runs, so the bytes that cost anything are the
- * glyph edges. Measured side by side in one process on seed 002's captcha (2026-12-07,
- * BENCHMARKS.md "PNG effort 1"): see the table there for times; the file is about 60 %
- * of fdeflate's (1.9 against 3.1 KB). The fixed code, not one built per image: building
- * and writing a dynamic table cost more than the whole pass here (about 40 us), for
- * 20 % fewer IDAT bytes.
+ * glyph edges. Measured in one process on seed 002's captcha (2026-12-07, 50 distinct
+ * images, the event loop turning between batches as a server's does): this encoder from
+ * the pixels 25 us against fdeflate's 47 us, and the file 1.75 KB against 3.4 KB. Drawn
+ * as palette indices in the first place (core/surface.ts) and encoded from them, the
+ * whole render and encode is 42 us (bench:render). The fixed code, not one built per
+ * image: building and writing a dynamic table cost more than the whole pass (about
+ * 40 us) for 20 % fewer IDAT bytes.
+ *
+ * Where it gives up: at the 257th colour, and early (the pace check) on busy images;
+ * a try on a busy captcha preset costs 6-22 us of its 2 ms render.
  */
 
 import { LENGTH_BASE, LENGTH_EXTRA } from './png-rows.ts';

@@ -247,39 +247,40 @@ export class Surface {
     }
     const boxes = this.maskBoxes;
     for (let i = 0; i < boxes.length; i += 4) if (x0 < boxes[i + 2] && boxes[i] < x1 && y0 < boxes[i + 3] && boxes[i + 1] < y1) return false;
-    // Which coverage levels the mask uses inside the surface. The loops have no branches: a
-    // glyph's edge makes the zero/non-zero test mispredict often enough to double their time.
+    // One pass: each pixel takes its coverage level's index, a level seen for the first
+    // time getting a palette entry with blendAt's bytes over the fill. Coverage 0 keeps
+    // index 0, the fill, which is all a mask can land on here.
     const gen = nextBlendGeneration();
     const tag = blendTag;
-    for (let y = y0; y < y1; y++) {
-      const row = (y - top) * mw - left;
-      for (let x = x0; x < x1; x++) tag[mask[row + x]] = gen;
-    }
-    let levels = 0;
-    for (let cov = 1; cov < 256; cov++) if (tag[cov] === gen) levels++;
-    if (this.paletteSize + levels > 256) return false;
-    // Each level's palette entry: blendAt's bytes over the fill. Coverage 0 keeps index 0,
-    // the fill, which is all a mask can land on here.
+    const indexOf = blendResult;
     const palette = this.palette!;
     const fill = palette[0];
-    const one = onePixel;
-    const oneWord = onePixelWord;
-    const indexOf = blendResult;
-    indexOf[0] = 0;
-    for (let cov = 1; cov < 256; cov++) {
-      if (tag[cov] !== gen) continue;
-      oneWord[0] = fill;
-      blendAt(one, 0, c[0], c[1], c[2], cov);
-      indexOf[cov] = this.paletteSize;
-      palette[this.paletteSize++] = oneWord[0];
-    }
     const plane = this.plane;
     const W = this.width;
+    let size = this.paletteSize;
+    tag[0] = gen;
+    indexOf[0] = 0;
     for (let y = y0; y < y1; y++) {
       const row = (y - top) * mw - left;
       const at = y * W;
-      for (let x = x0; x < x1; x++) plane[at + x] = indexOf[mask[row + x]];
+      for (let x = x0; x < x1; x++) {
+        const cov = mask[row + x];
+        if (tag[cov] !== gen) {
+          if (size === 256) {
+            // The palette is full: undo this mask (what it covered was all fill) and let the caller blend on bytes.
+            for (let yy = y0; yy <= y; yy++) plane.fill(0, yy * W + x0, yy * W + x1);
+            return false;
+          }
+          tag[cov] = gen;
+          onePixelWord[0] = fill;
+          blendAt(onePixel, 0, c[0], c[1], c[2], cov);
+          palette[size] = onePixelWord[0];
+          indexOf[cov] = size++;
+        }
+        plane[at + x] = indexOf[cov];
+      }
     }
+    this.paletteSize = size;
     boxes.push(x0, y0, x1, y1);
     this.isBlank = false;
     return true;
