@@ -314,7 +314,7 @@ export function encodePng(px: Uint8Array | Uint8ClampedArray, width: number, hei
   const channels = filters === 'none' && effort > 0 ? 4 : opts.opaque || isOpaque(px) ? 3 : 4;
   if (effort === FASTEST_EFFORT && width * height <= PALETTE_MAX_PIXELS && px.byteOffset % 4 === 0) {
     const indexed = indexPixels(px instanceof Uint8Array ? px : new Uint8Array(px.buffer, px.byteOffset, px.length), width, height);
-    if (indexed) return encodeIndexedPng(indexed, width, height);
+    if (indexed) return indexedPngFile(indexed, width, height);
   }
   const flat = filters === 'sub' ? flatRows(px, width, height, channels) : null;
   if (!flat && effort === FASTEST_EFFORT && width * height <= NATIVE_MAX_PIXELS) {
@@ -327,13 +327,14 @@ export function encodePng(px: Uint8Array | Uint8ClampedArray, width: number, hei
 
 /**
  * An image already held as palette indices (core/surface.ts keeps a flat captcha that way)
- * as an indexed PNG, written as effort 1 writes images of at most 256 colours.
+ * as the indexed PNG `effort` writes for images of at most 256 colours; null where that
+ * effort would not write indexed colour (the caller then encodes the pixels).
  */
-export function encodeIndexedPng(img: IndexedPixels, width: number, height: number): Buffer;
-/** The same at an effort; null where that effort would not write indexed colour (the caller encodes the pixels). */
-export function encodeIndexedPng(img: IndexedPixels, width: number, height: number, effort: number): Buffer | null;
-export function encodeIndexedPng(img: IndexedPixels, width: number, height: number, effort = FASTEST_EFFORT): Buffer | null {
-  if (effort !== FASTEST_EFFORT || width * height > PALETTE_MAX_PIXELS) return null;
+export function encodeIndexedPng(img: IndexedPixels, width: number, height: number, effort: number): Buffer | null {
+  return effort === FASTEST_EFFORT && width * height <= PALETTE_MAX_PIXELS ? indexedPngFile(img, width, height) : null;
+}
+
+function indexedPngFile(img: IndexedPixels, width: number, height: number): Buffer {
   const { palette, alpha, idat } = encodeIndexed(img, width, height);
   return pngFile(width, height, 3, alpha ? [['PLTE', palette], ['tRNS', alpha], ['IDAT', idat]] : [['PLTE', palette], ['IDAT', idat]]);
 }

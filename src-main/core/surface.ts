@@ -210,7 +210,6 @@ export class Surface {
     const y1 = Math.min(this.height, top + mh);
     if (a === 255 && this.blendIndexed(mask, mw, left, top, x0, x1, y0, y1, c)) return;
     const px = this.pixels();
-    if (a === 255 && px.byteOffset % 4 === 0) return void this.blendOpaqueMask(px, mask, mw, left, top, x0, x1, y0, y1, c);
     for (let y = y0; y < y1; y++) {
       const row = (y - top) * mw - left;
       for (let x = x0; x < x1; x++) {
@@ -299,46 +298,6 @@ export class Surface {
   }
 
   /**
-   * blendMask for an opaque colour, with the same bytes as blendAt: full coverage is one
-   * 32-bit store, and a partly covered pixel reuses the result of the last pixel that had
-   * the same colour underneath and the same coverage. Under a glyph that is nearly always
-   * one background colour, so blendAt's float maths runs about once per coverage level
-   * instead of once per edge pixel; it was two thirds of drawing seed 002's captcha.
-   */
-  private blendOpaqueMask(px: Uint8ClampedArray, mask: Uint8Array, mw: number, left: number, top: number, x0: number, x1: number, y0: number, y1: number, c: RGBA): void {
-    const [r, g, b] = c;
-    const W = this.width;
-    const words = new Uint32Array(px.buffer, px.byteOffset, px.length >> 2);
-    const ink = ((255 << 24) | (b << 16) | (g << 8) | r) >>> 0;
-    let gen = 0;
-    let under = -1; // the colour the cached results were blended over; never a 32-bit word
-    for (let y = y0; y < y1; y++) {
-      const row = (y - top) * mw - left;
-      for (let x = x0; x < x1; x++) {
-        const cov = mask[row + x];
-        if (cov === 0) continue;
-        const p = y * W + x;
-        if (cov === 255) {
-          words[p] = ink;
-          continue;
-        }
-        const d = words[p];
-        if (d !== under) {
-          under = d;
-          gen = nextBlendGeneration(); // a new colour underneath: earlier results no longer apply
-        }
-        if (blendTag[cov] === gen) words[p] = blendResult[cov];
-        else {
-          blendAt(px, p * 4, r, g, b, cov);
-          blendResult[cov] = words[p];
-          blendTag[cov] = gen;
-        }
-      }
-    }
-    this.isBlank = false;
-  }
-
-  /**
    * Fills a shape given, for a device-space y, the x interval it covers (or null).
    * Interior pixels are filled in spans; edge pixels get their covered fraction.
    */
@@ -400,11 +359,7 @@ export class Surface {
   }
 }
 
-/**
- * Source-over of one colour onto the bytes at pixel index i (byte offset i*4),
- * with coverage/opacity folded into `a` (0..255, fractional allowed).
- */
-/** blendOpaqueMask's results per coverage level, valid where blendTag holds the current generation. */
+/** blendIndexed's palette index per coverage level, valid where blendTag holds the current generation. */
 const blendResult = new Uint32Array(256);
 const blendTag = new Int32Array(256);
 let blendGeneration = 0;
@@ -416,6 +371,10 @@ function nextBlendGeneration(): number {
   return blendGeneration;
 }
 
+/**
+ * Source-over of one colour onto the bytes at pixel index i (byte offset i*4),
+ * with coverage/opacity folded into `a` (0..255, fractional allowed).
+ */
 function blendAt(px: Uint8ClampedArray, o: number, r: number, g: number, b: number, a: number): void {
   if (a <= 0) return;
   const da = px[o + 3];
