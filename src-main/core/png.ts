@@ -312,7 +312,7 @@ export function encodePng(px: Uint8Array | Uint8ClampedArray, width: number, hei
   const { filters, level } = settings(effort, width * height);
   // Dropping alpha needs a packing pass; the small fast path copies rows as they are.
   const channels = filters === 'none' && effort > 0 ? 4 : opts.opaque || isOpaque(px) ? 3 : 4;
-  if (effort === FASTEST_EFFORT && width * height <= PALETTE_MAX_PIXELS && px.byteOffset % 4 === 0) {
+  if (writesIndexed(effort, width, height) && px.byteOffset % 4 === 0) {
     const indexed = indexPixels(px instanceof Uint8Array ? px : new Uint8Array(px.buffer, px.byteOffset, px.length), width, height);
     if (indexed) return indexedPngFile(indexed, width, height);
   }
@@ -331,7 +331,12 @@ export function encodePng(px: Uint8Array | Uint8ClampedArray, width: number, hei
  * effort would not write indexed colour (the caller then encodes the pixels).
  */
 export function encodeIndexedPng(img: IndexedPixels, width: number, height: number, effort: number): Buffer | null {
-  return effort === FASTEST_EFFORT && width * height <= PALETTE_MAX_PIXELS ? indexedPngFile(img, width, height) : null;
+  return writesIndexed(effort, width, height) ? indexedPngFile(img, width, height) : null;
+}
+
+/** Whether `effort` writes an image of this size as indexed colour when it has at most 256 colours. */
+function writesIndexed(effort: number, width: number, height: number): boolean {
+  return effort === FASTEST_EFFORT && width * height <= PALETTE_MAX_PIXELS;
 }
 
 function indexedPngFile(img: IndexedPixels, width: number, height: number): Buffer {

@@ -157,8 +157,8 @@ const maskCache = new BoundedMemo<string, GlyphMask>(4096);
 /**
  * Mask coverage rounded to multiples of 5 (52 levels, 0 and 255 kept): five solid-colour
  * glyphs on one background colour then make at most 1 + 5 x 51 = 256 colours, so seed 002's
- * captcha is always written as an indexed PNG (png-palette.ts), which took it from 3.1 to
- * 1.8 KB and cut its encoding time (BENCHMARKS.md, "PNG effort 1"). Before, 64 % of its
+ * captcha is always written as an indexed PNG (png-palette.ts), which took it from 3.4 to
+ * 1.75 KB and cut its encoding time (BENCHMARKS.md, bench:render's effort table). Before, 64 % of its
  * images had 257-351 colours. An edge pixel moves by at most 2 of 255 levels towards or
  * away from the ink, which no one can see.
  */
