@@ -5,7 +5,7 @@
  * unary minus, min()/max(), and named variables. Never uses eval.
  */
 
-import { BoundedMemo } from './memo.ts';
+import { KeyedMemo } from './memo.ts';
 import { ParseError } from './parse-error.ts';
 
 export type Vars = Readonly<Record<string, number>>;
@@ -18,7 +18,7 @@ type Node =
 
 export const MAX_EXPR_LENGTH = 120;
 /** Parsed expressions: designs repeat a few, and every render evaluates them again. */
-const cache = new BoundedMemo<string, Node>(2000);
+const cache = new KeyedMemo<readonly string[], Node>(2000);
 
 /** An expression that does not parse; the message (the rule) is for the caller to put after its field. */
 export class ExprError extends ParseError {
@@ -30,8 +30,7 @@ export class ExprError extends ParseError {
 
 /** Parses an expression; throws ExprError with a short reason on bad input. */
 export function parseExpr(src: string, allowed: readonly string[]): Node {
-  const key = allowed.join(',') + '|' + src;
-  const hit = cache.get(key);
+  const hit = cache.get(allowed, 0, src);
   if (hit) return hit;
   if (src.length > MAX_EXPR_LENGTH) throw new ExprError(`is longer than ${MAX_EXPR_LENGTH} characters`);
   let pos = 0;
@@ -103,7 +102,7 @@ export function parseExpr(src: string, allowed: readonly string[]): Node {
   };
   const root = sum();
   if (peek() !== undefined) throw new ExprError(`unexpected "${peek()}" at position ${pos + 1}`);
-  cache.set(key, root);
+  cache.set(allowed, 0, src, root);
   return root;
 }
 

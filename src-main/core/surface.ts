@@ -200,15 +200,17 @@ export class Surface {
   /**
    * Blends colour `c` through a coverage mask (one byte per pixel, `mw` wide and `mh`
    * high) whose top-left lands on device pixel (left, top); what falls outside is clipped.
+   * `shape`: maskShape() of this very mask, for a caller that keeps masks and blends them
+   * again (computed here when absent).
    */
-  blendMask(mask: Uint8Array, mw: number, mh: number, left: number, top: number, c: RGBA): void {
+  blendMask(mask: Uint8Array, mw: number, mh: number, left: number, top: number, c: RGBA, shape?: MaskShape): void {
     const W = this.width;
     const [r, g, b, a] = c;
     const x0 = Math.max(0, left);
     const x1 = Math.min(W, left + mw);
     const y0 = Math.max(0, top);
     const y1 = Math.min(this.height, top + mh);
-    if (a === 255 && this.blendIndexed(mask, mw, left, top, x0, x1, y0, y1, c)) return;
+    if (a === 255 && this.blendIndexed(mask, mw, mh, left, top, x0, x1, y0, y1, c, shape)) return;
     const px = this.pixels();
     for (let y = y0; y < y1; y++) {
       const row = (y - top) * mw - left;
@@ -230,12 +232,12 @@ export class Surface {
 
   /**
    * blendMask in the indexed state, entered from an untouched opaque fill: each coverage
-   * level the mask uses gets a palette entry holding blendAt's result over the fill. False,
-   * with nothing drawn, when the mask would land on an earlier one (the colour under it
-   * would no longer be the fill) or the palette would pass 256 entries: the caller then
-   * blends on the bytes.
+   * level the mask holds gets a palette entry holding blendAt's result over the fill.
+   * False, with nothing drawn, when the mask would land on an earlier one (the colour
+   * under it would no longer be the fill) or the palette would pass 256 entries: the
+   * caller then blends on the bytes.
    */
-  private blendIndexed(mask: Uint8Array, mw: number, left: number, top: number, x0: number, x1: number, y0: number, y1: number, c: RGBA): boolean {
+  private blendIndexed(mask: Uint8Array, mw: number, mh: number, left: number, top: number, x0: number, x1: number, y0: number, y1: number, c: RGBA, given?: MaskShape): boolean {
     if (!this.plane) {
       if (this.pendingFill === null || this.mode !== 'pixels' || this.pixelData) return false;
       this.plane = zeroedPlane(this.width * this.height);
@@ -246,38 +248,32 @@ export class Surface {
     }
     const boxes = this.maskBoxes;
     for (let i = 0; i < boxes.length; i += 4) if (x0 < boxes[i + 2] && boxes[i] < x1 && y0 < boxes[i + 3] && boxes[i + 1] < y1) return false;
-    // One pass: each pixel takes its coverage level's index, a level seen for the first
-    // time getting a palette entry with blendAt's bytes over the fill. Coverage 0 keeps
-    // index 0, the fill, which is all a mask can land on here.
-    const gen = nextBlendGeneration();
-    const tag = blendTag;
-    const indexOf = blendResult;
-    const palette = this.palette!;
-    const fill = palette[0];
-    const plane = this.plane;
-    const W = this.width;
+    const shape = given ?? maskShape(mask, mw, mh);
+    const levels = shape.levels;
     let size = this.paletteSize;
-    tag[0] = gen;
-    indexOf[0] = 0;
+    if (size + levels.length > 256) return false;
+    // A palette entry per coverage level, blendAt's bytes over the fill; coverage 0 keeps
+    // index 0, the fill, which is all a mask can land on here.
+    const palette = this.palette!;
+    const indexOf = blendIndex;
+    const fill = palette[0];
+    for (let k = 0; k < levels.length; k++) {
+      onePixelWord[0] = fill;
+      blendAt(onePixel, 0, c[0], c[1], c[2], levels[k]);
+      palette[size] = onePixelWord[0];
+      indexOf[levels[k]] = size++;
+    }
+    // Only each row's inked span: the plane is the fill (index 0) everywhere else under the mask.
+    const plane = this.plane;
+    const rows = shape.rows;
+    const W = this.width;
     for (let y = y0; y < y1; y++) {
-      const row = (y - top) * mw - left;
-      const at = y * W;
-      for (let x = x0; x < x1; x++) {
-        const cov = mask[row + x];
-        if (tag[cov] !== gen) {
-          if (size === 256) {
-            // The palette is full: undo this mask (what it covered was all fill) and let the caller blend on bytes.
-            for (let yy = y0; yy <= y; yy++) plane.fill(0, yy * W + x0, yy * W + x1);
-            return false;
-          }
-          tag[cov] = gen;
-          onePixelWord[0] = fill;
-          blendAt(onePixel, 0, c[0], c[1], c[2], cov);
-          palette[size] = onePixelWord[0];
-          indexOf[cov] = size++;
-        }
-        plane[at + x] = indexOf[cov];
-      }
+      const r = y - top;
+      const from = Math.max(rows[2 * r], x0 - left);
+      const to = Math.min(rows[2 * r + 1], x1 - left);
+      const at = y * W + left;
+      const m = r * mw;
+      for (let x = from; x < to; x++) plane[at + x] = indexOf[mask[m + x]];
     }
     this.paletteSize = size;
     boxes.push(x0, y0, x1, y1);
@@ -359,16 +355,45 @@ export class Surface {
   }
 }
 
-/** blendIndexed's palette index per coverage level, valid where blendTag holds the current generation. */
-const blendResult = new Uint32Array(256);
-const blendTag = new Int32Array(256);
-let blendGeneration = 0;
+/** blendIndexed's palette index per coverage level of the mask being blended (index 0, the fill, for coverage 0). */
+const blendIndex = new Uint8Array(256);
 /** A pixel to blend one palette entry in (blendIndexed): a typed array costs about 0.5 us to make. */
 const onePixel = new Uint8ClampedArray(4);
 const onePixelWord = new Uint32Array(onePixel.buffer);
-function nextBlendGeneration(): number {
-  blendGeneration = (blendGeneration % 0x7fffffff) + 1; // never 0, the tag table's empty mark
-  return blendGeneration;
+
+/** What blendIndexed needs to know of a coverage mask besides its bytes; see maskShape. */
+export interface MaskShape {
+  /** The distinct coverage levels above 0 the mask holds, ascending. */
+  levels: Uint8Array;
+  /** Per mask row, the x of its first covered pixel and one past its last (equal when the row is empty). */
+  rows: Int32Array;
+}
+
+/**
+ * A mask's levels and inked spans, for a caller that blends the same mask again and
+ * again (text.ts keeps one with each cached glyph mask): blendIndexed then maps each
+ * level to its palette entry once and walks only the inked part of each row, about a
+ * third of a glyph mask's box.
+ */
+export function maskShape(mask: Uint8Array, mw: number, mh: number): MaskShape {
+  const seen = new Uint8Array(256);
+  const rows = new Int32Array(2 * mh);
+  for (let y = 0; y < mh; y++) {
+    let first = -1;
+    let last = -1;
+    for (let x = 0, i = y * mw; x < mw; x++, i++) {
+      const v = mask[i];
+      if (v === 0) continue;
+      seen[v] = 1;
+      if (first < 0) first = x;
+      last = x;
+    }
+    rows[2 * y] = first < 0 ? 0 : first;
+    rows[2 * y + 1] = last + 1;
+  }
+  const levels: number[] = [];
+  for (let v = 1; v < 256; v++) if (seen[v]) levels.push(v);
+  return { levels: Uint8Array.from(levels), rows };
 }
 
 /**

@@ -5,8 +5,8 @@ import { GLYPH_VARS, evalLength } from './expr.ts';
 import { fontShorthand, type FontEntry, type FontRegistry } from './fonts.ts';
 import { pick, range, type Rng } from './random.ts';
 import { createCanvas, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
-import { BoundedMemo } from './memo.ts';
-import type { Surface } from './surface.ts';
+import { BoundedMemo, KeyedMemo } from './memo.ts';
+import { maskShape, type MaskShape, type Surface } from './surface.ts';
 
 const DIGITS = '0123456789';
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
@@ -114,7 +114,7 @@ interface GlyphMetrics {
   ink: { left: number; right: number; up: number; down: number };
 }
 /** measureText is a native call per glyph; captchas reuse a few sizes and faces. */
-const metricsCache = new BoundedMemo<string, GlyphMetrics>(4096);
+const metricsCache = new KeyedMemo<FontEntry, GlyphMetrics>(4096);
 
 /** A small canvas of our own for measuring and rasterising single glyphs. */
 let scratch: { canvas: Canvas; ctx: SKRSContext2D } | null = null;
@@ -127,8 +127,7 @@ function scratchCtx(w = 1, h = 1): SKRSContext2D {
 }
 
 function measure(face: FontEntry, size: number, ch: string): GlyphMetrics {
-  const key = `${face.file}\0${size}\0${ch}`;
-  let m = metricsCache.get(key);
+  let m = metricsCache.get(face, size, ch);
   if (!m) {
     const ctx = scratchCtx();
     ctx.font = fontShorthand(face, size);
@@ -139,7 +138,7 @@ function measure(face: FontEntry, size: number, ch: string): GlyphMetrics {
       descent: tm.fontBoundingBoxDescent,
       ink: { left: tm.actualBoundingBoxLeft, right: tm.actualBoundingBoxRight, up: tm.actualBoundingBoxAscent, down: tm.actualBoundingBoxDescent },
     };
-    metricsCache.set(key, m);
+    metricsCache.set(face, size, ch, m);
   }
   return m;
 }
@@ -152,8 +151,10 @@ interface GlyphMask {
   ox: number;
   oy: number;
   alpha: Uint8Array;
+  shape: MaskShape;
 }
-const maskCache = new BoundedMemo<string, GlyphMask>(4096);
+/** Per face and size, per character, the masks at each quarter-pixel offset (index qx * SUBPIXEL + qy): at most 256 x 16 masks, as many as the string-keyed memo before it held. */
+const maskCache = new KeyedMemo<FontEntry, (GlyphMask | undefined)[]>(256);
 /**
  * Mask coverage rounded to multiples of 5 (52 levels, 0 and 255 kept): five solid-colour
  * glyphs on one background colour then make at most 1 + 5 x 51 = 256 colours, so seed 002's
@@ -165,10 +166,14 @@ const maskCache = new BoundedMemo<string, GlyphMask>(4096);
 const COVERAGE_STEP = Uint8Array.from({ length: 256 }, (_, v) => Math.round(v / 5) * 5);
 const SUBPIXEL = 4; // Skia also positions glyphs in quarter pixels
 
-function glyphMask(face: FontEntry, devSize: number, ch: string, fx: number, fy: number): GlyphMask {
-  const key = `${face.file}\0${devSize}\0${ch}\0${fx}\0${fy}`;
-  let mask = maskCache.get(key);
-  if (mask) return mask;
+/** The mask of `ch` with its pen `qx` and `qy` quarter pixels right of and below a whole pixel. */
+function glyphMask(face: FontEntry, devSize: number, ch: string, qx: number, qy: number): GlyphMask {
+  let byOffset = maskCache.get(face, devSize, ch);
+  if (!byOffset) maskCache.set(face, devSize, ch, (byOffset = new Array<GlyphMask | undefined>(SUBPIXEL * SUBPIXEL)));
+  const hit = byOffset[qx * SUBPIXEL + qy];
+  if (hit) return hit;
+  const fx = qx / SUBPIXEL;
+  const fy = qy / SUBPIXEL;
   let ctx = scratchCtx();
   ctx.font = fontShorthand(face, devSize);
   const m = ctx.measureText(ch);
@@ -185,8 +190,8 @@ function glyphMask(face: FontEntry, devSize: number, ch: string, fx: number, fy:
   const rgba = ctx.getImageData(0, 0, w, h).data;
   const alpha = new Uint8Array(w * h);
   for (let i = 0; i < alpha.length; i++) alpha[i] = COVERAGE_STEP[rgba[i * 4 + 3]];
-  mask = { w, h, ox: -left, oy: -up, alpha };
-  maskCache.set(key, mask);
+  const mask = { w, h, ox: -left, oy: -up, alpha, shape: maskShape(alpha, w, h) };
+  byOffset[qx * SUBPIXEL + qy] = mask;
   return mask;
 }
 
@@ -204,8 +209,8 @@ function blitGlyph(s: Surface, face: FontEntry, devSize: number, ch: string, pen
     iy++;
     fy = 0;
   }
-  const mask = glyphMask(face, devSize, ch, fx / SUBPIXEL, fy / SUBPIXEL);
-  s.blendMask(mask.alpha, mask.w, mask.h, ix + mask.ox, iy + mask.oy, c);
+  const mask = glyphMask(face, devSize, ch, fx, fy);
+  s.blendMask(mask.alpha, mask.w, mask.h, ix + mask.ox, iy + mask.oy, c, mask.shape);
 }
 
 /** One glyph placed by layoutText, in design pixels. */
