@@ -150,6 +150,19 @@ describe('indexed PNGs at effort 1 (png-palette.ts)', () => {
     }
   });
 
+  it("keeps Adler-32 exact at the largest indexed size with the largest sums (all index 255), and refuses a plane past the exact range", () => {
+    const w = 256;
+    const h = PALETTE_MAX_PIXELS / w;
+    const colours = new Uint32Array(256).map((_, k) => (0xff000000 | (k * 0x010101)) >>> 0);
+    // Index 255 everywhere but a short run of index 1 per row: Adler's sums grow fastest on high bytes.
+    const plane = new Uint8Array(w * h).fill(255);
+    for (let y = 0; y < h; y++) plane.fill(1, y * w + (y % 200), y * w + (y % 200) + 3);
+    const { idat } = encodeIndexed({ plane, colours, size: 256 }, w, h);
+    const rows = zlib.inflateSync(idat); // zlib checks the Adler-32 trailer: a wrong one throws
+    for (let y = 0; y < h; y++) expect(rows.subarray(y * (w + 1) + 1, (y + 1) * (w + 1)).equals(Buffer.from(plane.subarray(y * w, (y + 1) * w))), `row ${y}`).toBe(true);
+    expect(() => encodeIndexed({ plane: new Uint8Array(2048 * 2048), colours, size: 256 }, 2048, 2048)).toThrow(RangeError);
+  });
+
   it('writes the same file from an index plane as from the pixels it stands for', () => {
     const { px, w, h } = runsImage(42, 60);
     const indexed = indexPixels(bytesOf(px), w, h)!;
