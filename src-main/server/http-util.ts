@@ -18,8 +18,13 @@ export class NosniffResponse<Request extends IncomingMessage = IncomingMessage> 
   override writeHead(statusCode: number, a?: string | HeadersArg, b?: HeadersArg): this {
     const message = typeof a === 'string' ? a : undefined;
     let headers = typeof a === 'string' ? b : a;
-    if (headers && !Array.isArray(headers)) headers = { [NOSNIFF]: 'nosniff', ...headers };
-    else if (!this.headersSent) this.setHeader(NOSNIFF, 'nosniff');
+    if (!headers) {
+      if (!this.headersSent) this.setHeader(NOSNIFF, 'nosniff');
+    } else if (!Array.isArray(headers)) headers = { [NOSNIFF]: 'nosniff', ...headers };
+    // A flat list [name, value, ...] (the captcha route's: no object to spread and walk
+    // key by key), or a list of [name, value] pairs.
+    else if (headers.length === 0 || !Array.isArray(headers[0])) headers = [NOSNIFF, 'nosniff', ...headers];
+    else headers = [[NOSNIFF, 'nosniff'], ...headers] as OutgoingHttpHeader[];
     return message === undefined ? super.writeHead(statusCode, headers) : super.writeHead(statusCode, message, headers);
   }
 }

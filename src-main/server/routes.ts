@@ -144,18 +144,18 @@ function unseeded(design: Design): Design {
   return fresh;
 }
 
-function captchaHeaders(app: ServerState, id: string, answer: string | null): Record<string, string> {
-  const h: Record<string, string> = {
-    'X-Captcha-Id': id,
+function captchaHeaders(app: ServerState, id: string, answer: string | null): string[] {
+  const h = [
+    'X-Captcha-Id',
+    id,
     // HttpOnly: page scripts never see it; SameSite=Lax: other sites' requests do not carry it.
-    'Set-Cookie': `${app.cookieName()}=${id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.ceil(app.store.ttlMs / 1000)}`,
-    'Cache-Control': 'no-store',
-    'Access-Control-Expose-Headers': 'X-Captcha-Id',
-  };
-  if (app.exposeAnswers && answer !== null) {
-    h['X-Captcha-Answer'] = encodeURIComponent(answer);
-    h['Access-Control-Expose-Headers'] += ', X-Captcha-Answer';
-  }
+    'Set-Cookie',
+    `${app.cookieName()}=${id}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.ceil(app.store.ttlMs / 1000)}`,
+    'Cache-Control',
+    'no-store',
+  ];
+  if (app.exposeAnswers && answer !== null) h.push('X-Captcha-Answer', encodeURIComponent(answer), 'Access-Control-Expose-Headers', 'X-Captcha-Id, X-Captcha-Answer');
+  else h.push('Access-Control-Expose-Headers', 'X-Captcha-Id');
   return h;
 }
 
@@ -182,7 +182,8 @@ function issuingDesign(app: ServerState, fallback: string, path: string, q: URLS
 
 async function captchaImage(res: ServerResponse, app: ServerState, design: Design): Promise<void> {
   const { out, id } = await issueCaptcha(app, res, design);
-  res.writeHead(200, { ...captchaHeaders(app, id, out.answer), 'Content-Type': out.mime, 'Content-Length': out.bytes.length });
+  // A flat header list: Node writes it as it stands (an object is spread and walked key by key).
+  res.writeHead(200, [...captchaHeaders(app, id, out.answer), 'Content-Type', out.mime, 'Content-Length', String(out.bytes.length)]);
   res.end(out.bytes);
 }
 
@@ -270,7 +271,8 @@ const issueJson: Handler<ServerState> = async ({ req, res, url, app }) => {
   const { out, id, expiresAt } = await issueCaptcha(app, res, design);
   const body: Record<string, unknown> = { id, image: `data:${out.mime};base64,${out.bytes.toString('base64')}`, expiresAt: new Date(expiresAt).toISOString(), width: out.width, height: out.height };
   if (app.exposeAnswers) body.answer = out.answer;
-  sendJson(res, 200, body, captchaHeaders(app, id, out.answer));
+  const headers = captchaHeaders(app, id, out.answer);
+  sendJson(res, 200, body, Object.fromEntries(headers.flatMap((v, i) => (i % 2 ? [] : [[v, headers[i + 1]]]))));
 };
 
 const verify: Handler<ServerState> = async ({ req, res, app }) => {

@@ -308,13 +308,17 @@ export class StudioServer extends EventEmitter<{ request: [RequestLogEntry]; log
     const method = req.method ?? 'GET';
     let path = '/';
     let studioPath = false;
-    res.on('finish', () => {
-      const entry = { method, path, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10, time: Date.now() };
-      this.emit('request', entry);
-      if (studioPath) return;
-      this.web?.log(entry);
-      this.emit('log', entry);
-    });
+    // Only when something reads the log (the studio, the desktop app): the headless server
+    // would build and drop an entry per request.
+    if (this.web || this.listenerCount('request') > 0 || this.listenerCount('log') > 0) {
+      res.on('finish', () => {
+        const entry = { method, path, status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10, time: Date.now() };
+        this.emit('request', entry);
+        if (studioPath) return;
+        this.web?.log(entry);
+        this.emit('log', entry);
+      });
+    }
     try {
       // A rebinding defence, not access control (see AccessPolicy.hostAllowed).
       if (!this.access.hostAllowed(req)) throw hostRefused();

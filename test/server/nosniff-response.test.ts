@@ -12,6 +12,11 @@ beforeAll(async () => {
   server = createServer({ ServerResponse: NosniffResponse }, (req, res) => {
     if (req.url === '/implicit') return void res.end('no writeHead'); // Node writes the head itself
     if (req.url === '/array') return void res.writeHead(201, ['X-A', 'a', 'Content-Type', 'text/plain']).end('flat array');
+    if (req.url === '/pairs') return void res.writeHead(201, [['X-A', 'a'], ['Content-Type', 'text/plain']]).end('pairs');
+    if (req.url === '/array-after-set') {
+      res.setHeader('X-B', 'b');
+      return void res.writeHead(201, ['X-A', 'a']).end();
+    }
     if (req.url === '/message') return void res.writeHead(202, 'Fine', { 'X-A': 'a' }).end();
     if (req.url === '/set-first') {
       res.setHeader('X-A', 'a');
@@ -28,6 +33,8 @@ describe('NosniffResponse', () => {
   it.each([
     ['/implicit', 200],
     ['/array', 201],
+    ['/pairs', 201],
+    ['/array-after-set', 201],
     ['/message', 202],
     ['/set-first', 203],
     ['/already', 200],
@@ -37,6 +44,6 @@ describe('NosniffResponse', () => {
     // Node joins a repeated header with ", ": exactly "nosniff" means it came once.
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     if (path !== '/implicit') expect(r.headers['x-a']).toBe('a');
-    if (path === '/set-first') expect(r.headers['x-b']).toBe('b');
+    if (path === '/set-first' || path === '/array-after-set') expect(r.headers['x-b']).toBe('b');
   });
 });
