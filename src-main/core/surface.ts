@@ -9,7 +9,7 @@
 import { createCanvas, ImageData, type Canvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { LRUCache } from 'lru-cache';
 import type { RGBA } from './color.ts';
-import type { IndexedPixels } from './png-palette.ts';
+import { SPANS_PER_ROW, type IndexedPixels, type InkSpans } from './png-palette.ts';
 
 /**
  * Canvases are reused per size: allocating a Skia surface costs more than drawing
@@ -93,6 +93,8 @@ export class Surface {
   private paletteSize = 0;
   /** Device-pixel boxes (x0, y0, x1, y1) the masks drawn in the indexed state covered. */
   private readonly maskBoxes: number[] = [];
+  /** The inked spans of each row of the plane, for the encoder to skip the rest (png-palette.ts). */
+  private ink: InkSpans | null = null;
 
   private readonly pooled: boolean;
 
@@ -227,7 +229,7 @@ export class Surface {
    * the encoder; null once anything has needed the bytes. Valid until the next drawing.
    */
   indexed(): IndexedPixels | null {
-    return this.plane ? { plane: this.plane, colours: this.palette!, size: this.paletteSize } : null;
+    return this.plane ? { plane: this.plane, colours: this.palette!, size: this.paletteSize, ink: this.ink! } : null;
   }
 
   /**
@@ -241,6 +243,7 @@ export class Surface {
     if (!this.plane) {
       if (this.pendingFill === null || this.mode !== 'pixels' || this.pixelData) return false;
       this.plane = zeroedPlane(this.width * this.height);
+      this.ink = emptyInk(this.height);
       this.palette ??= new Uint32Array(256);
       this.palette[0] = this.pendingFill;
       this.paletteSize = 1;
@@ -263,17 +266,22 @@ export class Surface {
       palette[size] = onePixelWord[0];
       indexOf[levels[k]] = size++;
     }
-    // Only each row's inked span: the plane is the fill (index 0) everywhere else under the mask.
+    // Only each row's inked span: the plane is the fill (index 0) everywhere else under the
+    // mask. The span is recorded for the encoder; masks here never overlap, so neither do
+    // the spans of one row.
     const plane = this.plane;
+    const ink = this.ink!;
     const rows = shape.rows;
     const W = this.width;
     for (let y = y0; y < y1; y++) {
       const r = y - top;
       const from = Math.max(rows[2 * r], x0 - left);
       const to = Math.min(rows[2 * r + 1], x1 - left);
+      if (from >= to) continue;
       const at = y * W + left;
       const m = r * mw;
       for (let x = from; x < to; x++) plane[at + x] = indexOf[mask[m + x]];
+      addSpan(ink, y, left + from, left + to);
     }
     this.paletteSize = size;
     boxes.push(x0, y0, x1, y1);
@@ -288,7 +296,9 @@ export class Surface {
 
   private dropPlane(): void {
     if (this.plane) releasePlane(this.plane);
+    if (this.ink) spareInk = this.ink;
     this.plane = null;
+    this.ink = null;
     this.paletteSize = 0;
     this.maskBoxes.length = 0;
   }
@@ -353,6 +363,34 @@ export class Surface {
   averageColor(x0: number, y0: number, x1: number, y1: number): [number, number, number] {
     return averageColorOf(this.pixels(), this.width, this.height, x0, y0, x1, y1);
   }
+}
+
+/** One spare set of row spans, as the spare plane: a captcha's are taken and given back every render. */
+let spareInk: InkSpans | null = null;
+function emptyInk(rows: number): InkSpans {
+  const ink = spareInk && spareInk.count.length >= rows ? spareInk : { spans: new Int32Array(rows * SPANS_PER_ROW * 2), count: new Uint8Array(rows) };
+  spareInk = null;
+  ink.count.fill(0);
+  return ink;
+}
+/** Records [from, to) in row y's spans, kept left to right; past SPANS_PER_ROW the row is marked to be read whole. */
+function addSpan(ink: InkSpans, y: number, from: number, to: number): void {
+  const n = ink.count[y];
+  if (n >= SPANS_PER_ROW) {
+    ink.count[y] = SPANS_PER_ROW + 1;
+    return;
+  }
+  const base = y * SPANS_PER_ROW * 2;
+  const spans = ink.spans;
+  let j = n;
+  // Glyphs are usually drawn left to right: this loop rarely moves anything.
+  for (; j > 0 && spans[base + 2 * j - 2] > from; j--) {
+    spans[base + 2 * j] = spans[base + 2 * j - 2];
+    spans[base + 2 * j + 1] = spans[base + 2 * j - 1];
+  }
+  spans[base + 2 * j] = from;
+  spans[base + 2 * j + 1] = to;
+  ink.count[y] = n + 1;
 }
 
 /** blendIndexed's palette index per coverage level of the mask being blended (index 0, the fill, for coverage 0). */

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDesign } from '../../src-main/core/design.ts';
 import { encodePng, PALETTE_MAX_PIXELS } from '../../src-main/core/png.ts';
 import { encodePngFast } from '../../src-main/core/png-native.ts';
-import { encodeIndexed, indexPixels } from '../../src-main/core/png-palette.ts';
+import { encodeIndexed, indexPixels, SPANS_PER_ROW, type InkSpans } from '../../src-main/core/png-palette.ts';
 import { getPreset } from '../../src-main/core/presets.ts';
 import { seededRng } from '../../src-main/core/random.ts';
 import { renderDesign } from '../../src-main/core/render.ts';
@@ -161,6 +161,45 @@ describe('indexed PNGs at effort 1 (png-palette.ts)', () => {
     const rows = zlib.inflateSync(idat); // zlib checks the Adler-32 trailer: a wrong one throws
     for (let y = 0; y < h; y++) expect(rows.subarray(y * (w + 1) + 1, (y + 1) * (w + 1)).equals(Buffer.from(plane.subarray(y * w, (y + 1) * w))), `row ${y}`).toBe(true);
     expect(() => encodeIndexed({ plane: new Uint8Array(2048 * 2048), colours, size: 256 }, 2048, 2048)).toThrow(RangeError);
+  });
+
+  it('counts the zeros outside the inked spans it is given without reading them, and writes the same stream as from the whole plane', () => {
+    const w = 97;
+    const h = 23;
+    const colours = new Uint32Array(256).map((_, k) => (0xff000000 | (k * 0x010203)) >>> 0);
+    let strays = 0;
+    for (let seed = 0; seed < 60; seed++) {
+      const rng = seededRng(seed, 'ink-spans');
+      const plane = new Uint8Array(w * h);
+      const ink: InkSpans = { spans: new Int32Array(h * SPANS_PER_ROW * 2), count: new Uint8Array(h) };
+      for (let y = 0; y < h; y++) {
+        // Up to 10 spans a row (past SPANS_PER_ROW the row is marked to be read whole), some touching.
+        const n = rng.int(0, 10);
+        let x = rng.int(0, 6);
+        const row: [number, number][] = [];
+        for (let k = 0; k < n && x < w; k++) {
+          const to = Math.min(w, x + rng.int(1, 9));
+          for (let i = x; i < to; i++) plane[y * w + i] = rng.int(0, 3) === 0 ? 0 : rng.int(0, 2) === 0 ? 7 : rng.int(1, 200);
+          row.push([x, to]);
+          x = to + rng.int(0, 8);
+        }
+        ink.count[y] = row.length > SPANS_PER_ROW ? SPANS_PER_ROW + 1 : row.length;
+        if (row.length <= SPANS_PER_ROW) row.forEach(([f, t], k) => ink.spans.set([f, t], (y * SPANS_PER_ROW + k) * 2));
+      }
+      const whole = encodeIndexed({ plane, colours, size: 256 }, w, h).idat;
+      const spanned = encodeIndexed({ plane, colours, size: 256, ink }, w, h).idat;
+      expect(Buffer.from(spanned).equals(Buffer.from(whole)), `seed ${seed}`).toBe(true);
+      // What lies outside the spans is taken as 0 unread: a stray index there does not reach the file.
+      const stray = Uint8Array.from(plane);
+      const y = ink.count.indexOf(0);
+      if (y >= 0) {
+        stray[y * w + (seed % w)] = 9;
+        const rows = zlib.inflateSync(encodeIndexed({ plane: stray, colours, size: 256, ink }, w, h).idat);
+        expect(rows[y * (w + 1) + 1 + (seed % w)], `seed ${seed}`).toBe(0);
+        strays++;
+      }
+    }
+    expect(strays).toBeGreaterThan(10);
   });
 
   it('writes the same file from an index plane as from the pixels it stands for', () => {

@@ -10,6 +10,7 @@ import { parseDesign } from '../../src-main/core/design.ts';
 import { getPreset } from '../../src-main/core/presets.ts';
 import { seededRng, type Rng } from '../../src-main/core/random.ts';
 import { renderDesign, renderImage } from '../../src-main/core/render.ts';
+import { encodeIndexedPng } from '../../src-main/core/png.ts';
 import { Surface } from '../../src-main/core/surface.ts';
 import { decodePng } from '../support/png.ts';
 
@@ -63,6 +64,26 @@ describe('surface indexed state', () => {
       const r = both(draws);
       expect(r.stayedIndexed, `seed ${seed}`).toBe(true);
       expect(same(r.indexed, r.bytes), `seed ${seed}`).toBe(true);
+    }
+  });
+
+  it('writes a file from the indices that decodes to the bytes path, with masks drawn right to left and more per row than the spans it keeps', () => {
+    for (let seed = 0; seed < 20; seed++) {
+      const rng = seededRng(seed, 'surface-indexed-spans');
+      // Twelve narrow masks across one band, in a shuffled order: every row they cross has
+      // more masks than SPANS_PER_ROW (8), and the spans arrive out of order.
+      const order = [...Array(12).keys()].sort(() => rng.int(0, 2) - 1);
+      const draws = order.map((i) => mask(rng, i * 13 + rng.int(0, 2), rng.int(-3, 18), 3, opaque(rng), rng.int(3, 10), rng.int(5, 14)));
+      // And three wide apart masks lower down, drawn right to left.
+      draws.push(...[2, 1, 0].map((i) => mask(rng, i * 55 + 2, 34, 20, opaque(rng), rng.int(10, 40), rng.int(4, 14))));
+      const a = new Surface(W, H, 1);
+      a.fillOpaque(FILL);
+      for (const d of draws) a.blendMask(d.mask, d.mw, d.mh, d.left, d.top, d.c);
+      const png = encodeIndexedPng(a.indexed()!, W, H, 1)!;
+      expect(png, `seed ${seed}`).not.toBeNull();
+      const r = both(draws);
+      expect(r.stayedIndexed, `seed ${seed}`).toBe(true);
+      expect(same(new Uint8ClampedArray(decodePng(png).data), r.bytes), `seed ${seed}`).toBe(true);
     }
   });
 
