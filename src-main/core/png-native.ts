@@ -3,9 +3,9 @@
  * filter, fdeflate. fdeflate is a deflate made for filtered image rows (Huffman
  * codes for literals plus runs of zeros, no match search): on the captcha presets it
  * encodes 2.2-5x faster than the Sub filter plus zlib that effort 2 uses, for
- * 1.0-1.5x the bytes (BENCHMARKS.md, "PNG effort 1"). A captcha is drawn and encoded
- * once per request and zlib was most of that (issue 15), so the presets issue at
- * effort 1.
+ * 1.0-1.5x the bytes (BENCHMARKS.md, "Captcha route (issue 15)": the figures per
+ * preset). A captcha is drawn and encoded once per request and zlib was most of that
+ * (issue 15), so the presets issue at effort 1.
  *
  * Not for flat artwork: without match search a page of one colour stays about a
  * byte per pixel (640x360 placeholder: 67 KB against 9.7 KB), so png.ts gives such
