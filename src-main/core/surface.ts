@@ -42,18 +42,22 @@ export function releasePixels(px: Uint8ClampedArray): void {
   const buf = px.buffer as ArrayBuffer;
   if (buf.byteLength <= SPARE_MAX_BYTES && (!spare || buf.byteLength >= spare.byteLength)) spare = buf;
 }
-/** One spare index plane, as the spare pixel buffer: a captcha's plane is taken and given back every render. */
-let sparePlane: Uint8Array | null = null;
-function zeroedPlane(n: number): Uint8Array {
-  if (sparePlane && sparePlane.length >= n) {
-    const plane = sparePlane.subarray(0, n);
-    sparePlane = null;
-    return plane.fill(0);
-  }
-  return new Uint8Array(n);
+/**
+ * The indexed state's scratch, one spare as the spare pixel buffer: a captcha's index plane
+ * and the inked spans of its rows are taken and given back every render.
+ */
+let spareIndexed: { buffer: Uint8Array; ink: InkSpans } | null = null;
+function takeIndexed(width: number, height: number): { plane: Uint8Array; ink: InkSpans } {
+  const n = width * height;
+  const s = spareIndexed;
+  spareIndexed = null;
+  const plane = s && s.buffer.length >= n ? s.buffer.subarray(0, n).fill(0) : new Uint8Array(n);
+  const ink = s && s.ink.count.length >= height ? s.ink : { spans: new Int32Array(height * SPANS_PER_ROW * 2), count: new Uint8Array(height) };
+  ink.count.fill(0);
+  return { plane, ink };
 }
-function releasePlane(plane: Uint8Array): void {
-  if (plane.buffer.byteLength <= SPARE_MAX_BYTES && (!sparePlane || plane.buffer.byteLength > sparePlane.length)) sparePlane = new Uint8Array(plane.buffer);
+function giveBackIndexed(plane: Uint8Array, ink: InkSpans): void {
+  if (plane.buffer.byteLength <= SPARE_MAX_BYTES && (!spareIndexed || plane.buffer.byteLength > spareIndexed.buffer.length)) spareIndexed = { buffer: new Uint8Array(plane.buffer), ink };
 }
 function zeroedPixels(n: number, pooled: boolean): Uint8ClampedArray {
   if (pooled && spare && spare.byteLength >= n) {
@@ -242,8 +246,7 @@ export class Surface {
   private blendIndexed(mask: Uint8Array, mw: number, mh: number, left: number, top: number, x0: number, x1: number, y0: number, y1: number, c: RGBA, given?: MaskShape): boolean {
     if (!this.plane) {
       if (this.pendingFill === null || this.mode !== 'pixels' || this.pixelData) return false;
-      this.plane = zeroedPlane(this.width * this.height);
-      this.ink = emptyInk(this.height);
+      ({ plane: this.plane, ink: this.ink } = takeIndexed(this.width, this.height));
       this.palette ??= new Uint32Array(256);
       this.palette[0] = this.pendingFill;
       this.paletteSize = 1;
@@ -295,8 +298,7 @@ export class Surface {
   }
 
   private dropPlane(): void {
-    if (this.plane) releasePlane(this.plane);
-    if (this.ink) spareInk = this.ink;
+    if (this.plane) giveBackIndexed(this.plane, this.ink!);
     this.plane = null;
     this.ink = null;
     this.paletteSize = 0;
@@ -365,14 +367,6 @@ export class Surface {
   }
 }
 
-/** One spare set of row spans, as the spare plane: a captcha's are taken and given back every render. */
-let spareInk: InkSpans | null = null;
-function emptyInk(rows: number): InkSpans {
-  const ink = spareInk && spareInk.count.length >= rows ? spareInk : { spans: new Int32Array(rows * SPANS_PER_ROW * 2), count: new Uint8Array(rows) };
-  spareInk = null;
-  ink.count.fill(0);
-  return ink;
-}
 /** Records [from, to) in row y's spans, kept left to right; past SPANS_PER_ROW the row is marked to be read whole. */
 function addSpan(ink: InkSpans, y: number, from: number, to: number): void {
   const n = ink.count[y];
