@@ -16,17 +16,19 @@ const CAPTCHA_RUNS = Number(process.env.CAPTCHA_RUNS ?? 3000);
 const BACKGROUND_RUNS = Number(process.env.BACKGROUND_RUNS ?? 60);
 const PYTHON = '/usr/bin/python3';
 
+/** Median time and median PNG size: a random captcha's size varies with its text, so one sample would not do. */
 function median(fn: () => number, runs: number): { ms: number; bytes: number } {
-  let bytes = 0;
   for (let i = 0; i < Math.max(3, runs / 10); i++) fn();
   const times: number[] = [];
+  const sizes: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    bytes = fn();
+    sizes.push(fn());
     times.push(performance.now() - t);
   }
   times.sort((a, b) => a - b);
-  return { ms: times[runs >> 1], bytes };
+  sizes.sort((a, b) => a - b);
+  return { ms: times[runs >> 1], bytes: sizes[runs >> 1] };
 }
 
 function pilBaseline(): { pil: string; python: string; captcha: { ms: number; bytes: number }; background: { ms: number; bytes: number } } {
@@ -72,7 +74,7 @@ const fmt = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(0)} µs` : `${ms.to
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const lines = [
   `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpu}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, Python ${pil.python} + Pillow ${pil.pil}.`,
-  `Command: \`npm run bench:render\` (medians of ${CAPTCHA_RUNS} captchas and ${BACKGROUND_RUNS} backgrounds per side, render + PNG encode to memory, the presets' settings (seed 002's captcha at PNG effort ${captchaEffort}, the background at 2); PIL draws the same font file).`,
+  `Command: \`npm run bench:render\` (medians of the time and of the PNG size over ${CAPTCHA_RUNS} captchas and ${BACKGROUND_RUNS} backgrounds per side, render + PNG encode to memory, the presets' settings (seed 002's captcha at PNG effort ${captchaEffort}, the background at 2); PIL draws the same font file).`,
   '',
   '| workload | PIL (seed view) | Captcha Studio | speed-up | target | PNG bytes PIL / ours | target met |',
   '| --- | --- | --- | --- | --- | --- | --- |',
