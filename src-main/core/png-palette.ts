@@ -212,44 +212,45 @@ export function encodeIndexed(img: IndexedPixels, w: number, h: number): Indexed
         rowStart = rowEnd;
         rowEnd += w;
         if (spans === undefined || spanCount![y] > SPANS_PER_ROW) {
+          // The whole row as one span.
           inkFrom = rowStart;
           inkTo = rowEnd;
           sp = spEnd = 0;
         } else {
+          // An empty span at the row's start: the row's first piece moves on to its first span.
+          inkFrom = inkTo = rowStart;
           sp = y * SPANS_PER_ROW * 2;
           spEnd = sp + spanCount![y] * 2;
-          if (sp < spEnd) {
-            inkFrom = rowStart + spans[sp];
-            inkTo = rowStart + spans[sp + 1];
-            sp += 2;
-          } else inkFrom = inkTo = rowEnd;
         }
         v = 0;
         k = 1;
       }
-    } else if (i < inkFrom) {
-      // Between inked spans: all index 0, counted rather than read.
-      v = 0;
-      k = inkFrom - i;
-      i = inkFrom;
     } else {
-      v = plane[i];
-      const from = i;
-      const end = inkTo;
-      // Runs of background are most of a captcha: they are walked four indices at a time.
-      while (++i < end && (i & 3) !== 0 && plane[i] === v);
-      if ((i & 3) === 0 && i < end) {
-        const four = v * 0x01010101;
-        while (i + 4 <= end && quads[i >> 2] === four) i += 4;
-        while (i < end && plane[i] === v) i++;
-      }
-      k = i - from;
       if (i >= inkTo) {
+        // Past this span: the next one, or none (zeros) to the row's end.
         if (sp < spEnd) {
           inkFrom = rowStart + spans![sp];
           inkTo = rowStart + spans![sp + 1];
           sp += 2;
         } else inkFrom = inkTo = rowEnd;
+      }
+      if (i < inkFrom) {
+        // Between inked spans: all index 0, counted rather than read.
+        v = 0;
+        k = inkFrom - i;
+        i = inkFrom;
+      } else {
+        v = plane[i];
+        const from = i;
+        const end = inkTo;
+        // Runs of background are most of a captcha: they are walked four indices at a time.
+        while (++i < end && (i & 3) !== 0 && plane[i] === v);
+        if ((i & 3) === 0 && i < end) {
+          const four = v * 0x01010101;
+          while (i + 4 <= end && quads[i >> 2] === four) i += 4;
+          while (i < end && plane[i] === v) i++;
+        }
+        k = i - from;
       }
     }
     if (v === runVal) {
