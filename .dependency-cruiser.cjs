@@ -42,10 +42,10 @@ module.exports = {
     // ---- render service: the pool and its protocol, over the core
     {
       name: 'render-imports-only-core',
-      comment: 'render/ is the worker pool and its protocol: it imports only core/ (not api.ts, studio/, server/, batch/, files/, app/).',
+      comment: 'render/ is the worker pool and its protocol: it imports only core/ (not api.ts, studio/, server/, batch/, files/, app/); its source-mode bootstrap also loads the source-mode loader.',
       severity: 'error',
       from: { path: '^src-main/render/' },
-      to: { path: '^src-(main|renderer)/', pathNot: '^src-main/(render|core)/' },
+      to: { path: '^src-(main|renderer)/', pathNot: '^src-main/(render|core)/|^src-main/bin/source-(mode|hooks)\\.mjs$' },
     },
     {
       name: 'render-no-network',

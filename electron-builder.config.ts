@@ -12,8 +12,8 @@ const config: Configuration = {
   directories: { output: 'dist/installers', buildResources: 'build' },
   // The built bundles (package.json's main is out/main/index.js; the preload, the UI and the render
   // worker sit beside it) and the server's examples page. Presets are bundled into out/main.
-  // Production node_modules are added by electron-builder itself, but tsx (and its esbuild, 23 MB)
-  // only runs the CLI from the TypeScript sources: the built app never loads it.
+  // Production node_modules are added by electron-builder itself, but esbuild (23 MB; the CLI's
+  // source mode) and tsx (the scripts) only run the TypeScript sources: the built app never loads them.
   files: ['package.json', 'out/**/*', '!out/**/*.map', 'examples/*.html', '!**/node_modules/{tsx,esbuild,@esbuild}/**'],
   // Skia opens font files by path, and native code cannot see inside app.asar: the fonts ship beside
   // it in resources/fonts, where src-main/core/resources.ts looks first (process.resourcesPath).

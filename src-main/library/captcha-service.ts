@@ -7,7 +7,7 @@
  *
  * Images are drawn in this process, not in the server's worker pool: seed 002's captcha
  * is about 0.1 ms of CPU (BENCHMARKS.md), less than a round trip to a worker, and
- * the pool's workers load the TypeScript sources through tsx, which library users
+ * the pool's workers load the TypeScript sources through the CLI's source mode, which library users
  * must not need. A backend issuing hundreds a second can run the service in its own
  * worker threads; ids verify anywhere the secret and store are shared.
  */

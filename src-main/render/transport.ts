@@ -40,7 +40,7 @@ export interface WorkerTransport<In = ToWorker, Out = FromWorker> {
   hold(held: boolean): void;
 }
 
-/** Source (.ts, run through tsx) in development and tests; the built bundle next to it otherwise. */
+/** Source (.ts, compiled as it loads: bin/source-mode.mjs) in development, tests and the CLI; the built bundle next to it otherwise. */
 export function workerEntry(): URL {
   if (import.meta.url.endsWith('.ts')) return new URL('./worker-bootstrap.mjs', import.meta.url);
   return new URL('./render-worker.js', import.meta.url);
@@ -87,7 +87,7 @@ export function parentChannel<Out>(worker: string, starter: string): (m: Out) =>
 
 function processTransport<In, Out>(entry: URL): WorkerTransport<In, Out> {
   // Advanced serialization (the structured clone threads use) so Uint8Arrays arrive as bytes, not JSON.
-  // No inherited execArgv: the parent may run under a test runner or tsx's loader; the
+  // No inherited execArgv: the parent may run under a test runner or source mode's loader; the
   // worker's own entry loads what it needs. In Electron, fork() runs the file as plain Node.
   const child: ChildProcess = fork(fileURLToPath(entry), [], {
     serialization: 'advanced',

@@ -1,6 +1,6 @@
-// Source mode only (tests, CLI via tsx): lets a worker thread or child process load the TypeScript worker.
+// Source mode only (tests, CLI): lets a worker thread or child process load the TypeScript worker.
 // The built app bundles the worker as render-worker.js and never loads this file.
-import { register } from 'tsx/esm/api';
+import { registerSource } from '../bin/source-mode.mjs';
 
-register();
+registerSource();
 await import('./worker.ts');

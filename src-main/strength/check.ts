@@ -132,7 +132,7 @@ export type StrengthWorkerMessage =
   | { type: 'done'; report: StrengthReport }
   | { type: 'error'; error: { name: string; message: string; field?: string; rule?: string; issues?: { field: string; rule: string }[] } };
 
-/** Source (.ts, through tsx) in development and tests; the built worker beside the app's main bundle otherwise. */
+/** Source (.ts, compiled as it loads: bin/source-mode.mjs) in development, tests and the CLI; the built worker beside the app's main bundle otherwise. */
 function workerEntry(): URL {
   if (import.meta.url.endsWith('.ts')) return new URL('./worker-bootstrap.mjs', import.meta.url);
   // electron-vite writes entries to out/main; this module may be bundled into out/main/chunks.

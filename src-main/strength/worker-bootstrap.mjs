@@ -1,6 +1,6 @@
-// Source mode only (tests, CLI and web mode via tsx): lets the check's child process load the TypeScript strength worker.
+// Source mode only (tests, CLI and web mode): lets the check's child process load the TypeScript strength worker.
 // The built app bundles it as strength-worker.js and never loads this file.
-import { register } from 'tsx/esm/api';
+import { registerSource } from '../bin/source-mode.mjs';
 
-register();
+registerSource();
 await import('./strength-worker.ts');

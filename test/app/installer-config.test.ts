@@ -89,12 +89,13 @@ describe('installer configuration', () => {
     expect(packs('src-main/core/render.ts')).toBe(false);
   });
 
-  it('ships the production dependencies the built app loads, and not tsx', () => {
+  it('ships the production dependencies the built app loads, and not tsx or esbuild', () => {
     // electron-builder adds node_modules itself; `files` can only drop from them.
     const dropped = (path: string) => excluded.some((p) => matchesGlob(path, p));
-    for (const dep of Object.keys(pkg.dependencies).filter((d) => d !== 'tsx')) expect(dropped(`node_modules/${dep}/package.json`), dep).toBe(false);
+    for (const dep of Object.keys(pkg.dependencies).filter((d) => d !== 'tsx' && d !== 'esbuild')) expect(dropped(`node_modules/${dep}/package.json`), dep).toBe(false);
     expect(dropped('node_modules/@napi-rs/canvas-linux-x64-gnu/skia.linux-x64-gnu.node')).toBe(false);
-    // tsx runs the CLI from the TypeScript sources; the built app never loads it, and its esbuild is 23 MB.
+    // tsx (scripts) and esbuild (the CLI's source mode) compile the TypeScript sources; the built app never
+    // loads them, and esbuild is 23 MB.
     for (const f of ['node_modules/tsx/dist/cli.mjs', 'node_modules/esbuild/bin/esbuild', 'node_modules/@esbuild/linux-x64/bin/esbuild']) expect(dropped(f), f).toBe(true);
   });
 

@@ -39,6 +39,8 @@ const tree: Record<string, string> = {
     `import '../server/routes.ts';`, // core-imports-only-core
   ].join('\n'),
   'src-main/render/pool.ts': `import '../core/design.ts'; import '../files/owned-dirs.ts'; import 'node:net';`, // render-imports-only-core, render-no-network
+  'src-main/render/worker-bootstrap.mjs': `import '../bin/source-mode.mjs'; import '../bin/captcha-studio.mjs';`, // allowed: the source-mode loader; render-imports-only-core
+  'src-main/bin/source-mode.mjs': `export {};`,
   'src-main/files/owned-dirs.ts': `import 'node:fs';`,
   'src-main/studio/studio-service.ts': `import '../render/pool.ts'; import '../server/routes.ts';`, // studio-not-server-or-app
   'src-main/batch/render-batch.ts': [
@@ -88,6 +90,7 @@ const expected = [
   'nothing-imports-entry-points src-main/batch/render-batch.ts -> src-main/index.ts',
   'only-index-imports-app src-main/preload/index.ts -> src-main/app/lifecycle.ts',
   'render-imports-only-core src-main/render/pool.ts -> src-main/files/owned-dirs.ts',
+  'render-imports-only-core src-main/render/worker-bootstrap.mjs -> src-main/bin/captcha-studio.mjs',
   'render-no-network src-main/render/pool.ts -> net',
   'server-not-app-or-ui src-main/server/server.ts -> node_modules/react/index.js',
   'studio-not-server-or-app src-main/studio/studio-service.ts -> src-main/server/routes.ts',

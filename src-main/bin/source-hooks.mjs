@@ -1,0 +1,38 @@
+// Module hooks for source mode (source-mode.mjs): the project's .ts files are compiled by
+// esbuild, one file at a time, and its .json files imported without `with { type: 'json' }`
+// become modules, as tsx would do, and nothing else is touched (Node resolves the imports,
+// which all name their file).
+//
+// Why not tsx, which the scripts and tests still use: it fixes esbuild's keepNames on,
+// which wraps every closure named by its place (`const f = () => ...`, `{ L: (v) => ... }`)
+// in `__name(fn, "f")`, an Object.defineProperty on each new closure. V8 turns each such
+// closure into a dictionary object, and on the captcha route (one per drawn layer) that kept
+// aborting the optimisation of Node's request handler (parserOnIncoming, "Bailed out due to
+// dependency change", about 8 times a second under load), which then ran unoptimised. See
+// "Source mode without keepNames" in BENCHMARKS.md. Names are not lost: JavaScript names
+// such closures itself, and a one-file transform renames nothing.
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { transform } from 'esbuild';
+
+const TARGET = `node${process.versions.node}`;
+
+export async function load(url, context, nextLoad) {
+  if (!url.startsWith('file:') || url.includes('/node_modules/')) return nextLoad(url, context);
+  const { pathname } = new URL(url);
+  const ts = pathname.endsWith('.ts') && !pathname.endsWith('.d.ts');
+  const json = pathname.endsWith('.json') && context.importAttributes?.type !== 'json';
+  if (!ts && !json) return nextLoad(url, context);
+  const file = fileURLToPath(url);
+  const { code } = await transform(await readFile(file, 'utf8'), {
+    loader: ts ? 'ts' : 'json',
+    format: 'esm',
+    target: TARGET,
+    sourcefile: file,
+    // Stack traces name the .ts lines (source-mode.mjs turns source maps on).
+    sourcemap: ts ? 'inline' : false,
+    minifyWhitespace: true,
+    keepNames: false,
+  });
+  return { format: 'module', source: code, shortCircuit: true };
+}
