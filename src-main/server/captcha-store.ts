@@ -20,6 +20,7 @@
  */
 import { createHmac, randomFillSync, timingSafeEqual } from 'node:crypto';
 import { InputError } from '../core/input-error.ts';
+import { HmacSha256 } from './hmac-sha256.ts';
 import { randomSecret } from './signing.ts';
 
 export interface CaptchaStoreOptions {
@@ -127,11 +128,18 @@ function nonceInto(target: Buffer, offset: number): void {
   nonceAt += NONCE;
 }
 
-function tag(key: Buffer, ...parts: (Buffer | string)[]): Buffer {
-  const h = createHmac('sha256', key);
-  for (const p of parts) h.update(p);
-  return h.digest().subarray(0, TAG);
+/**
+ * An answer tag's message, nonce | normalised answer, in a scratch buffer (valid until the
+ * next call): a UTF-16 unit is at most 3 bytes of UTF-8, so it always fits.
+ */
+let answerScratch = Buffer.alloc(NONCE + MAX_ANSWER_LENGTH * 3);
+function answerMessage(nonce: Buffer, answer: string): Buffer {
+  if (answerScratch.length < NONCE + answer.length * 3) answerScratch = Buffer.alloc(NONCE + answer.length * 3);
+  nonce.copy(answerScratch, 0, 0, NONCE);
+  return answerScratch.subarray(0, NONCE + answerScratch.write(answer, NONCE, 'utf8'));
 }
+/** A tag computed to compare with one an id carries. */
+const expected = Buffer.alloc(TAG);
 
 /** An authentic id, opened: what a used-id set remembers it by, and when it expires. */
 export interface OpenedId {
@@ -147,8 +155,9 @@ export interface OpenedId {
  * (or network) is asked.
  */
 export class IdSeal {
-  private readonly idKey: Buffer;
-  private readonly answerKey: Buffer;
+  /** HMAC-SHA256 (hmac-sha256.ts: a tag per id sealed or opened, so its keys are hashed once). */
+  private readonly idMac: HmacSha256;
+  private readonly answerMac: HmacSha256;
 
   constructor(
     secret: string,
@@ -157,8 +166,8 @@ export class IdSeal {
     private readonly owner?: IdOwner,
   ) {
     // Separate keys per purpose, so an id tag can never stand in for an answer tag.
-    this.idKey = createHmac('sha256', secret).update('captcha-studio id v1').digest();
-    this.answerKey = createHmac('sha256', secret).update('captcha-studio answer v1').digest();
+    this.idMac = new HmacSha256(createHmac('sha256', secret).update('captcha-studio id v1').digest());
+    this.answerMac = new HmacSha256(createHmac('sha256', secret).update('captcha-studio answer v1').digest());
   }
 
   /** Seals an answer into a fresh id (96 random bits of nonce) valid until `expiresAtMs` (whole seconds). */
@@ -174,8 +183,8 @@ export class IdSeal {
     }
     token.writeUInt32BE(expiresSec, 1 + NONCE);
     const head = 1 + NONCE + 4;
-    token.set(tag(this.answerKey, token.subarray(1, 1 + NONCE), this.normalise(answer)), head);
-    token.set(tag(this.idKey, token.subarray(0, head + TAG)), head + TAG);
+    this.answerMac.macInto(answerMessage(token.subarray(1, 1 + NONCE), this.normalise(answer)), token, head, TAG);
+    this.idMac.macInto(token.subarray(0, head + TAG), token, head + TAG, TAG);
     return { id: token.toString('base64url'), expiresAt: expiresSec * 1000 };
   }
 
@@ -185,7 +194,8 @@ export class IdSeal {
     const raw = Buffer.from(id, 'base64url');
     if (raw.length !== TOKEN_BYTES || raw[0] !== VERSION) return null;
     const sealed = raw.subarray(0, TOKEN_BYTES - TAG);
-    if (!timingSafeEqual(tag(this.idKey, sealed), raw.subarray(sealed.length))) return null; // not ours, or altered
+    this.idMac.macInto(sealed, expected, 0, TAG);
+    if (!timingSafeEqual(expected, raw.subarray(sealed.length))) return null; // not ours, or altered
     const expiresAt = raw.readUInt32BE(1 + NONCE) * 1000;
     if (expiresAt <= now) return null;
     return { key: raw.subarray(1, 1 + NONCE).toString('base64url'), expiresAt, raw };
@@ -206,7 +216,8 @@ export class IdSeal {
     const given = this.normalise(answer);
     if (given.length === 0 || given.length > MAX_ANSWER_LENGTH) return false;
     const { raw } = opened;
-    return timingSafeEqual(tag(this.answerKey, raw.subarray(1, 1 + NONCE), given), raw.subarray(1 + NONCE + 4, TOKEN_BYTES - TAG));
+    this.answerMac.macInto(answerMessage(raw.subarray(1, 1 + NONCE), given), expected, 0, TAG);
+    return timingSafeEqual(expected, raw.subarray(1 + NONCE + 4, TOKEN_BYTES - TAG));
   }
 
   private normalise(s: string): string {

@@ -1,5 +1,21 @@
+import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CaptchaStore, ID_PATTERN } from '../../src-main/server/captcha-store.ts';
+
+/**
+ * The id format of captcha-store.ts's header, built with node:crypto alone: version | nonce |
+ * expires | HMAC(answer key, nonce | answer)[0..16] | HMAC(id key, all before)[0..16].
+ */
+function referenceId(secret: string, nonce: Buffer, expiresSec: number, answer: string): string {
+  const key = (purpose: string) => createHmac('sha256', secret).update(purpose).digest();
+  const head = Buffer.alloc(17);
+  head[0] = 1;
+  nonce.copy(head, 1);
+  head.writeUInt32BE(expiresSec, 13);
+  const answerTag = createHmac('sha256', key('captcha-studio answer v1')).update(nonce).update(answer).digest().subarray(0, 16);
+  const sealed = Buffer.concat([head, answerTag]);
+  return Buffer.concat([sealed, createHmac('sha256', key('captcha-studio id v1')).update(sealed).digest().subarray(0, 16)]).toString('base64url');
+}
 
 function clock(start = 1_000_000) {
   let t = start;
@@ -127,6 +143,25 @@ describe('captcha store', async () => {
     const { id } = a.issue('K7MXP');
     expect(Buffer.from(id, 'base64url').toString('latin1').toLowerCase()).not.toContain('k7mxp');
     expect(await b.verify(id, 'k7mxp')).toBe(true);
+  });
+
+  it('seals ids exactly as node:crypto\'s HMAC would, so ids from earlier versions and other servers still verify', async () => {
+    const secret = 'a shared secret of at least sixteen characters';
+    const c = clock(1_700_000_000_000);
+    const s = new CaptchaStore({ secret, now: c.now, ignoreCase: false });
+    // An id this store sealed, rebuilt from its nonce and expiry by the reference construction.
+    const { id } = s.issue('Zx9ü€');
+    const raw = Buffer.from(id, 'base64url');
+    expect(referenceId(secret, raw.subarray(1, 13), raw.readUInt32BE(13), 'Zx9ü€')).toBe(id);
+    // And ones the reference made verify here: right answer once, wrong answer consumed.
+    const made = (nonceByte: number) => referenceId(secret, Buffer.alloc(12, nonceByte), 1_700_000_100, 'Q7kP2');
+    expect(await s.verify(made(1), 'Q7kP2')).toBe(true);
+    expect(await s.verify(made(1), 'Q7kP2')).toBe(false);
+    expect(await s.verify(made(2), 'Q7kp2')).toBe(false);
+    expect(await s.verify(made(3), 'Q7kP2')).toBe(true);
+    // A 64-character answer (the longest) in UTF-8 of up to 3 bytes a character.
+    const long = '€'.repeat(64);
+    expect(await s.verify(referenceId(secret, Buffer.alloc(12, 4), 1_700_000_100, long), long)).toBe(true);
   });
 
   it('issues unguessable URL-safe ids', async () => {
