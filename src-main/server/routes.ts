@@ -20,6 +20,7 @@ import type { ServerState } from './server-state.ts';
 import { studioAccess } from './studio-guards.ts';
 import { storeIsCaseSensitive } from './captcha-audio.ts';
 import { MAX_ANSWER_LENGTH, type IdOwner } from './captcha-store.ts';
+import { InlineStock } from './inline-stock.ts';
 
 export const CAPTCHA_COOKIE = 'captcha_id';
 /** `captcha_id_7878`: a page on another port of the same host cannot replace or use up this server's cookie. */
@@ -41,8 +42,8 @@ function hangup(res: ServerResponse): AbortSignal {
  */
 async function render(app: ServerState, res: ServerResponse, design: Design, budget: number, fromSupply = false): Promise<RenderOutput> {
   const cost = checkBudget(design, budget);
-  // `serve --processes N`: a cheap captcha is drawn here, in about 0.1 ms, not sent to a worker.
-  if (fromSupply && app.cluster && inlineCore && cost.units <= INLINE_CAPTCHA_UNITS && drawableHere(design)) return renderHere(inlineCore, design);
+  // `serve --processes N`: a cheap captcha is drawn here, a few at a time (inline-stock.ts), not sent to a worker.
+  if (fromSupply && app.cluster && inlineStock && cost.units <= INLINE_CAPTCHA_UNITS && drawableHere(design)) return inlineStock.take(design, cost.units);
   // A full queue (PoolBusyError) is answered 503 by the server's one error mapper, for every route.
   if (fromSupply) {
     // The hot path: a plain 'close' listener, not an AbortSignal (see CaptchaSupply.request).
@@ -55,13 +56,14 @@ async function render(app: ServerState, res: ServerResponse, design: Design, bud
 
 /**
  * Captchas estimated at most this many pixel operations (about ns, core/cost.ts) are
- * drawn in the HTTP process of a cluster. The estimate runs high: every captcha
- * preset is 0.7-3.9 M and draws and encodes in 0.1-0.3 ms, so no request holds the
- * event loop for long; anything costlier still goes to the render pool.
+ * drawn in the HTTP process of a cluster, and a batch of them (inline-stock.ts) costs no
+ * more in all. The estimate runs high: every captcha preset is 0.7-3.9 M and draws and
+ * encodes in 0.1-0.3 ms, so no request holds the event loop for long (seed 002's are
+ * drawn 7 at a time, the others 1 or 2); anything costlier still goes to the render pool.
  */
 export const INLINE_CAPTCHA_UNITS = 5e6;
-/** The rendering core, loaded only by cluster processes (a lone server keeps Skia out of its HTTP process). */
-let inlineCore: typeof import('../core/render.ts') | null = null;
+/** The rendering core's captchas, drawn a few at a time: only in cluster processes (a lone server keeps Skia out of its HTTP process). */
+let inlineStock: InlineStock | null = null;
 
 /** Image layers and imported fonts live with the render workers; designs using them are drawn there. */
 function drawableHere(design: Design): boolean {
@@ -340,7 +342,10 @@ export async function joinCluster(app: ServerState): Promise<void> {
   const link = app.cluster!;
   link.handle<{ id: unknown; answer: string }, boolean>('verify', ({ id, answer }) => verifyHere(app, id, typeof answer === 'string' ? answer : ''));
   link.handle<{ id: unknown }, Buffer>('wav', ({ id }) => playHere(app, id));
-  inlineCore ??= await import('../core/render.ts');
+  if (!inlineStock) {
+    const core = await import('../core/render.ts');
+    inlineStock ??= new InlineStock((design) => renderHere(core, design), INLINE_CAPTCHA_UNITS);
+  }
   fontRegistry(); // loaded now, not by the first captcha's request
 }
 

@@ -105,6 +105,21 @@ describe('a cluster process draws cheap captchas itself', () => {
         expect(issued.image).toMatch(/^data:image\/png;base64,/);
         expect((await post(url, '/api/captcha/verify', { id: issued.id, answer: issued.answer })).json()).toEqual({ valid: true });
       }
+      // Seed 002's captchas are drawn 7 at a time (inline-stock.ts): across three batches,
+      // every one is a new image and answer, and every one verifies once.
+      const seen = new Set<string>();
+      const answers = new Set<string>();
+      for (let i = 0; i < 16; i++) {
+        const r = await fresh(url, '/get_validCode_img');
+        expect(r.status).toBe(200);
+        seen.add(r.body.toString('base64'));
+        answers.add(String(r.headers['x-captcha-answer']));
+        const id = String(r.headers['x-captcha-id']);
+        expect((await post(url, '/api/captcha/verify', { id, answer: r.headers['x-captcha-answer'] })).json()).toEqual({ valid: true });
+        expect((await post(url, '/api/captcha/verify', { id, answer: r.headers['x-captcha-answer'] })).json()).toEqual({ valid: false });
+      }
+      expect(seen.size).toBe(16);
+      expect(answers.size).toBe(16);
       expect(renderMany).not.toHaveBeenCalled();
       // A lone server (no cluster) sends the same captchas to its pool.
       const lone = createStudioServer({ port: 0, sharedPool: pool, studio: false });
