@@ -156,14 +156,16 @@ interface GlyphMask {
 /** Per face and size, per character, the masks at each quarter-pixel offset (index qx * SUBPIXEL + qy): at most 256 x 16 masks, as many as the string-keyed memo before it held. */
 const maskCache = new KeyedMemo<FontEntry, (GlyphMask | undefined)[]>(256);
 /**
- * Mask coverage rounded to multiples of 5 (52 levels, 0 and 255 kept): five solid-colour
- * glyphs on one background colour then make at most 1 + 5 x 51 = 256 colours, so seed 002's
- * captcha is always written as an indexed PNG (png-palette.ts), which took it from 3.4 to
- * 1.75 KB and cut its encoding time (BENCHMARKS.md, bench:render's effort table). Before, 64 % of its
- * images had 257-351 colours. An edge pixel moves by at most 2 of 255 levels towards or
- * away from the ink, which no one can see.
+ * Mask coverage rounded to multiples of 17 (16 levels, 0 and 255 kept): five solid-colour
+ * glyphs on one background colour then make at most 1 + 5 x 15 = 76 colours, so seed 002's
+ * captcha is always written as an indexed PNG (png-palette.ts), as are captchas of up to 17
+ * such glyphs. An edge pixel moves by at most 8 of 255 levels (3 %) towards or away from the
+ * ink, which no one can see. Multiples of 5 (52 levels, at most 256 colours) came first:
+ * 16 levels draw and encode seed 002's captcha in 0.92x the time (bench:render-ab, 26 -> 24
+ * us), with a fifth fewer bytes (1,784 -> 1,436 on average), since there are fewer palette
+ * entries to make and write and runs of one level are longer.
  */
-const COVERAGE_STEP = Uint8Array.from({ length: 256 }, (_, v) => Math.round(v / 5) * 5);
+const COVERAGE_STEP = Uint8Array.from({ length: 256 }, (_, v) => Math.round(v / 17) * 17);
 const SUBPIXEL = 4; // Skia also positions glyphs in quarter pixels
 
 /** The mask of `ch` with its pen `qx` and `qy` quarter pixels right of and below a whole pixel. */

@@ -58,6 +58,8 @@ describe('indexed PNGs at effort 1 (png-palette.ts)', () => {
       const png = encodePng(r.pixels, r.width, r.height, { effort: 1, opaque: r.opaque });
       expect(colourType(png), `seed ${seed}`).toBe(3);
       expect(chunkOf(png, 'tRNS')).toBeNull(); // every colour opaque
+      // Glyph coverage in 16 levels (core/text.ts): the background and 15 levels per glyph at most.
+      expect(chunkOf(png, 'PLTE')!.length / 3, `seed ${seed}`).toBeLessThanOrEqual(1 + 5 * 15);
       // zlib checks the stream and its Adler-32; a row is its filter byte (None) and 270 indices.
       const raw = zlib.inflateSync(chunkOf(png, 'IDAT')!);
       expect(raw.length).toBe(271 * 40);
