@@ -9,7 +9,7 @@
 // closure into a dictionary object, and on the captcha route (one per drawn layer) that kept
 // aborting the optimisation of Node's request handler (parserOnIncoming, "Bailed out due to
 // dependency change", about 8 times a second under load), which then ran unoptimised. See
-// "Source mode without keepNames" in BENCHMARKS.md. Names are not lost: JavaScript names
+// BENCHMARKS.md, "Captcha route (issue 15)", the fourth pass. Names are not lost: JavaScript names
 // such closures itself, and a one-file transform renames nothing.
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
