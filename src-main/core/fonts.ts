@@ -32,9 +32,20 @@ export interface FontLoadFailure {
 const FALLBACK_ORDER = ['DejaVu Sans', 'Liberation Sans', 'DejaVu Serif', 'Droid Sans Fallback'];
 const FONT_FILE = /\.(ttf|otf|ttc)$/i;
 
+/** Families and code points faceFor remembers before starting over (a design names a few of each). */
+const FACE_MEMO_FAMILIES = 64;
+const FACE_MEMO_CODE_POINTS = 4096;
+
 export class FontRegistry {
   private readonly entries: FontEntry[] = [];
   private readonly byFamily = new Map<string, FontEntry[]>();
+  /**
+   * faceFor's answers by the caller's family string and code point (null: no face has it),
+   * emptied when a font is added. A captcha asks for each of its characters twice (the
+   * font check, then layout); without it each call lower-cased the family into a new
+   * string, hashed it and searched the faces' ranges, about 1 % of a captcha request's CPU.
+   */
+  private readonly faceMemo = new Map<string, Map<number, FontEntry | null>>();
 
   /** Adds one font file. Throws FontParseError (named by its path) when it cannot be read. */
   addFile(file: string, source: FontEntry['source'] = 'user'): FontEntry {
@@ -51,6 +62,7 @@ export class FontRegistry {
     if (!GlobalFonts.registerFromPath(path, info.family)) throw new FontParseError('the font engine could not load this font', path);
     const entry: FontEntry = { ...info, file: path, source };
     this.entries.push(entry);
+    this.faceMemo.clear();
     const key = info.family.toLowerCase();
     this.byFamily.set(key, [...(this.byFamily.get(key) ?? []), entry]);
     return entry;
@@ -75,11 +87,27 @@ export class FontRegistry {
   }
 
   has(family: string): boolean {
-    return this.byFamily.has(family.toLowerCase());
+    return this.faceMemo.has(family) || this.byFamily.has(family.toLowerCase());
   }
 
   /** The face of `family` that has `cp`, else the first face anywhere that has it. */
   faceFor(family: string, cp: number): FontEntry | undefined {
+    let byCp = this.faceMemo.get(family);
+    if (!byCp) {
+      // Only installed families are kept: has() answers from the memo too.
+      if (!this.byFamily.has(family.toLowerCase())) return this.findFace(family, cp);
+      if (this.faceMemo.size >= FACE_MEMO_FAMILIES) this.faceMemo.clear();
+      this.faceMemo.set(family, (byCp = new Map()));
+    }
+    let face = byCp.get(cp);
+    if (face === undefined) {
+      face = this.findFace(family, cp) ?? null;
+      if (byCp.size < FACE_MEMO_CODE_POINTS) byCp.set(cp, face);
+    }
+    return face ?? undefined;
+  }
+
+  private findFace(family: string, cp: number): FontEntry | undefined {
     const own = this.byFamily.get(family.toLowerCase());
     const hit = own?.find((e) => covers(e.ranges, cp));
     if (hit) return hit;

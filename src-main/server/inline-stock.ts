@@ -23,6 +23,8 @@ export class InlineStock {
    * preset's object is memoised and its text with it), least recently used first.
    */
   private readonly stocks = new Map<string, RenderOutput[]>();
+  /** The most recently used design: a server issuing one design skips re-inserting it. */
+  private newest: string | null = null;
 
   constructor(
     private readonly draw: (design: Design) => RenderOutput,
@@ -39,13 +41,16 @@ export class InlineStock {
     let stock = this.stocks.get(key);
     if (stock) {
       // Re-inserted: Map order is the LRU order.
-      this.stocks.delete(key);
-      this.stocks.set(key, stock);
+      if (key !== this.newest) {
+        this.stocks.delete(key);
+        this.stocks.set(key, stock);
+      }
     } else {
       stock = [];
       this.stocks.set(key, stock);
       if (this.stocks.size > this.maxDesigns) this.stocks.delete(this.stocks.keys().next().value!);
     }
+    this.newest = key;
     const ready = stock.pop();
     if (ready) return ready;
     const n = Math.max(1, Math.min(this.maxBatch, Math.floor(this.batchUnits / Math.max(units, 1))));

@@ -37,4 +37,24 @@ describe('font registry', () => {
     for (const f of failed) expect(f.error).toMatch(/\.(ttf|otf): /);
     expect(r.list()[0].source).toBe('user');
   });
+
+  it('finds faces by family in any case, falls back for missing characters, and answers anew once a font is added', () => {
+    const r = new FontRegistry();
+    r.addFile(join(FONTS, 'DejaVuSans-Bold.ttf'));
+    const cjk = 0x4e2d;
+    // Asked twice, as a captcha's font check and its layout do: the same answers.
+    for (let round = 0; round < 2; round++) {
+      expect(r.faceFor('DejaVu Sans', 'A'.codePointAt(0)!)?.family).toBe('DejaVu Sans');
+      expect(r.faceFor('dejavu sans', 'A'.codePointAt(0)!)?.family).toBe('DejaVu Sans');
+      expect(r.faceFor('DejaVu Sans', cjk)).toBeUndefined();
+      // A family that is not installed: any face with the character, and has() still false.
+      expect(r.faceFor('No Such Font', 'A'.codePointAt(0)!)?.family).toBe('DejaVu Sans');
+      expect(r.has('No Such Font')).toBe(false);
+      expect(r.has('DEJAVU SANS')).toBe(true);
+    }
+    // A font with the character arrives: the remembered "no face" is forgotten.
+    r.addFile(join(FONTS, 'DroidSansFallbackFull.ttf'));
+    expect(r.faceFor('DejaVu Sans', cjk)?.family).toBe('Droid Sans Fallback');
+    expect(r.faceFor('DejaVu Sans', 'A'.codePointAt(0)!)?.family).toBe('DejaVu Sans');
+  });
 });
