@@ -1,7 +1,7 @@
 // Module hooks for source mode (source-mode.mjs): the project's .ts files are compiled by
 // esbuild, one file at a time, and its .json files imported without `with { type: 'json' }`
-// become modules, as tsx would do, and nothing else is touched (Node resolves the imports,
-// which all name their file).
+// become modules, as tsx would do; dependencies and everything else are left to Node (which
+// also resolves the imports: they all name their file).
 //
 // Why not tsx, which the scripts and tests still use: it fixes esbuild's keepNames on,
 // which wraps every closure named by its place (`const f = () => ...`, `{ L: (v) => ... }`)
@@ -16,9 +16,14 @@ import { fileURLToPath } from 'node:url';
 import { transform } from 'esbuild';
 
 const TARGET = `node${process.versions.node}`;
+/** The project's own files: under its root (two folders up), outside its node_modules. */
+const ROOT = new URL('../../', import.meta.url).href;
+const DEPENDENCIES = new URL('node_modules/', ROOT).href;
 
 export async function load(url, context, nextLoad) {
-  if (!url.startsWith('file:') || url.includes('/node_modules/')) return nextLoad(url, context);
+  // By the root, not by "/node_modules/" anywhere in the path: installed as a package, the
+  // project itself lives under some node_modules/.
+  if (!url.startsWith(ROOT) || url.startsWith(DEPENDENCIES)) return nextLoad(url, context);
   const { pathname } = new URL(url);
   const ts = pathname.endsWith('.ts') && !pathname.endsWith('.d.ts');
   const json = pathname.endsWith('.json') && context.importAttributes?.type !== 'json';

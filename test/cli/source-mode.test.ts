@@ -5,6 +5,9 @@
  * handler from being optimised: source-hooks.mjs).
  */
 import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const SCRIPT = `
@@ -44,5 +47,25 @@ describe('source mode', () => {
 
   it('maps stack traces to the .ts lines', () => {
     expect(run().stack).toMatch(/source-mode-sample\.ts:22:\d+/);
+  });
+
+  it('compiles the project when it is installed as a package (under node_modules), and leaves its dependencies alone', () => {
+    // <tmp>/node_modules/captcha-studio/{src-main/bin,test/cli/fixtures}, esbuild beside it as npm would hoist it.
+    const tmp = mkdtempSync(join(tmpdir(), 'source-mode-'));
+    try {
+      const pkg = join(tmp, 'node_modules', 'captcha-studio');
+      for (const dir of ['src-main/bin', 'test/cli/fixtures']) mkdirSync(join(pkg, dir), { recursive: true });
+      for (const f of ['src-main/bin/source-mode.mjs', 'src-main/bin/source-hooks.mjs', 'test/cli/fixtures/source-mode-sample.ts', 'test/cli/fixtures/source-mode-sample.json']) copyFileSync(f, join(pkg, f));
+      symlinkSync(resolve('node_modules/esbuild'), join(tmp, 'node_modules', 'esbuild'), 'dir');
+      const script = `
+        import { registerSource } from ${JSON.stringify(join(pkg, 'src-main/bin/source-mode.mjs'))};
+        registerSource();
+        const m = await import(${JSON.stringify(join(pkg, 'test/cli/fixtures/source-mode-sample.ts'))});
+        console.log(JSON.stringify({ twice: new m.Held(21).twice, json: m.fromJson }));`;
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: tmp });
+      expect(JSON.parse(out)).toEqual({ twice: 42, json: 42 });
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
