@@ -24,7 +24,7 @@ const K = Int32Array.from([
 ]);
 const IV = Int32Array.from([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
 const BLOCK = 64;
-export const HMAC_SHA256_BYTES = 32;
+const HMAC_SHA256_BYTES = 32;
 
 /** Scratch for one tag at a time: tags are made synchronously on their thread. */
 const W = new Int32Array(64);

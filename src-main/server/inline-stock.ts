@@ -65,7 +65,7 @@ export class InlineStock {
     return out;
   }
 
-  /** Images held, over all designs (tests, health). */
+  /** Images held, over all designs (the tests read it). */
   get size(): number {
     let n = 0;
     for (const s of this.stocks.values()) n += s.length;
